@@ -1,0 +1,5 @@
+"""``python -m asdfkit`` runs ``asdf-cli``."""
+
+from .cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``asdf-cli`` command line: thin click commands over the library."""

@@ -1,0 +1,58 @@
+"""Entry point of ``asdf-cli``: the command group, logging, and error-to-exit-code mapping.
+
+Exit codes: 0 success, 1 a problem with the data, 2 a usage error or a file that
+cannot be opened.  Errors asdfkit defines become one-line messages; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from .._version import __version__
+from ..errors import AsdfkitError, FormatError, ModeError
+from .info import info
+
+__all__ = ["cli", "main"]
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+
+
+class AsdfkitGroup(click.Group):
+    """A click group that turns asdfkit errors into messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FormatError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except (AsdfkitError, ModeError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_DATA)
+
+
+@click.group(cls=AsdfkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="asdf-cli")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """Read, write and inspect ASDF (Adaptable Seismic Data Format) files.
+
+    Run `asdf-cli COMMAND --help` for the options of a command.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("asdfkit").setLevel(level)
+
+
+cli.add_command(info)
+
+
+def main() -> None:  # pragma: no cover - thin wrapper for ``python -m asdfkit``
+    cli(prog_name="asdf-cli")

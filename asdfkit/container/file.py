@@ -1,0 +1,523 @@
+"""The ASDF file object: modes, format version, and the sections behind it."""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+from obspy import Inventory, Stream
+from obspy.core.event import Catalog, Event
+
+from ..errors import FormatError, ModeError, NotFoundError, VersionError
+from ..spec import DEFAULT_VERSION, FORMAT_NAME, READABLE_VERSIONS, WRITABLE_VERSIONS, spec_for
+from ..times import to_utc
+from .auxiliary import AuxiliaryDataItem, AuxiliaryStore
+from .compression import Compression, parse_compression
+from .events import EventStore
+from .h5util import ascii_attr, read_str_attr
+from .index import HeaderIndex, TraceHeader, file_key
+from .provenance import ProvenanceStore
+from .stations import StationStore
+from .waveforms import OnDuplicate, TraceMeta, WaveformStore
+
+__all__ = ["ASDFFile", "open"]
+
+log = logging.getLogger(__name__)
+
+_MODES = {"r": "r", "r+": "r+", "w": "w", "w-": "w-", "x": "w-", "a": "a"}
+_SECTIONS = ("Waveforms", "AuxiliaryData", "Provenance")
+
+
+class _IndexLoader:
+    """Loads the header index on first use: cache first, then a walk."""
+
+    def __init__(self, h5: h5py.File, cache: tuple[Path, str] | None) -> None:
+        self._h5 = h5
+        self._cache = cache
+        self.loaded: HeaderIndex | None = None
+        self.from_walk = False
+        self.store: WaveformStore | None = None
+
+    def cached(self) -> HeaderIndex | None:
+        """The cached index of the file as opened, with this session's changes replayed."""
+        if self._cache is None:
+            return None
+        index = HeaderIndex.load(*self._cache)
+        if index is not None and self.store is not None:
+            index.discard(self.store.removed)
+            index.extend(self.store.added)
+        return index
+
+    def __call__(self) -> HeaderIndex:
+        if self.loaded is None:
+            index = self.cached()
+            if index is None:
+                index = HeaderIndex.walk(self._h5)
+                self.from_walk = True
+            self.loaded = index
+        return self.loaded
+
+
+class ASDFFile:
+    """An open ASDF file.  Use :func:`asdfkit.open` to create one.
+
+    Examples
+    --------
+    >>> import asdfkit, obspy
+    >>> with asdfkit.open("example.h5", "w") as f:            # doctest: +SKIP
+    ...     f.add_waveforms(obspy.read(), tag="raw_recording")
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        mode: str = "r",
+        *,
+        format_version: str | None = None,
+        compression: str | Compression | None = "gzip",
+        shuffle: bool = True,
+        fletcher32: bool = True,
+        force_compression: bool = False,
+        index_cache: bool = True,
+    ) -> None:
+        if mode not in _MODES:
+            raise ModeError(f"invalid mode {mode!r}: must be one of r, r+, w, w-, x, a")
+        self.path = Path(path)
+        self.mode = mode
+        self._compression = parse_compression(
+            compression, shuffle=shuffle, fletcher32=fletcher32, force=force_compression
+        )
+        if format_version is not None and format_version not in WRITABLE_VERSIONS:
+            raise VersionError(
+                f"invalid format_version {format_version!r}: asdfkit writes "
+                f"{', '.join(WRITABLE_VERSIONS)}"
+            )
+        existed = self.path.exists()
+        if mode == "r" and not existed:
+            raise FormatError(f"cannot open {str(self.path)!r}: no such file") from FileNotFoundError(path)
+        if existed and mode in ("r", "r+", "a"):
+            if not h5py.is_hdf5(self.path):
+                raise FormatError(f"cannot open {str(self.path)!r}: not an HDF5 file")
+        self._cache_key = file_key(self.path) if (existed and index_cache and mode in ("r", "r+", "a")) else None
+        self._index_cache = index_cache
+        try:
+            self._h5 = h5py.File(self.path, _MODES[mode])
+        except (OSError, ValueError) as exc:
+            raise FormatError(f"cannot open {str(self.path)!r} in mode {mode!r}: {exc}") from exc
+        try:
+            self.format_version = self._setup_root(format_version)
+        except BaseException:
+            self._h5.close()
+            raise
+        self._spec = spec_for(self.format_version)
+        self._writable = mode != "r"
+        self._index = _IndexLoader(self._h5, self._cache_key)
+        if mode in ("w", "w-", "x") or (mode == "a" and not existed):
+            # A brand-new file: its (empty) index is complete from the start.
+            self._index.loaded = HeaderIndex.empty()
+        self._events = EventStore(self._h5, self._compression, self._writable)
+        self._stations = StationStore(self._h5, self._compression, self._writable)
+        self._waveforms = WaveformStore(self._h5, self._spec, self._compression, self._index)
+        self._index.store = self._waveforms
+        self._auxiliary = AuxiliaryStore(self._h5, self.format_version, self._compression,
+                                         self._h5.libver)
+        self._provenance = ProvenanceStore(self._h5, self.format_version, self._compression)
+        self._modified = False
+
+    # -- root attributes and version --------------------------------------------------------
+    def _setup_root(self, requested: str | None) -> str:
+        attrs = self._h5.attrs
+        new = self.mode in ("w", "w-", "x") or (self.mode == "a" and len(self._h5) == 0 and not attrs)
+        if new:
+            version = requested or DEFAULT_VERSION
+            attrs["file_format"] = ascii_attr(FORMAT_NAME)
+            attrs["file_format_version"] = ascii_attr(version)
+            for name in _SECTIONS:
+                self._h5.require_group(name)
+            return version
+        fmt = read_str_attr(attrs, "file_format")
+        if fmt is None:
+            if not any(name in self._h5 for name in (*_SECTIONS, "QuakeML")):
+                raise FormatError(f"{str(self.path)!r} is HDF5 but not ASDF: no file_format attribute")
+            log.warning("%s has no file_format attribute; reading it as ASDF", self.path)
+        elif fmt.strip() != FORMAT_NAME:
+            raise FormatError(f"{str(self.path)!r} is not ASDF: file_format is {fmt!r}, must be 'ASDF'")
+        version = read_str_attr(attrs, "file_format_version")
+        if version is None:
+            version = "1.0.0"
+            log.warning("%s has no file_format_version; assuming %s", self.path, version)
+        version = version.strip()
+        if version not in READABLE_VERSIONS:
+            raise FormatError(
+                f"{str(self.path)!r} has unsupported ASDF version {version!r}: "
+                f"asdfkit reads {', '.join(READABLE_VERSIONS)}"
+            )
+        if requested is not None and requested != version:
+            raise VersionError(
+                f"cannot write ASDF {requested} into {str(self.path)!r}: the file is version {version}"
+            )
+        if self.mode != "r" and version not in WRITABLE_VERSIONS:
+            raise VersionError(f"cannot write to ASDF {version} files; convert them to 1.0.3 first")
+        return version
+
+    def _check_writable(self) -> None:
+        if not self._writable:
+            raise ModeError(f"{str(self.path)!r} is open read-only (mode 'r'); open it with mode 'a' or 'r+'")
+        self._modified = True
+
+    # -- context and closing -----------------------------------------------------------------
+    def __enter__(self) -> ASDFFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if not self._h5 else f"mode {self.mode!r}"
+        return f"<ASDFFile {str(self.path)!r} ASDF {self.format_version}, {state}>"
+
+    def flush(self) -> None:
+        """Write buffered changes to disk."""
+        if self._h5:
+            self._h5.flush()
+
+    def close(self) -> None:
+        """Close the file and bring the header cache up to date."""
+        if not self._h5:
+            return
+        loader = self._index
+        to_save = None
+        if self._index_cache:
+            if self._modified:
+                to_save = loader.loaded if loader.loaded is not None else loader.cached()
+            elif loader.from_walk:
+                to_save = loader.loaded
+        self._h5.close()
+        target = file_key(self.path) if to_save is not None else None
+        if target is not None and to_save is not None:
+            try:
+                to_save.save(*target)
+            except OSError as exc:
+                log.debug("could not write header cache for %s: %s", self.path, exc)
+
+    @property
+    def h5(self) -> h5py.File:
+        """The underlying ``h5py.File`` (for advanced use; bypasses asdfkit's checks)."""
+        return self._h5
+
+    @property
+    def compression(self) -> Compression:
+        return self._compression
+
+    # -- events ------------------------------------------------------------------------------
+    @property
+    def events(self) -> Catalog:
+        """All events as an ObsPy ``Catalog`` (parsed once per open file)."""
+        return self._events.catalog
+
+    def add_events(self, events: Catalog | Event | Iterable[Event]) -> list[str]:
+        """Add events to ``/QuakeML``; return their resource ids.
+
+        Existing events are not re-parsed or rewritten; a resource id that is
+        already in the file is refused (:class:`~asdfkit.errors.DuplicateEventError`).
+        """
+        self._check_writable()
+        return self._events.add(events)
+
+    add_quakeml = add_events
+
+    def remove_event(self, resource_id: Any) -> None:
+        """Remove one event by resource id (or ``Event``)."""
+        self._check_writable()
+        self._events.remove(resource_id)
+
+    @property
+    def quakeml(self) -> bytes:
+        """The raw QuakeML document (empty bytes if none)."""
+        return self._events.xml
+
+    # -- stations ----------------------------------------------------------------------------
+    @property
+    def stations(self) -> list[str]:
+        """``NET.STA`` of every station group (with StationXML, waveforms or both)."""
+        group = self._h5.get("Waveforms")
+        return sorted(group) if isinstance(group, h5py.Group) else []
+
+    @property
+    def stations_with_stationxml(self) -> list[str]:
+        return self._stations.list()
+
+    def add_stations(self, inventory: Inventory | bytes) -> list[str]:
+        """Add StationXML, split per ``NET.STA``; merges with stations already stored."""
+        self._check_writable()
+        return self._stations.add(inventory)
+
+    add_stationxml = add_stations
+
+    def get_station_xml(self, station_id: str) -> bytes:
+        """Raw StationXML bytes of one station."""
+        return self._stations.xml(station_id)
+
+    def get_station_inventory(self, station_id: str) -> Inventory:
+        """ObsPy ``Inventory`` of one station (``"IU.ANMO"``)."""
+        return self._stations.inventory(station_id)
+
+    def get_inventory(self, network: str = "*", station: str = "*") -> Inventory:
+        """One ``Inventory`` of every station matching the wildcards."""
+        chosen = [
+            sid for sid in self._stations.list()
+            if fnmatch.fnmatchcase(sid.split(".")[0], network) and fnmatch.fnmatchcase(sid.split(".")[1], station)
+        ]
+        return self._stations.select(chosen)
+
+    @property
+    def inventory(self) -> Inventory:
+        """Every station's StationXML in one ``Inventory``."""
+        return self.get_inventory()
+
+    def get_coordinates(self, station_id: str, time: Any = None) -> dict[str, float]:
+        """``{"latitude", "longitude", "elevation_in_m"}`` of a station."""
+        return self._stations.coordinates(station_id, time)
+
+    def get_all_coordinates(self) -> dict[str, dict[str, float]]:
+        """Coordinates of every station with StationXML."""
+        return {sid: self._stations.coordinates(sid) for sid in self._stations.list()}
+
+    def remove_station(self, station_id: str, waveforms: bool = False) -> None:
+        """Delete a station's StationXML; with ``waveforms=True`` its whole group."""
+        self._check_writable()
+        if waveforms:
+            group = self._h5.get("Waveforms")
+            if not isinstance(group, h5py.Group) or station_id not in group:
+                raise NotFoundError(f"station {station_id!r} not found")
+            headers = [h for h in self.list_waveforms() if h.station_id == station_id]
+            self._waveforms.remove(headers)
+            if station_id in group:
+                del group[station_id]
+        else:
+            self._stations.remove(station_id)
+
+    # -- waveforms ---------------------------------------------------------------------------
+    def add_waveforms(
+        self,
+        waveform: Stream | Any,
+        tag: str,
+        event_id: Any = None,
+        origin_id: Any = None,
+        magnitude_id: Any = None,
+        focal_mechanism_id: Any = None,
+        provenance_id: str | None = None,
+        labels: Sequence[str] | None = None,
+        *,
+        on_duplicate: OnDuplicate = "raise",
+        cast: Any = None,
+        compression: str | Compression | None = None,
+    ) -> list[str]:
+        """Add every trace of a ``Stream`` (or a ``Trace``) under ``tag``.
+
+        Parameters
+        ----------
+        waveform : Stream, Trace or iterable of Trace
+            Gappy (masked) traces are split into gap-free datasets.
+        tag : str
+            Path-like label of the waveforms, ``^[A-Za-z_0-9]+$``;
+            ``raw_recording`` is reserved for raw digitizer counts.
+        event_id, origin_id, magnitude_id, focal_mechanism_id
+            QuakeML objects, resource ids, strings, or lists of them.
+        provenance_id : str, optional
+            ``{namespace-uri}localpart`` of the record that produced the data.
+        labels : sequence of str, optional
+        on_duplicate : {"raise", "skip"}
+            What to do with a trace identical to one already stored.
+        cast : dtype, optional
+            Convert samples to this dtype first; without it, dtypes the
+            format does not allow are refused.
+        compression : str, optional
+            Override the file's compression for these traces.
+
+        Returns
+        -------
+        list of str
+            HDF5 paths of the datasets written.
+        """
+        self._check_writable()
+        comp = None if compression is None else parse_compression(compression)
+        return self._waveforms.add(
+            waveform, tag, event_id=event_id, origin_id=origin_id, magnitude_id=magnitude_id,
+            focal_mechanism_id=focal_mechanism_id, provenance_id=provenance_id, labels=labels,
+            on_duplicate=on_duplicate, cast=cast, compression=comp,
+        )
+
+    def list_waveforms(self, **query: Any) -> list[TraceHeader]:
+        """Headers of the traces matching ``query`` (no samples are read).
+
+        Accepts the keywords of :meth:`get_waveforms`.
+        """
+        return self._waveforms.select(**query)
+
+    def get_waveforms(
+        self,
+        network: str | Sequence[str] | None = None,
+        station: str | Sequence[str] | None = None,
+        location: str | Sequence[str] | None = None,
+        channel: str | Sequence[str] | None = None,
+        tag: str | Sequence[str] | None = None,
+        starttime: Any = None,
+        endtime: Any = None,
+        **query: Any,
+    ) -> Stream:
+        """Read the matching traces as a ``Stream``.
+
+        Codes and tags take UNIX wildcards (``"BH?"``, ``"A*"``) or lists of
+        them.  With ``starttime``/``endtime`` each trace holds exactly the
+        samples ``Trace.slice(starttime, endtime)`` would keep.  Further
+        keywords: ``sampling_rate``, ``labels``, ``event_id``, ``origin_id``,
+        ``magnitude_id``, ``focal_mechanism_id``, ``provenance_id``.
+        """
+        headers = self._waveforms.select(
+            network=network, station=station, location=location, channel=channel, tag=tag,
+            starttime=starttime, endtime=endtime, **query,
+        )
+        return Stream([self._waveforms.read(h, starttime, endtime) for h in headers])
+
+    def get_waveform_meta(self, header: TraceHeader) -> TraceMeta:
+        """Ids, labels and provenance id of one trace (its samples are not read)."""
+        return self._waveforms.meta(header)
+
+    @property
+    def waveform_tags(self) -> list[str]:
+        """Every tag in the file, sorted."""
+        index = self._waveforms.index
+        return sorted(set(index.column("tag"))) if len(index) else []
+
+    def remove_waveforms(self, **query: Any) -> int:
+        """Delete the traces matching ``query``; return how many were deleted."""
+        self._check_writable()
+        if not query:
+            raise ValueError("remove_waveforms needs at least one criterion (e.g. tag='synthetic')")
+        return self._waveforms.remove(self._waveforms.select(**query))
+
+    # -- auxiliary data ----------------------------------------------------------------------
+    def add_auxiliary_data(
+        self,
+        data: Any,
+        data_type: str,
+        path: str | Sequence[str],
+        attrs: dict[str, Any] | None = None,
+        provenance_id: str | None = None,
+        *,
+        parameters: dict[str, Any] | None = None,
+        compression: str | Compression | None = None,
+    ) -> str:
+        """Store an array at ``/AuxiliaryData/<data_type>/<path>``; return its HDF5 path.
+
+        ``attrs`` (``parameters`` is accepted as pyasdf's name) may hold any
+        value HDF5 can store; anything else is refused before the file is touched.
+        """
+        self._check_writable()
+        if attrs is not None and parameters is not None:
+            raise ValueError("give attrs or parameters, not both")
+        comp = None if compression is None else parse_compression(compression)
+        return self._auxiliary.add(data, data_type, path, attrs if attrs is not None else parameters,
+                                   provenance_id, comp)
+
+    def get_auxiliary_data(self, data_type: str, path: str) -> AuxiliaryDataItem:
+        """Read one auxiliary dataset with its attributes."""
+        return self._auxiliary.get(data_type, path)
+
+    def list_auxiliary_data(self, data_type: str | None = None) -> list[tuple[str, str]]:
+        """``(data_type, path)`` of every auxiliary dataset."""
+        return self._auxiliary.list(data_type)
+
+    @property
+    def auxiliary_data_types(self) -> list[str]:
+        return self._auxiliary.types()
+
+    def remove_auxiliary_data(self, data_type: str, path: str | None = None) -> None:
+        """Delete one auxiliary dataset, a group below a type, or a whole type."""
+        self._check_writable()
+        self._auxiliary.remove(data_type, path)
+
+    # -- provenance --------------------------------------------------------------------------
+    def add_provenance_document(self, document: Any, name: str | None = None, overwrite: bool = False) -> str:
+        """Store a PROV-XML document (bytes or ``prov`` document); return its name."""
+        self._check_writable()
+        return self._provenance.add(document, name, overwrite)
+
+    def get_provenance_document(self, name: str) -> bytes:
+        """The stored PROV-XML bytes of one document."""
+        return self._provenance.get(name)
+
+    @property
+    def provenance_documents(self) -> list[str]:
+        return self._provenance.list()
+
+    def remove_provenance_document(self, name: str) -> None:
+        self._check_writable()
+        self._provenance.remove(name)
+
+    # -- overview ----------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """A dictionary describing the file (what ``asdf-cli info`` prints)."""
+        index = self._waveforms.index
+        per_tag: dict[str, int] = {}
+        for tag in index.column("tag") if len(index) else []:
+            per_tag[tag] = per_tag.get(tag, 0) + 1
+        span = None
+        if len(index):
+            span = [str(to_utc(int(index.start.min()))), str(to_utc(int(index.end().max())))]
+        return {
+            "path": str(self.path),
+            "format_version": self.format_version,
+            "size_bytes": self.path.stat().st_size if self.path.exists() else None,
+            "events": len(self._events),
+            "stations": len(self.stations),
+            "stations_with_stationxml": len(self._stations.list()),
+            "traces": len(index),
+            "traces_per_tag": dict(sorted(per_tag.items())),
+            "samples": int(index.npts.sum()) if len(index) else 0,
+            "time_span": span,
+            "auxiliary_data_types": self._auxiliary.types(),
+            "auxiliary_datasets": len(self._auxiliary.list()),
+            "provenance_documents": self._provenance.list(),
+        }
+
+
+def open(  # noqa: A001 - mirrors h5py.File / builtins.open
+    path: str | os.PathLike[str],
+    mode: str = "r",
+    **options: Any,
+) -> ASDFFile:
+    """Open an ASDF file.
+
+    Parameters
+    ----------
+    path : str or path-like
+    mode : {"r", "r+", "w", "w-", "x", "a"}
+        As in h5py: ``r`` read-only (default; never modifies the file),
+        ``r+`` read/write an existing file, ``w`` create or truncate, ``w-``/``x``
+        create and fail if it exists, ``a`` read/write or create.
+    format_version : str, optional
+        ASDF version of a new file (default 1.0.3; 1.0.0-1.0.2 on request).
+    compression : str, optional
+        ``"gzip"`` (default, level 4), ``"gzip-0"`` ... ``"gzip-9"``, ``"szip"``, ``"none"``.
+    shuffle, fletcher32 : bool
+        HDF5 shuffle and checksum filters (both on by default).
+    force_compression : bool
+        Allow filters that do not ship with HDF5 (``lzf``).
+    index_cache : bool
+        Use and keep the header-index cache (see :mod:`asdfkit.container.index`).
+
+    Examples
+    --------
+    >>> import asdfkit, obspy
+    >>> with asdfkit.open("example.h5", "w") as f:          # doctest: +SKIP
+    ...     f.add_waveforms(obspy.read(), tag="raw_recording")
+    """
+    return ASDFFile(path, mode, **options)

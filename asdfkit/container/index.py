@@ -1,0 +1,304 @@
+"""The header index: every trace's name, start, sampling rate and length.
+
+Built by a low-level walk over ``/Waveforms`` that opens each dataset once and
+reads just ``starttime``, ``sampling_rate`` and the dataset's length; no
+samples are read.  The result is cached outside the file (the file itself is
+never touched by a read), keyed by the file's path, size, inode and
+modification time, and kept up to date by asdfkit's own writes.
+
+The cache lives in ``$ASDFKIT_CACHE_DIR`` (default ``~/.cache/asdfkit``).
+Set ``ASDFKIT_CACHE_DIR=off`` to disable it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from fnmatch import translate
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+from obspy import UTCDateTime
+
+from ..spec import STATIONXML_NAME
+from ..times import end_ns, to_utc
+
+__all__ = ["HeaderIndex", "TraceHeader", "cache_dir"]
+
+log = logging.getLogger(__name__)
+
+_CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class TraceHeader:
+    """What asdfkit knows of a trace without reading its samples."""
+
+    name: str
+    network: str
+    station: str
+    location: str
+    channel: str
+    tag: str
+    starttime_ns: int
+    sampling_rate: float
+    npts: int
+
+    @property
+    def station_id(self) -> str:
+        return f"{self.network}.{self.station}"
+
+    @property
+    def seed_id(self) -> str:
+        return f"{self.network}.{self.station}.{self.location}.{self.channel}"
+
+    @property
+    def path(self) -> str:
+        """HDF5 path of the dataset."""
+        return f"/Waveforms/{self.station_id}/{self.name}"
+
+    @property
+    def endtime_ns(self) -> int:
+        return end_ns(self.starttime_ns, self.npts, self.sampling_rate)
+
+    @property
+    def starttime(self) -> UTCDateTime:
+        return to_utc(self.starttime_ns)
+
+    @property
+    def endtime(self) -> UTCDateTime:
+        return to_utc(self.endtime_ns)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "seed_id": self.seed_id,
+            "tag": self.tag,
+            "starttime": str(self.starttime),
+            "endtime": str(self.endtime),
+            "starttime_ns": self.starttime_ns,
+            "sampling_rate": self.sampling_rate,
+            "npts": self.npts,
+        }
+
+
+def _split(name: str) -> tuple[str, str, str, str, str]:
+    seed, _, rest = name.partition("__")
+    tag = rest.rsplit("__", 1)[-1] if rest else ""
+    parts = seed.split(".")
+    if len(parts) != 4:
+        parts = (parts + ["", "", "", ""])[:4]
+    return parts[0], parts[1], parts[2], parts[3], tag
+
+
+class HeaderIndex:
+    """Columnar header table of every trace in a file."""
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        start: np.ndarray,
+        rate: np.ndarray,
+        npts: np.ndarray,
+    ) -> None:
+        self.names: list[str] = list(names)
+        self.start = np.asarray(start, dtype=np.int64)
+        self.rate = np.asarray(rate, dtype=np.float64)
+        self.npts = np.asarray(npts, dtype=np.int64)
+        self._codes: list[tuple[str, str, str, str, str]] | None = None
+        self._columns: dict[str, np.ndarray] = {}
+        self._position: dict[str, int] | None = None
+
+    # -- construction ------------------------------------------------------------
+    @classmethod
+    def empty(cls) -> HeaderIndex:
+        return cls([], np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64))
+
+    @classmethod
+    def walk(cls, h5: h5py.File) -> HeaderIndex:
+        """Build the index by a low-level walk over ``/Waveforms``."""
+        names: list[str] = []
+        start: list[int] = []
+        rate: list[float] = []
+        npts: list[int] = []
+        if "Waveforms" not in h5 or not isinstance(h5["Waveforms"], h5py.Group):
+            return cls.empty()
+        waveforms = h5py.h5g.open(h5.id, b"Waveforms")
+        buf_i = np.empty((), np.int64)
+        buf_f = np.empty((), np.float64)
+        skip = STATIONXML_NAME.encode()
+        for group_name in waveforms:
+            try:
+                group = h5py.h5g.open(waveforms, group_name)
+            except (KeyError, TypeError, ValueError, OSError):
+                continue
+            for name in group:
+                if name == skip:
+                    continue
+                try:
+                    dataset = h5py.h5d.open(group, name)
+                    h5py.h5a.open(dataset, b"starttime").read(buf_i)
+                    h5py.h5a.open(dataset, b"sampling_rate").read(buf_f)
+                    length = dataset.get_space().get_simple_extent_dims()
+                except (KeyError, TypeError, ValueError, OSError):
+                    log.warning(
+                        "skipping %s/%s: not a waveform dataset with starttime and sampling_rate",
+                        group_name.decode(errors="replace"), name.decode(errors="replace"),
+                    )
+                    continue
+                names.append(name.decode())
+                start.append(int(buf_i))
+                rate.append(float(buf_f))
+                npts.append(int(length[0]) if length else 1)
+        return cls(names, np.array(start, np.int64), np.array(rate), np.array(npts, np.int64))
+
+    # -- mutation (asdfkit's own writes keep the index current) ---------------------
+    def append(self, name: str, start: int, rate: float, npts: int) -> None:
+        self.names.append(name)
+        self.start = np.append(self.start, np.int64(start))
+        self.rate = np.append(self.rate, rate)
+        self.npts = np.append(self.npts, np.int64(npts))
+        self._invalidate()
+
+    def extend(self, rows: Iterable[tuple[str, int, float, int]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        names, start, rate, npts = zip(*rows)
+        self.names.extend(names)
+        self.start = np.concatenate([self.start, np.array(start, np.int64)])
+        self.rate = np.concatenate([self.rate, np.array(rate, np.float64)])
+        self.npts = np.concatenate([self.npts, np.array(npts, np.int64)])
+        self._invalidate()
+
+    def discard(self, names: Iterable[str]) -> None:
+        drop = set(names)
+        if not drop:
+            return
+        keep = np.array([n not in drop for n in self.names], dtype=bool)
+        self.names = [n for n in self.names if n not in drop]
+        self.start, self.rate, self.npts = self.start[keep], self.rate[keep], self.npts[keep]
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._codes = None
+        self._columns = {}
+        self._position = None
+
+    # -- access --------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self) -> Iterator[TraceHeader]:
+        return (self.header(i) for i in range(len(self.names)))
+
+    def __contains__(self, name: object) -> bool:
+        if self._position is None:
+            self._position = {n: i for i, n in enumerate(self.names)}
+        return name in self._position
+
+    def header(self, i: int) -> TraceHeader:
+        net, sta, loc, cha, tag = self.codes[i]
+        return TraceHeader(
+            self.names[i], net, sta, loc, cha, tag,
+            int(self.start[i]), float(self.rate[i]), int(self.npts[i]),
+        )
+
+    @property
+    def codes(self) -> list[tuple[str, str, str, str, str]]:
+        if self._codes is None:
+            self._codes = [_split(name) for name in self.names]
+        return self._codes
+
+    def column(self, field: str) -> np.ndarray:
+        """One of network, station, location, channel, tag as an object array."""
+        if field not in self._columns:
+            position = ("network", "station", "location", "channel", "tag").index(field)
+            values = np.empty(len(self.names), dtype=object)
+            values[:] = [c[position] for c in self.codes]
+            self._columns[field] = values
+        return self._columns[field]
+
+    def end(self) -> np.ndarray:
+        """End times (ns) of every trace, vectorised (float interval, ns rounding)."""
+        span = np.round((np.maximum(self.npts, 1) - 1) / self.rate * 1e9).astype(np.int64)
+        return self.start + span
+
+    def match(self, field: str, patterns: str | Sequence[str] | None) -> np.ndarray:
+        """Boolean mask of rows whose ``field`` matches any UNIX wildcard pattern."""
+        if patterns is None:
+            return np.ones(len(self.names), dtype=bool)
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        regex = re.compile("|".join(f"(?:{translate(p)})" for p in patterns))
+        values = self.column(field)
+        if not len(values):
+            return np.zeros(0, dtype=bool)
+        unique, inverse = np.unique(values.astype(str), return_inverse=True)
+        hits = np.array([regex.match(u) is not None for u in unique], dtype=bool)
+        return hits[inverse.ravel()]
+
+    # -- persistence ---------------------------------------------------------------
+    def save(self, path: Path, key: str) -> None:
+        blob = "\n".join(self.names).encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(
+                    handle, key=np.array(key), names=np.frombuffer(blob, np.uint8),
+                    start=self.start, rate=self.rate, npts=self.npts,
+                    version=np.array(_CACHE_FORMAT),
+                )
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path, key: str) -> HeaderIndex | None:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if int(data["version"]) != _CACHE_FORMAT or str(data["key"]) != key:
+                    return None
+                blob = data["names"].tobytes().decode()
+                names = blob.split("\n") if blob else []
+                index = cls(names, data["start"], data["rate"], data["npts"])
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+        if not len(index.start) == len(index.rate) == len(index.npts) == len(names):
+            return None
+        return index
+
+
+def cache_dir() -> Path | None:
+    """Where header caches live, or ``None`` when caching is off."""
+    value = os.environ.get("ASDFKIT_CACHE_DIR")
+    if value is not None and value.lower() in ("", "0", "off", "false", "none"):
+        return None
+    if value:
+        return Path(value)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "asdfkit"
+
+
+def file_key(path: str | os.PathLike[str]) -> tuple[Path, str] | None:
+    """``(cache file, key)`` of an HDF5 file on disk, or ``None`` if not cacheable."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        real = os.path.realpath(path)
+        stat = os.stat(real)
+    except OSError:
+        return None
+    digest = hashlib.sha256(real.encode()).hexdigest()[:32]
+    key = f"{real}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}"
+    return directory / "index" / f"{digest}.npz", key

@@ -1,0 +1,95 @@
+"""Every exception and warning asdfkit defines, in one place.
+
+Each error also inherits the builtin exception a caller would naturally catch
+(``ValueError`` for bad values, ``KeyError`` for missing items, ...), so code
+written against plain Python keeps working.  Messages name the offending value
+and the rule it broke.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AsdfkitError",
+    "AsdfkitWarning",
+    "AttributeTypeError",
+    "CompressionError",
+    "DuplicateError",
+    "DuplicateEventError",
+    "DuplicateTraceError",
+    "FormatError",
+    "InvalidDtypeError",
+    "InvalidNameError",
+    "InvalidTimeError",
+    "InvalidValueError",
+    "ModeError",
+    "NotFoundError",
+    "VersionError",
+    "XMLError",
+]
+
+
+class AsdfkitError(Exception):
+    """Base class of every error raised by asdfkit."""
+
+
+class FormatError(AsdfkitError, OSError):
+    """The file is not HDF5, not ASDF, or of an unsupported format version."""
+
+
+class ModeError(AsdfkitError, PermissionError):
+    """A write was attempted on a file opened read-only, or a bad mode string."""
+
+
+class InvalidValueError(AsdfkitError, ValueError):
+    """A value breaks a rule of the ASDF format or of asdfkit's API."""
+
+
+class InvalidNameError(InvalidValueError):
+    """A name (station, trace, tag, auxiliary path, document) breaks the spec's regex."""
+
+
+class InvalidTimeError(InvalidValueError):
+    """A time is out of the range ASDF can represent or not a valid time."""
+
+
+class InvalidDtypeError(AsdfkitError, TypeError):
+    """An array's dtype is not allowed where it is used."""
+
+
+class AttributeTypeError(AsdfkitError, TypeError):
+    """An attribute value cannot be stored in HDF5."""
+
+
+class CompressionError(InvalidValueError):
+    """An unknown, unavailable or non-exchangeable compression was requested."""
+
+
+class VersionError(InvalidValueError):
+    """The requested ASDF format version cannot hold what is being written."""
+
+
+class XMLError(InvalidValueError):
+    """An XML document is malformed, hostile, too large, or of the wrong kind."""
+
+
+class DuplicateError(InvalidValueError):
+    """Something that must be unique already exists."""
+
+
+class DuplicateTraceError(DuplicateError):
+    """An identical trace is already stored under the same tag."""
+
+
+class DuplicateEventError(DuplicateError):
+    """A QuakeML resource id being added is already in the file."""
+
+
+class NotFoundError(AsdfkitError, KeyError):
+    """A requested station, trace, event, document or path does not exist."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class AsdfkitWarning(UserWarning):
+    """Base class of the warnings asdfkit emits."""

@@ -1,0 +1,36 @@
+"""The runnable examples run and produce what they promise."""
+
+from __future__ import annotations
+
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import asdfkit
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_quickstart_builds_a_file_pyasdf_reads(tmp_path: Path) -> None:
+    out = tmp_path / "quickstart.h5"
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "quickstart.py"), str(out)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "raw_recording: 3" in proc.stdout
+    with asdfkit.open(out) as f:
+        assert len(f.events) == 3
+        assert len(f.get_waveforms(tag="bandpass_1_10hz")) == 3
+        assert len(f.list_auxiliary_data("AmplitudeSpectra")) == 3
+    import pyasdf
+
+    with pyasdf.ASDFDataSet(str(out), mode="r") as ds:
+        assert len(ds.waveforms.BW_RJOB.raw_recording) == 3
+
+
+def test_examples_are_importable_without_side_effects() -> None:
+    for script in EXAMPLES.glob("*.py"):
+        namespace = runpy.run_path(str(script), run_name="not_main")
+        assert "main" in namespace, script.name
