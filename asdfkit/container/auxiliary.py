@@ -135,7 +135,7 @@ class AuxiliaryStore:
         root = self._root()
         return sorted(root) if root is not None else []
 
-    def list(self, data_type: str | None = None) -> list[tuple[str, str]]:
+    def entries(self, data_type: str | None = None) -> list[tuple[str, str]]:
         """``(data_type, path)`` of every auxiliary dataset (optionally of one type)."""
         root = self._root()
         if root is None:

@@ -9,14 +9,12 @@ once per open file and kept in memory.
 from __future__ import annotations
 
 import copy
-import io
 import logging
 import re
 from collections.abc import Iterable
 
 import h5py
 import numpy as np
-import obspy
 from lxml import etree
 from obspy.core.event import Catalog, Event, ResourceIdentifier
 
@@ -25,6 +23,7 @@ from ..errors import DuplicateEventError, InvalidValueError, NotFoundError, XMLE
 from ..spec import XML_DTYPE
 from .compression import Compression
 from .h5util import read_xml, write_xml
+from .obspyxml import read_quakeml, write_quakeml
 
 __all__ = ["EventStore"]
 
@@ -46,9 +45,7 @@ def _as_events(events: Catalog | Event | Iterable[Event]) -> list[Event]:
 
 
 def _serialize(events: list[Event]) -> bytes:
-    buffer = io.BytesIO()
-    Catalog(events=events).write(buffer, format="QUAKEML", validate=False)
-    return buffer.getvalue()
+    return write_quakeml(Catalog(events=events))
 
 
 def _public_ids(element: etree._Element) -> list[str]:
@@ -59,11 +56,9 @@ def _after_last_event(raw: bytes) -> int | None:
     """Byte offset just after the last ``</event>`` closing tag, if any."""
     for window in (65536, len(raw)):
         offset = max(0, len(raw) - window)
-        last = None
-        for last in _LAST_EVENT_END.finditer(raw, offset):
-            pass
-        if last is not None:
-            return last.end()
+        ends = [m.end() for m in _LAST_EVENT_END.finditer(raw, offset)]
+        if ends:
+            return ends[-1]
         if offset == 0:
             break
     return None
@@ -79,6 +74,7 @@ class EventStore:
         self._catalog: Catalog | None = None
         self._xml: bytes | None = None
         self._ids: set[str] | None = None
+        self._insert_at: int | None = None
 
     # -- reading ---------------------------------------------------------------
     def _raw(self) -> bytes:
@@ -102,7 +98,7 @@ class EventStore:
             else:
                 xmlsafe.parse(raw, "QuakeML")  # refuse hostile XML before ObsPy sees it
                 try:
-                    self._catalog = obspy.read_events(io.BytesIO(raw), format="QUAKEML")
+                    self._catalog = read_quakeml(raw)
                 except Exception as exc:  # obspy raises many types on bad QuakeML
                     raise XMLError(f"/QuakeML could not be read as QuakeML 1.2: {exc}") from exc
         return self._catalog
@@ -148,7 +144,8 @@ class EventStore:
                 )
             seen.add(rid)
         raw = self._raw()
-        at = _after_last_event(raw)
+        at = self._insert_at if self._insert_at is not None else _after_last_event(raw)
+        insert = b""
         if at is not None:
             insert = b"".join(b"\n" + etree.tostring(el) for el in elements)
             updated = raw[:at] + insert + raw[at:]
@@ -158,6 +155,7 @@ class EventStore:
             updated = _serialize([*self.catalog, *new]) if raw else _serialize(new)
             self._write_all(updated)
         self._xml = updated
+        self._insert_at = (at + len(insert)) if at is not None else _after_last_event(updated)
         self._ids = existing | seen
         if self._catalog is not None:
             self._catalog.events.extend(copy.deepcopy(new))
@@ -190,4 +188,5 @@ class EventStore:
             del self._h5[QUAKEML_NAME]
         self._catalog = Catalog(events=keep)
         self._xml = None
+        self._insert_at = None
         self._ids = None

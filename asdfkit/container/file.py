@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import h5py
-import numpy as np
 from obspy import Inventory, Stream
 from obspy.core.event import Catalog, Event
 
@@ -24,6 +23,7 @@ from .h5util import ascii_attr, read_str_attr
 from .index import HeaderIndex, TraceHeader, file_key
 from .provenance import ProvenanceStore
 from .stations import StationStore
+from .views import WaveformsView
 from .waveforms import OnDuplicate, TraceMeta, WaveformStore
 
 __all__ = ["ASDFFile", "open"]
@@ -148,11 +148,11 @@ class ASDFFile:
             log.warning("%s has no file_format attribute; reading it as ASDF", self.path)
         elif fmt.strip() != FORMAT_NAME:
             raise FormatError(f"{str(self.path)!r} is not ASDF: file_format is {fmt!r}, must be 'ASDF'")
-        version = read_str_attr(attrs, "file_format_version")
-        if version is None:
-            version = "1.0.0"
-            log.warning("%s has no file_format_version; assuming %s", self.path, version)
-        version = version.strip()
+        stored = read_str_attr(attrs, "file_format_version")
+        if stored is None:
+            stored = "1.0.0"
+            log.warning("%s has no file_format_version; assuming %s", self.path, stored)
+        version = stored.strip()
         if version not in READABLE_VERSIONS:
             raise FormatError(
                 f"{str(self.path)!r} has unsupported ASDF version {version!r}: "
@@ -251,7 +251,7 @@ class ASDFFile:
 
     @property
     def stations_with_stationxml(self) -> list[str]:
-        return self._stations.list()
+        return self._stations.ids()
 
     def add_stations(self, inventory: Inventory | bytes) -> list[str]:
         """Add StationXML, split per ``NET.STA``; merges with stations already stored."""
@@ -271,7 +271,7 @@ class ASDFFile:
     def get_inventory(self, network: str = "*", station: str = "*") -> Inventory:
         """One ``Inventory`` of every station matching the wildcards."""
         chosen = [
-            sid for sid in self._stations.list()
+            sid for sid in self._stations.ids()
             if fnmatch.fnmatchcase(sid.split(".")[0], network) and fnmatch.fnmatchcase(sid.split(".")[1], station)
         ]
         return self._stations.select(chosen)
@@ -281,13 +281,13 @@ class ASDFFile:
         """Every station's StationXML in one ``Inventory``."""
         return self.get_inventory()
 
-    def get_coordinates(self, station_id: str, time: Any = None) -> dict[str, float]:
+    def get_coordinates(self, station_id: str, time: Any = None) -> dict[str, float | None]:
         """``{"latitude", "longitude", "elevation_in_m"}`` of a station."""
         return self._stations.coordinates(station_id, time)
 
-    def get_all_coordinates(self) -> dict[str, dict[str, float]]:
+    def get_all_coordinates(self) -> dict[str, dict[str, float | None]]:
         """Coordinates of every station with StationXML."""
-        return {sid: self._stations.coordinates(sid) for sid in self._stations.list()}
+        return {sid: self._stations.coordinates(sid) for sid in self._stations.ids()}
 
     def remove_station(self, station_id: str, waveforms: bool = False) -> None:
         """Delete a station's StationXML; with ``waveforms=True`` its whole group."""
@@ -304,6 +304,11 @@ class ASDFFile:
             self._stations.remove(station_id)
 
     # -- waveforms ---------------------------------------------------------------------------
+    @property
+    def waveforms(self) -> WaveformsView:
+        """pyasdf-style access: ``f.waveforms["IU.ANMO"]["raw_recording"]``."""
+        return WaveformsView(self)
+
     def add_waveforms(
         self,
         waveform: Stream | Any,
@@ -433,7 +438,7 @@ class ASDFFile:
 
     def list_auxiliary_data(self, data_type: str | None = None) -> list[tuple[str, str]]:
         """``(data_type, path)`` of every auxiliary dataset."""
-        return self._auxiliary.list(data_type)
+        return self._auxiliary.entries(data_type)
 
     @property
     def auxiliary_data_types(self) -> list[str]:
@@ -456,7 +461,7 @@ class ASDFFile:
 
     @property
     def provenance_documents(self) -> list[str]:
-        return self._provenance.list()
+        return self._provenance.names()
 
     def remove_provenance_document(self, name: str) -> None:
         self._check_writable()
@@ -478,14 +483,14 @@ class ASDFFile:
             "size_bytes": self.path.stat().st_size if self.path.exists() else None,
             "events": len(self._events),
             "stations": len(self.stations),
-            "stations_with_stationxml": len(self._stations.list()),
+            "stations_with_stationxml": len(self._stations.ids()),
             "traces": len(index),
             "traces_per_tag": dict(sorted(per_tag.items())),
             "samples": int(index.npts.sum()) if len(index) else 0,
             "time_span": span,
             "auxiliary_data_types": self._auxiliary.types(),
-            "auxiliary_datasets": len(self._auxiliary.list()),
-            "provenance_documents": self._provenance.list(),
+            "auxiliary_datasets": len(self._auxiliary.entries()),
+            "provenance_documents": self._provenance.names(),
         }
 
 

@@ -171,7 +171,7 @@ class HeaderIndex:
         rows = list(rows)
         if not rows:
             return
-        names, start, rate, npts = zip(*rows)
+        names, start, rate, npts = zip(*rows, strict=True)
         self.names.extend(names)
         self.start = np.concatenate([self.start, np.array(start, np.int64)])
         self.rate = np.concatenate([self.rate, np.array(rate, np.float64)])

@@ -78,7 +78,7 @@ class ProvenanceStore:
             raise NotFoundError(f"provenance document {name!r} not found")
         return xmlsafe.clean(read_xml(group[name]))
 
-    def list(self) -> list[str]:
+    def names(self) -> list[str]:
         group = self._root()
         return sorted(group) if group is not None else []
 

@@ -11,13 +11,11 @@ one (its channels are merged).
 from __future__ import annotations
 
 import copy
-import io
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import h5py
-import obspy
 from lxml import etree
 from obspy import Inventory, UTCDateTime
 
@@ -27,6 +25,7 @@ from ..naming import StationId
 from ..spec import STATIONXML_NAME
 from .compression import Compression
 from .h5util import read_xml, write_xml
+from .obspyxml import read_stationxml, write_stationxml
 
 __all__ = ["StationStore"]
 
@@ -39,9 +38,7 @@ _CHANNEL = f"{{{NS}}}Channel"
 
 
 def _serialize(inventory: Inventory) -> bytes:
-    buffer = io.BytesIO()
-    inventory.write(buffer, format="STATIONXML", validate=False)
-    return buffer.getvalue()
+    return write_stationxml(inventory)
 
 
 def _tostring(root: etree._Element) -> bytes:
@@ -141,7 +138,7 @@ class StationStore:
         group = self._h5.get("Waveforms")
         return group if isinstance(group, h5py.Group) else None
 
-    def list(self) -> list[str]:
+    def ids(self) -> list[str]:
         """Names of the stations that have StationXML."""
         group = self._waveforms()
         if group is None:
@@ -153,10 +150,10 @@ class StationStore:
         return group is not None and isinstance(station_id, str) and f"{station_id}/{STATIONXML_NAME}" in group
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.list())
+        return iter(self.ids())
 
     def __len__(self) -> int:
-        return len(self.list())
+        return len(self.ids())
 
     def xml(self, station_id: str) -> bytes:
         """The raw StationXML bytes of one station."""
@@ -171,7 +168,7 @@ class StationStore:
         raw = self.xml(station_id)
         xmlsafe.parse(raw, f"StationXML of {station_id}")
         try:
-            return obspy.read_inventory(io.BytesIO(raw), format="STATIONXML")
+            return read_stationxml(raw)
         except Exception as exc:  # obspy raises many types on bad StationXML
             raise XMLError(f"StationXML of {station_id} could not be read: {exc}") from exc
 
@@ -217,7 +214,7 @@ class StationStore:
             raise NotFoundError(f"station {station_id!r} has no StationXML in this file")
         del group[path]
 
-    def coordinates(self, station_id: str, time: Any = None) -> dict[str, float]:
+    def coordinates(self, station_id: str, time: Any = None) -> dict[str, float | None]:
         """Latitude, longitude and elevation (m) of a station.
 
         Taken from the station epoch active at ``time`` or, without ``time``,
@@ -245,7 +242,7 @@ class StationStore:
             "elevation_in_m": values["Elevation"],
         }
 
-    def select(self, station_ids: Iterable[str]) -> Inventory:
+    def select(self, station_ids: Iterable[str]) -> Inventory:  # noqa: D401
         """One ``Inventory`` holding the given stations."""
         networks: dict[str, Any] = {}
         result: Inventory | None = None
