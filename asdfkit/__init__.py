@@ -11,6 +11,7 @@ from .container import (
     open,
 )
 from .errors import AsdfkitError
+from .validate import validate
 
 __all__ = [
     "ASDFFile",
@@ -22,4 +23,5 @@ __all__ = [
     "TraceMeta",
     "__version__",
     "open",
+    "validate",
 ]

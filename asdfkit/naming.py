@@ -140,10 +140,18 @@ def check_codes(network: str, station: str, location: str, channel: str) -> None
 
 
 def check_tag(tag: object) -> str:
-    """Check a waveform tag (``^[A-Za-z_0-9]+$``, never ``StationXML``)."""
+    """Check a waveform tag (``^[A-Za-z_0-9]+$``, never ``StationXML``, no ``__``).
+
+    ``__`` separates the parts of a waveform name; pyasdf reads a tag ``a__b``
+    back as ``b``, so asdfkit refuses to write one.
+    """
     _check(spec.TAG_RULE, tag)
     if tag == spec.STATIONXML_NAME:
         raise InvalidNameError("invalid tag 'StationXML': the name is reserved")
+    if "__" in str(tag):
+        raise InvalidNameError(
+            f"invalid tag {tag!r}: must not contain '__' (it separates the parts of a waveform name)"
+        )
     return str(tag)
 
 

@@ -68,16 +68,19 @@ def end_ns(start_ns: int, npts: int, sampling_rate: float) -> int:
 
 
 def check_storable(ns: int, what: str = "starttime") -> int:
-    """Refuse times an int64 nanosecond attribute or a trace name cannot hold."""
-    if not -_INT64_MAX - 1 <= ns <= _INT64_MAX:
-        raise InvalidTimeError(
-            f"invalid {what} {ns} ns: must fit an int64 count of nanoseconds since 1970"
-        )
+    """Refuse times a trace name (years 1800-2199, within int64 nanoseconds) cannot hold."""
     if not _NAME_MIN_NS <= ns <= _NAME_MAX_NS:
         raise InvalidTimeError(
-            f"invalid {what} {to_utc(ns)}: ASDF waveform names only hold years 1800-2199"
+            f"invalid {what} {_describe(ns)}: ASDF waveform names only hold years 1800-2199"
         )
     return ns
+
+
+def _describe(ns: int) -> str:
+    try:
+        return (_EPOCH + _dt.timedelta(microseconds=ns // 1000)).isoformat() + "Z"
+    except OverflowError:
+        return f"{ns} ns since 1970"
 
 
 def format_name_time(ns: int, nanoseconds: bool) -> str:

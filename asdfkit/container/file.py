@@ -13,7 +13,8 @@ import h5py
 from obspy import Inventory, Stream
 from obspy.core.event import Catalog, Event
 
-from ..errors import FormatError, ModeError, NotFoundError, VersionError
+from ..errors import FormatError, InvalidNameError, ModeError, NotFoundError, VersionError
+from ..naming import check_provenance_id
 from ..spec import DEFAULT_VERSION, FORMAT_NAME, READABLE_VERSIONS, WRITABLE_VERSIONS, spec_for
 from ..times import to_utc
 from .auxiliary import AuxiliaryDataItem, AuxiliaryStore
@@ -466,6 +467,28 @@ class ASDFFile:
     def remove_provenance_document(self, name: str) -> None:
         self._check_writable()
         self._provenance.remove(name)
+
+    # -- provenance links ----------------------------------------------------------------------
+    def _linkable(self, path: str) -> h5py.Dataset:
+        full = "/" + path.strip("/")
+        if not full.startswith(("/Waveforms/", "/AuxiliaryData/")):
+            raise InvalidNameError(
+                f"invalid path {path!r}: provenance ids belong to /Waveforms/... or /AuxiliaryData/... datasets"
+            )
+        node = self._h5.get(full)
+        if not isinstance(node, h5py.Dataset) or full.endswith("/StationXML"):
+            raise NotFoundError(f"dataset {full!r} not found")
+        return node
+
+    def get_provenance_id(self, path: str) -> str | None:
+        """The ``provenance_id`` of a waveform or auxiliary dataset (by HDF5 path), or None."""
+        return read_str_attr(self._linkable(path).attrs, "provenance_id")
+
+    def set_provenance_id(self, path: str, provenance_id: str) -> None:
+        """Point a waveform or auxiliary dataset at a provenance record ``{uri}localpart``."""
+        self._check_writable()
+        value = ascii_attr(check_provenance_id(provenance_id), "provenance_id")
+        self._linkable(path).attrs["provenance_id"] = value
 
     # -- overview ----------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

@@ -90,8 +90,10 @@ class TraceHeader:
 
 
 def _split(name: str) -> tuple[str, str, str, str, str]:
-    seed, _, rest = name.partition("__")
-    tag = rest.rsplit("__", 1)[-1] if rest else ""
+    # SEED__START__END__TAG: only the tag may contain "_" (even "__"), so split from the left.
+    fields = name.split("__", 3)
+    seed = fields[0]
+    tag = fields[-1] if len(fields) > 1 else ""
     parts = seed.split(".")
     if len(parts) != 4:
         parts = (parts + ["", "", "", ""])[:4]

@@ -186,8 +186,9 @@ class StationStore:
         for sid, doc in docs.items():
             path = f"{sid}/{STATIONXML_NAME}"
             if path in group:
+                # Compare as stored and read back: ``clean`` strips the trailing newline.
                 old_raw = xmlsafe.clean(read_xml(group[path]))
-                new_raw = _tostring(doc)
+                new_raw = xmlsafe.clean(_tostring(doc))
                 if old_raw == new_raw:
                     continue
                 try:
@@ -197,7 +198,7 @@ class StationStore:
                     log.warning("stored StationXML of %s is unreadable; replacing it", sid)
                     merged = doc
                 out = _tostring(merged)
-                if out == old_raw:
+                if xmlsafe.clean(out) == old_raw:
                     continue
                 prepared.append((sid, out))
             else:

@@ -34,3 +34,17 @@ def test_examples_are_importable_without_side_effects() -> None:
     for script in EXAMPLES.glob("*.py"):
         namespace = runpy.run_path(str(script), run_name="not_main")
         assert "main" in namespace, script.name
+
+
+def test_provenance_example_prints_the_lineage(tmp_path: Path) -> None:
+    out = tmp_path / "lineage.h5"
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "provenance_lineage.py"), str(out)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Cross Correlate" in proc.stdout and "Bandpass Filter" in proc.stdout
+    assert "valid SEIS-PROV" in proc.stderr
+    with asdfkit.open(out) as f:
+        assert len(f.provenance_documents) == 2
+        assert f.get_provenance_id("/AuxiliaryData/CrossCorrelation/BW.RJOB_BW.RJOB/ZN")

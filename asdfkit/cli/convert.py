@@ -1,0 +1,155 @@
+"""``asdf-cli convert``: data into and out of ASDF."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..io.convert import ConvertOptions, convert_to_asdf
+from ..io.export import EXPORT_FORMATS, export
+
+__all__ = ["convert"]
+
+_ASDF_SUFFIXES = (".h5", ".hdf5", ".asdf")
+
+
+def _is_asdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(8) == b"\x89HDF\r\n\x1a\n"
+    except OSError:
+        return False
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--to", "to", type=click.Choice([*EXPORT_FORMATS, "asdf", "css"]),
+              help="Output format. Default: asdf when OUTPUT ends in .h5/.hdf5/.asdf.")
+@click.option("--tag", help="Waveform tag into ASDF (default raw_recording); out of ASDF, export only this tag.")
+@click.option("--label", "labels", multiple=True, help="Label for every trace (repeatable).")
+@click.option("--network", help="Network code for traces that have none (SAC, GSE2, CSS...).")
+@click.option("--station", "station_code", help="Station code for traces that have none (SEG-Y...).")
+@click.option("--location", help="Location code for traces that have none.")
+@click.option("--channel", help="Replace every trace's channel code (for SAC files with kcmpnm like 'Q').")
+@click.option("--format", "fmt", help="Force the ObsPy waveform format of the inputs (e.g. SAC, MSEED).")
+@click.option("--stations", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="Station metadata: StationXML, any inventory ObsPy reads, or AIMBAT JSON (repeatable).")
+@click.option("--events", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="Events: QuakeML, any format ObsPy reads, or AIMBAT JSON (repeatable).")
+@click.option("--event-window", nargs=2, type=float, default=(60.0, 3600.0), show_default=True,
+              metavar="BEFORE AFTER", help="Associate a trace with events whose [origin-BEFORE, origin+AFTER] s overlaps it.")
+@click.option("--no-associate", is_flag=True, help="Do not associate traces with events by time.")
+@click.option("--dedupe-time", type=float, default=10.0, show_default=True,
+              help="Events from several sources within this many seconds ...")
+@click.option("--dedupe-distance", type=float, default=100.0, show_default=True,
+              help="... and this many km are merged into one.")
+@click.option("--merge", is_flag=True, help="Merge contiguous segments of the same channel before writing.")
+@click.option("--cast", help="Cast samples to this dtype (int32, float32, ...) instead of refusing others.")
+@click.option("--compression", default="gzip", show_default=True, help="gzip, gzip-0..9, szip or none.")
+@click.option("--append", is_flag=True, help="Add to an existing ASDF file (on a copy that replaces it atomically).")
+@click.option("--in-place", is_flag=True, help="With --append: write into the file directly (large files; NOT crash-safe).")
+@click.option("--skip-bad", is_flag=True, help="Skip unreadable inputs (reported) instead of aborting.")
+@click.option("--skip-duplicates", is_flag=True, help="Skip traces identical to ones already in the file.")
+@click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Processes decoding inputs in parallel.")
+@click.option("--default-network", help="CSS3.0: network code for stations snetsta does not map.")
+@click.option("--remap", multiple=True, metavar="OLD=NEW", help="CSS3.0: replace a wfdisc dir prefix (repeatable).")
+@click.option("--css-schema", type=click.Choice(["css3.0", "css3.1"]), default="css3.0", show_default=True,
+              help="CSS output schema.")
+@click.option("--css-expanded", is_flag=True, help="css3.1 expanded names (sta = NET_STA).")
+@click.option("--per", type=click.Choice(["trace", "station", "file"]), default="trace", show_default=True,
+              help="Out of ASDF: one output file per trace, per station, or one file.")
+@click.option("--starttime", help="Out of ASDF: start of the time window.")
+@click.option("--endtime", help="Out of ASDF: end of the time window.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tuple[str, ...], network: str | None,
+            station_code: str | None, location: str | None, channel: str | None, fmt: str | None, stations: tuple[Path, ...],
+            events: tuple[Path, ...], event_window: tuple[float, float], no_associate: bool,
+            dedupe_time: float, dedupe_distance: float, merge: bool, cast: str | None, compression: str,
+            append: bool, in_place: bool, skip_bad: bool, skip_duplicates: bool, jobs: int,
+            default_network: str | None, remap: tuple[str, ...], css_schema: str, css_expanded: bool,
+            per: str, starttime: str | None,
+            endtime: str | None, as_json: bool, progress: bool | None) -> None:
+    """Convert INPUT... into the ASDF file OUTPUT, or an ASDF file out to OUTPUT.
+
+    \b
+    Into ASDF (the last path ends in .h5/.hdf5/.asdf, or --to asdf):
+      inputs are files, directories (walked: SDS archives, FDSN mass-download
+      layouts), globs; waveforms in any format ObsPy reads, StationXML and other
+      inventories, QuakeML and other event formats, AIMBAT JSON, CSS3.0/css3.1
+      databases (descriptor or .wfdisc). SAC headers give events, stations and
+      picks. The output is written atomically and the conversion is recorded
+      as SEIS-PROV.
+    \b
+    Out of ASDF (one ASDF input and --to mseed|sac|stationxml|quakeml|css):
+      OUTPUT is a directory (per trace/station) or a file; --network,
+      --station, --location, --channel (wildcards), --tag, --starttime and
+      --endtime select what is exported.
+    \b
+    Examples:
+      asdf-cli convert event_dir/*.SAC --network XX out.h5
+      asdf-cli convert archive/ --stations stations.xml --events quake.xml out.h5
+      asdf-cli convert db/example_2 --default-network BK out.h5
+      asdf-cli convert out.h5 sac_dir --to sac --tag raw_recording
+    """
+    if len(paths) < 2:
+        raise click.UsageError("give at least one INPUT and the OUTPUT")
+    *inputs, output = paths
+    out = Path(output)
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    export_mode = to not in (None, "asdf") and len(inputs) == 1 and _is_asdf(Path(inputs[0]))
+    if to not in (None, "asdf") and not export_mode:
+        raise click.UsageError(f"--to {to} exports from one ASDF file; give exactly one ASDF INPUT")
+    if to is None and out.suffix.lower() not in _ASDF_SUFFIXES:
+        raise click.UsageError(f"OUTPUT {output!r} does not end in .h5/.hdf5/.asdf: pass --to to choose a format")
+    result: Any
+    if export_mode:
+        query = {k: v for k, v in {"tag": tag, "network": network, "station": station_code,
+                                   "location": location, "channel": channel, "starttime": starttime,
+                                   "endtime": endtime}.items() if v is not None}
+        if to == "css":
+            from ..io.cssbridge import export_css
+
+            result = export_css(inputs[0], out, schema=css_schema, expanded=css_expanded, **query)
+        else:
+            result = export(inputs[0], out, str(to), per=per, **query)
+    else:
+        remaps = {}
+        for item in remap:
+            old, sep, new = item.partition("=")
+            if not sep:
+                raise click.UsageError(f"invalid --remap {item!r}: must be OLD=NEW")
+            remaps[old] = new
+        options = ConvertOptions(
+            tag=tag or "raw_recording", labels=list(labels), network=network, station=station_code, location=location, channel=channel, format=fmt,
+            stations=list(stations), events=list(events), event_window=event_window,
+            associate=not no_associate, dedupe_time=dedupe_time, dedupe_distance_km=dedupe_distance,
+            merge=merge, cast=cast, compression=compression, append=append, in_place=in_place,
+            skip_bad=skip_bad, on_duplicate="skip" if skip_duplicates else "raise", jobs=jobs,
+            progress=show_progress,
+            css={"default_network": default_network, "remap": remaps},
+        )
+        result = convert_to_asdf(inputs, out, options)
+    summary = result.to_dict()
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+        return
+    if export_mode:
+        click.echo(f"wrote {len(summary['files'])} file(s), {summary.get('traces', 0)} trace(s)")
+    else:
+        click.echo(
+            f"{summary['output']}: {summary['traces']} trace(s) from {summary['inputs']} input(s), "
+            f"{summary['stations']} station(s), {summary['events']} event(s), {summary['picks']} pick(s) "
+            f"in {summary['seconds']} s"
+        )
+        for kept, merged in summary["merged_events"].items():
+            click.echo(f"  merged {len(merged)} duplicate event(s) into {kept}")
+        for bad in summary["bad_inputs"]:
+            click.echo(f"  skipped {bad['path']}: {bad['reason']}")
+    for warning in summary.get("warnings", []):
+        click.echo(f"  warning: {warning}")
+

@@ -1,0 +1,1 @@
+"""Format adapters: one subpackage or module per foreign format (sniff, read, write)."""

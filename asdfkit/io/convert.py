@@ -1,0 +1,461 @@
+"""Convert seismological data into ASDF: waveforms, inventories, events, CSS3.0 databases.
+
+:func:`convert_to_asdf` runs in two passes: a header pass gathers metadata
+(inventories, catalogues, AIMBAT JSON, SAC headers: events, stations, picks),
+merges near-duplicate events and builds the station metadata; the data pass
+then reads one input at a time (memory does not grow with the input size),
+adds its traces completely or not at all, and associates them with events.
+The output is written under a temporary name and renamed at the end; the
+conversion is recorded as SEIS-PROV (input files as ``file`` entities, the
+conversion activity, one waveform entity per trace).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import obspy
+from obspy import Inventory, Stream
+from obspy.core.event import Catalog, Event
+from obspy.core.util import AttribDict
+
+from .. import xmlsafe
+from ..container import ASDFFile
+from ..container import open as open_asdf
+from ..errors import AsdfkitError, InvalidValueError, XMLError
+from ..provenance import ProvenanceRecorder
+from .atomic import atomic_path
+from .dedupe import merge_duplicates
+from .jsonmeta import read_json_metadata
+from .sacmeta import event_from_sac, picks_from_sac, station_from_sac
+from .sources import Source, classify_all, expand
+
+__all__ = ["ConvertOptions", "ConvertReport", "convert_to_asdf"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ConvertOptions:
+    """What a conversion into ASDF does (see ``asdf-cli convert --help``)."""
+
+    tag: str = "raw_recording"
+    labels: list[str] = field(default_factory=list)
+    network: str | None = None        # for traces whose network code is empty
+    station: str | None = None        # for traces whose station code is empty (SEG-Y...)
+    location: str | None = None       # for traces whose location code is empty
+    channel: str | None = None        # replaces every trace's channel code
+    format: str | None = None         # force an ObsPy waveform format
+    stations: list[Path] = field(default_factory=list)
+    events: list[Path] = field(default_factory=list)
+    event_window: tuple[float, float] = (60.0, 3600.0)  # seconds before/after origin
+    associate: bool = True
+    dedupe_time: float = 10.0
+    dedupe_distance_km: float = 100.0
+    merge: bool = False
+    cast: str | None = None
+    compression: str = "gzip"
+    append: bool = False
+    in_place: bool = False
+    skip_bad: bool = False
+    on_duplicate: str = "raise"
+    jobs: int = 1
+    progress: bool = False
+    css: dict[str, Any] = field(default_factory=dict)  # options for CSS3.0 databases
+
+
+@dataclass
+class ConvertReport:
+    """What a conversion did."""
+
+    output: str = ""
+    inputs: int = 0
+    traces: int = 0
+    samples: int = 0
+    stations: int = 0
+    events: int = 0
+    picks: int = 0
+    merged_events: dict[str, list[str]] = field(default_factory=dict)
+    bad_inputs: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    provenance_document: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class _Bad(Exception):
+    """An unreadable input, with its reason."""
+
+
+def _read_waveform(path: Path, fmt: str | None, headonly: bool = False) -> Stream:
+    try:
+        return obspy.read(str(path), format=fmt, headonly=headonly)
+    except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
+        raise _Bad(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _read_inventory(path: Path) -> Inventory:
+    try:
+        if path.suffix.lower() == ".xml" or path.read_bytes()[:1] == b"<":
+            xmlsafe.parse(path.read_bytes(), f"inventory {path}")
+        return obspy.read_inventory(str(path))
+    except XMLError as exc:
+        raise _Bad(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
+        raise _Bad(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _read_events(path: Path) -> Catalog:
+    try:
+        if path.read_bytes()[:1] in (b"<", b"\xef"):
+            xmlsafe.parse(path.read_bytes(), f"event file {path}")
+        return obspy.read_events(str(path))
+    except XMLError as exc:
+        raise _Bad(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
+        raise _Bad(f"{type(exc).__name__}: {exc}") from exc
+
+
+class _Converter:
+    def __init__(self, options: ConvertOptions, report: ConvertReport) -> None:
+        self.o = options
+        self.report = report
+        self.inventory = Inventory(networks=[], source="asdfkit convert")
+        self.sac_inventory = Inventory(networks=[], source="asdfkit convert (SAC headers)")
+        self.event_sources: list[Event] = []
+        self.sac_events: dict[str, Event] = {}      # trace id|start -> event from its header
+        self.sac_picks: dict[str, list[Any]] = {}   # trace key -> picks
+        self.catalog = Catalog()
+        self.mapping: dict[str, str] = {}
+        self.derived: dict[str, list[str]] = {}
+        self.outputs: list[str] = []
+        self.used_files: list[str] = []
+        self.css_files: set[str] = set()  # waveform files read through a CSS3.0 wfdisc
+
+    # -- helpers -----------------------------------------------------------------------
+    def bad(self, path: Path, reason: str) -> None:
+        if not self.o.skip_bad:
+            raise InvalidValueError(f"cannot read {path}: {reason} (use --skip-bad to skip unreadable inputs)")
+        log.warning("skipping %s: %s", path, reason)
+        self.report.bad_inputs.append({"path": str(path), "reason": reason})
+
+    def fix_codes(self, stream: Stream) -> None:
+        for trace in stream:
+            stats = trace.stats
+            if not stats.network and self.o.network:
+                stats.network = self.o.network
+            if not stats.station and self.o.station:
+                stats.station = self.o.station
+            if not stats.location and self.o.location:
+                stats.location = self.o.location
+            if self.o.channel:
+                stats.channel = self.o.channel
+
+    @staticmethod
+    def key(trace: obspy.Trace) -> str:
+        return f"{trace.id}|{trace.stats.starttime.ns}"
+
+    # -- pass 1: metadata --------------------------------------------------------------
+    def metadata(self, sources: list[Source]) -> None:
+        for path in self.o.stations:
+            self.add_inventory(path)
+        for path in self.o.events:
+            self.add_events(path)
+        for source in sources:
+            if source.kind == "inventory":
+                self.add_inventory(source.path)
+            elif source.kind == "events":
+                self.add_events(source.path)
+            elif source.kind == "json":
+                try:
+                    catalog, inventory = read_json_metadata(source.path)
+                except (AsdfkitError, OSError) as exc:
+                    self.bad(source.path, str(exc))
+                    continue
+                self.event_sources.extend(catalog)
+                self.inventory += inventory
+        for source in sources:
+            if source.kind == "waveform":
+                self.headers(source.path)
+        sac_events = list({str(e.resource_id): e for e in self.sac_events.values()}.values())
+        merged = merge_duplicates(self.event_sources + sac_events, self.o.dedupe_time,
+                                  self.o.dedupe_distance_km)
+        self.catalog = merged.catalog
+        self.mapping = merged.mapping
+        self.report.merged_events = merged.merged
+        for key, picks in self.sac_picks.items():
+            event = self.sac_events.get(key)
+            if event is None:
+                continue
+            target_id = self.mapping.get(str(event.resource_id), str(event.resource_id))
+            target = next((e for e in self.catalog if str(e.resource_id) == target_id), None)
+            if target is not None:
+                have = {str(p.resource_id) for p in target.picks}
+                target.picks.extend(p for p in picks if str(p.resource_id) not in have)
+        orphans = sum(len(p) for k, p in self.sac_picks.items() if k not in self.sac_events)
+        if orphans:
+            self.report.warnings.append(
+                f"{orphans} SAC pick(s) belong to traces without an event (no evla/evlo/o in the "
+                "header and no event given); QuakeML can only hold picks inside an event"
+            )
+
+    def add_inventory(self, path: Path) -> None:
+        if path.suffix.lower() == ".json":
+            try:
+                catalog, inventory = read_json_metadata(path)
+            except (AsdfkitError, OSError) as exc:
+                self.bad(path, str(exc))
+                return
+            self.inventory += inventory
+            self.event_sources.extend(e for e in catalog if e not in self.event_sources)
+            self.used_files.append(str(path))
+            return
+        try:
+            self.inventory += _read_inventory(path)
+        except _Bad as exc:
+            self.bad(path, str(exc))
+        else:
+            self.used_files.append(str(path))
+
+    def add_events(self, path: Path) -> None:
+        if path.suffix.lower() == ".json":
+            try:
+                catalog, inventory = read_json_metadata(path)
+            except (AsdfkitError, OSError) as exc:
+                self.bad(path, str(exc))
+                return
+            self.inventory += inventory
+        else:
+            try:
+                catalog = _read_events(path)
+            except _Bad as exc:
+                self.bad(path, str(exc))
+                return
+        self.event_sources.extend(catalog)
+        self.used_files.append(str(path))
+
+    def headers(self, path: Path) -> None:
+        try:
+            stream = _read_waveform(path, self.o.format, headonly=True)
+        except _Bad:
+            return  # reported in the data pass
+        self.fix_codes(stream)
+        for trace in stream:
+            if "sac" not in trace.stats:
+                continue
+            event = event_from_sac(trace)
+            if event is not None:
+                self.sac_events[self.key(trace)] = event
+            picks = picks_from_sac(trace)
+            if picks:
+                self.sac_picks[self.key(trace)] = picks
+            inventory = station_from_sac(trace)
+            if inventory is not None and trace.stats.network:
+                self.sac_inventory += inventory
+
+    def stations(self) -> Inventory:
+        """Explicit metadata first; SAC-header stations only where nothing else describes them."""
+        have = {(n.code, s.code) for n in self.inventory for s in n}
+        combined = self.inventory.copy()
+        for network in self.sac_inventory:
+            for station in network:
+                if (network.code, station.code) in have:
+                    continue
+                combined += Inventory(networks=[network.copy()], source="")
+                combined.networks[-1].stations = [station]
+        return combined
+
+    # -- pass 2: data ------------------------------------------------------------------
+    def event_ids(self, trace: obspy.Trace) -> list[str]:
+        event = self.sac_events.get(self.key(trace))
+        if event is not None:
+            rid = str(event.resource_id)
+            return [self.mapping.get(rid, rid)]
+        if not self.o.associate:
+            return []
+        before, after = self.o.event_window
+        start, end = trace.stats.starttime, trace.stats.endtime
+        ids = []
+        for candidate in self.catalog:
+            origin = candidate.preferred_origin() or (candidate.origins[0] if candidate.origins else None)
+            if origin is None or origin.time is None:
+                continue
+            if origin.time - before <= end and origin.time + after >= start:
+                ids.append(str(candidate.resource_id))
+        return ids
+
+    def write_stream(self, f: ASDFFile, path: Path, stream: Stream) -> None:
+        self.fix_codes(stream)
+        if self.o.merge:
+            stream.merge(method=1)
+        for trace in stream:
+            if isinstance(trace.data, np.ma.MaskedArray) and not trace.data.mask.any():
+                trace.data = trace.data.data
+        for trace in stream:
+            ids = self.event_ids(trace)
+            if ids:  # carried per trace, so one add (all or nothing) serves the whole file
+                details = trace.stats.get("asdf") or AttribDict()
+                details["event_ids"] = ids
+                trace.stats.asdf = details
+        written = f.add_waveforms(stream, self.o.tag, labels=self.o.labels or None, cast=self.o.cast,
+                                  on_duplicate=self.o.on_duplicate)  # type: ignore[arg-type]
+        self.outputs += written
+        for item in written:
+            self.derived[item] = [str(path)]
+        self.used_files.append(str(path))
+        self.report.traces += len(written)
+        self.report.samples += sum(len(t.data) for t in stream)
+
+
+def _decode(args: tuple[Path, str | None]) -> Stream:
+    return _read_waveform(*args)
+
+
+def _streams(paths: list[Path], fmt: str | None, jobs: int) -> Iterator[tuple[Path, Stream | _Bad]]:
+    """Decoded streams in input order; with ``jobs > 1`` decoded by worker processes."""
+    if jobs <= 1:
+        for path in paths:
+            try:
+                yield path, _read_waveform(path, fmt)
+            except _Bad as exc:
+                yield path, exc
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: list[tuple[Path, Future[Stream]]] = []
+        queue = iter(paths)
+        for path in queue:
+            pending.append((path, pool.submit(_decode, (path, fmt))))
+            if len(pending) >= 2 * jobs:
+                break
+        while pending:
+            path, future = pending.pop(0)
+            try:
+                result: Stream | _Bad = future.result()
+            except _Bad as exc:
+                result = exc
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(_decode, (nxt, fmt))))
+            yield path, result
+
+
+def convert_to_asdf(
+    inputs: Iterable[str | Path],
+    output: str | Path,
+    options: ConvertOptions | None = None,
+    *,
+    css_reader: Callable[..., Any] | None = None,
+) -> ConvertReport:
+    """Convert waveform files, inventories, events and CSS3.0 databases into one ASDF file.
+
+    Parameters
+    ----------
+    inputs : paths, directories or globs
+        Directories are walked recursively (SDS archives, FDSN mass-download
+        layouts); each file is classified by content.
+    output : path
+        The ASDF file.  Written under a temporary name and renamed at the end;
+        with ``options.append`` the existing file is extended the same way
+        (on a copy), or in place with ``options.in_place`` (not crash-safe).
+    options : ConvertOptions
+
+    Returns
+    -------
+    ConvertReport
+    """
+    options = options or ConvertOptions()
+    started = time.perf_counter()
+    output = Path(output)
+    report = ConvertReport(output=str(output))
+    sources = list(classify_all(expand(inputs)))
+    report.inputs = len(sources)
+    conv = _Converter(options, report)
+    css_sources = [s for s in sources if s.kind == "css"]
+    conv.metadata(sources)
+    css_data = []
+    if css_sources:
+        from .cssbridge import read_css_sources
+
+        css_data = read_css_sources(css_sources, options, conv, css_reader)
+    waveforms = [s.path for s in sources if s.kind == "waveform" and str(s.path) not in conv.css_files]
+    if options.append and not output.exists():
+        raise InvalidValueError(f"cannot append to {output}: it does not exist")
+    if not options.append and output.exists() and options.in_place:
+        raise InvalidValueError("--in-place only applies to --append")
+    mode = "a" if options.append else "w"
+
+    def run(target: Path) -> None:
+        with open_asdf(target, mode, compression=options.compression) as f:
+            existing = {str(e.resource_id) for e in f.events} if options.append else set()
+            new_events = [e for e in conv.catalog if str(e.resource_id) not in existing]
+            if new_events:
+                f.add_events(new_events)
+            inventory = conv.stations()
+            if inventory.networks:
+                f.add_stations(inventory)
+            for data in css_data:
+                data.write(f, conv)
+            progress = _progress(len(waveforms), options.progress)
+            for path, result in _streams(waveforms, options.format, options.jobs):
+                progress.update(1)
+                if isinstance(result, _Bad):
+                    conv.bad(path, str(result))
+                    continue
+                try:
+                    conv.write_stream(f, path, result)
+                except AsdfkitError as exc:
+                    conv.bad(path, str(exc))
+            progress.close()
+            report.events = len(f.events)
+            report.picks = sum(len(e.picks) for e in f.events)
+            report.stations = len(f.stations_with_stationxml)
+            _record(f, conv, options)
+
+    if options.append and options.in_place:
+        run(output)
+    else:
+        with atomic_path(output, copy_existing=options.append) as temp:
+            run(temp)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _record(f: ASDFFile, conv: _Converter, options: ConvertOptions) -> None:
+    if not conv.outputs and not conv.used_files:
+        return
+    recorder = ProvenanceRecorder(f)
+    params = {"tag": options.tag, "files": len(set(conv.used_files)), "traces": len(conv.outputs)}
+    if conv.report.merged_events:
+        params["merged_events"] = sum(len(v) for v in conv.report.merged_events.values())
+        params["dedupe_time_s"] = options.dedupe_time
+        params["dedupe_distance_km"] = options.dedupe_distance_km
+    result = recorder.record("convert", inputs=list(dict.fromkeys(conv.used_files)), outputs=conv.outputs,
+                             parameters=params, derived=conv.derived)
+    conv.report.provenance_document = result.document
+
+
+class _NoProgress:
+    def update(self, n: int) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", desc="converting")
+
+

@@ -1,0 +1,92 @@
+"""Station and event metadata from simple JSON files (AIMBAT's formats).
+
+An event is ``{"time", "latitude", "longitude", "depth"}`` (depth in km); a
+station is ``{"name", "network", "location", "channel", "latitude",
+"longitude", "elevation"}`` (elevation in m).  A file holds one object, a list
+of them, or ``{"events": [...], "stations": [...]}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from obspy import Inventory, UTCDateTime
+from obspy.core.event import Catalog, Event, Origin, ResourceIdentifier
+from obspy.core.inventory import Channel, Network, Site, Station
+
+from ..errors import InvalidValueError
+
+__all__ = ["read_json_metadata"]
+
+_EVENT_KEYS = {"time", "latitude", "longitude"}
+_STATION_KEYS = {"name", "network", "latitude", "longitude"}
+MAX_JSON_BYTES = 64 * 1024 * 1024
+
+
+def _number(obj: dict[str, Any], key: str, where: str, default: float | None = None) -> float:
+    value = obj.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidValueError(f"invalid {key} {value!r} in {where}: must be a number")
+    return float(value)
+
+
+def _event(obj: dict[str, Any], where: str) -> Event:
+    try:
+        time = UTCDateTime(obj["time"])
+    except (TypeError, ValueError) as exc:
+        raise InvalidValueError(f"invalid time {obj.get('time')!r} in {where}: {exc}") from exc
+    lat = _number(obj, "latitude", where)
+    lon = _number(obj, "longitude", where)
+    key = hashlib.sha1(f"{time.ns}|{lat}|{lon}".encode()).hexdigest()[:16]
+    origin = Origin(resource_id=ResourceIdentifier(f"smi:local/asdfkit/json/origin/{key}"),
+                    time=time, latitude=lat, longitude=lon)
+    if obj.get("depth") is not None:
+        origin.depth = _number(obj, "depth", where) * 1000.0
+    event = Event(resource_id=ResourceIdentifier(f"smi:local/asdfkit/json/event/{key}"), origins=[origin])
+    event.preferred_origin_id = origin.resource_id
+    return event
+
+
+def _station(obj: dict[str, Any], where: str) -> Inventory:
+    lat, lon = _number(obj, "latitude", where), _number(obj, "longitude", where)
+    elevation = _number(obj, "elevation", where, 0.0)
+    channels = []
+    if obj.get("channel"):
+        channels.append(Channel(code=str(obj["channel"]), location_code=str(obj.get("location") or ""),
+                                latitude=lat, longitude=lon, elevation=elevation, depth=0.0))
+    station = Station(code=str(obj["name"]), latitude=lat, longitude=lon, elevation=elevation,
+                      site=Site(name=str(obj["name"])), channels=channels)
+    return Inventory(networks=[Network(code=str(obj["network"]), stations=[station])],
+                     source="asdfkit (from JSON)")
+
+
+def read_json_metadata(path: Path) -> tuple[Catalog, Inventory]:
+    """Events and stations of one JSON file."""
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise InvalidValueError(f"{path} is larger than {MAX_JSON_BYTES} bytes; not a metadata file")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidValueError(f"{path} is not valid JSON: {exc}") from exc
+    if isinstance(data, dict) and ("events" in data or "stations" in data):
+        items = [*data.get("events", []), *data.get("stations", [])]
+    else:
+        items = data if isinstance(data, list) else [data]
+    catalog, inventory = Catalog(), Inventory(networks=[], source="asdfkit (from JSON)")
+    for number, obj in enumerate(items):
+        where = f"{path} item {number}"
+        if not isinstance(obj, dict):
+            raise InvalidValueError(f"invalid metadata {obj!r} in {where}: must be an object")
+        if _EVENT_KEYS <= obj.keys():
+            catalog.events.append(_event(obj, where))
+        elif _STATION_KEYS <= obj.keys():
+            inventory += _station(obj, where)
+        else:
+            raise InvalidValueError(
+                f"unrecognised metadata in {where}: an event needs {sorted(_EVENT_KEYS)}, "
+                f"a station {sorted(_STATION_KEYS)}"
+            )
+    return catalog, inventory

@@ -1,0 +1,134 @@
+"""Finding and classifying conversion inputs: files, directories, globs, archives.
+
+Directories are walked recursively, which covers SDS archives
+(``YEAR/NET/STA/CHAN.D/NET.STA.LOC.CHAN.D.YEAR.DOY``) and FDSN mass-download
+layouts (``waveforms/`` + ``stations/``) alike; each file is then classified
+by content: StationXML, QuakeML, AIMBAT-style JSON, a CSS3.0 database
+(descriptor or ``.wfdisc``), or waveform data in any format ObsPy reads.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import NotFoundError
+
+__all__ = ["Source", "classify", "expand"]
+
+log = logging.getLogger(__name__)
+
+_SKIP_NAMES = {".DS_Store", "Thumbs.db"}
+_SKIP_SUFFIXES = {".md", ".txt", ".log", ".py", ".sh", ".png", ".jpg", ".pdf", ".partial"}
+# CSS3.0 tables beside a .wfdisc belong to the database, not to the waveform list.
+_CSS_TABLES = {"wfdisc", "site", "sitechan", "snetsta", "schanloc", "affiliation", "origin",
+               "event", "arrival", "assoc", "origerr", "instrument", "sensor", "network",
+               "calibration", "lastid", "remark", "stamag", "netmag", "wftag"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input and what it holds: ``waveform``, ``inventory``, ``events``, ``json`` or ``css``."""
+
+    path: Path
+    kind: str
+
+
+def expand(items: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files named by paths, directories (walked recursively) and globs, sorted, unique."""
+    found: list[Path] = []
+    for item in items:
+        text = str(item)
+        matches = sorted(glob.glob(text, recursive=True)) if glob.has_magic(text) else [text]
+        if not matches:
+            raise NotFoundError(f"input {text!r} matches no file")
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                for root, dirs, files in os.walk(path):
+                    dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                    found.extend(Path(root) / f for f in sorted(files)
+                                 if not f.startswith(".") and f not in _SKIP_NAMES)
+            elif path.exists():
+                found.append(path)
+            else:
+                raise NotFoundError(f"input {text!r} does not exist")
+    unique: dict[Path, None] = {}
+    for path in found:
+        unique.setdefault(path, None)
+    return list(unique)
+
+
+def _xml_kind(head: bytes) -> str | None:
+    try:
+        parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
+                                     load_dtd=False, huge_tree=False)
+        parser.feed(head)
+        for _, element in parser.read_events():
+            local = etree.QName(element).localname
+            if local == "FDSNStationXML":
+                return "inventory"
+            if local == "quakeml" or "quakeml" in (etree.QName(element).namespace or ""):
+                return "events"
+            if local == "document" and etree.QName(element).namespace == "http://www.w3.org/ns/prov#":
+                return "provenance"
+            return "xml"
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
+def classify(path: Path) -> Source | None:
+    """What ``path`` holds, judged from its name and first bytes; None for files to skip."""
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix in _SKIP_SUFFIXES:
+        return None
+    if suffix == ".wfdisc":
+        return Source(path, "css")
+    if suffix.lstrip(".") in _CSS_TABLES and (path.with_suffix(".wfdisc").exists()
+                                              or path.with_suffix("").exists()):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return Source(path, "waveform")  # reported as unreadable later, with its reason
+    stripped = head.lstrip()
+    if head.startswith(b"\x89HDF\r\n\x1a\n"):
+        return Source(path, "asdf")
+    if stripped[:1] == b"<":
+        kind = _xml_kind(head)
+        if kind in ("inventory", "events"):
+            return Source(path, kind)
+        if kind == "provenance":
+            return None
+    if stripped[:1] in (b"{", b"[") and suffix == ".json":
+        return Source(path, "json")
+    if b"schema css" in head[:512] and Path(f"{path}.wfdisc").exists():
+        return Source(path, "css")
+    if name.endswith(".xml"):
+        return Source(path, "inventory")  # other XML inventory formats obspy reads (SC3ML...)
+    return Source(path, "waveform")
+
+
+def classify_all(paths: Iterable[Path]) -> Iterator[Source]:
+    """Classify every path, dropping CSS descriptors whose .wfdisc is also listed."""
+    seen_css: set[Path] = set()
+    for path in paths:
+        source = classify(path)
+        if source is None:
+            continue
+        if source.kind == "css":
+            key = path.with_suffix("") if path.suffix == ".wfdisc" else path
+            if key in seen_css:
+                continue
+            seen_css.add(key)
+        yield source

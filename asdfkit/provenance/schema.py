@@ -1,0 +1,92 @@
+"""The SEIS-PROV 0.1 profile as data, loaded from ``schemas/seis_prov_0.1.json``."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+__all__ = ["AttributeSpec", "Profile", "RecordType", "profile"]
+
+SCHEMA_FILE = "seis_prov_0.1.json"
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """One ``seis_prov:`` attribute of a record type."""
+
+    name: str
+    types: tuple[str, ...]
+    required: bool
+    pattern: str | None = None
+
+    def matches(self, text: str) -> bool:
+        """``re.match`` semantics, as the reference validator uses them."""
+        return self.pattern is None or re.match(self.pattern, text) is not None
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """One of the 34 SEIS-PROV record types."""
+
+    name: str
+    kind: str  # "agent", "entity" or "activity"
+    code: str
+    label: str | None  # None: any label (agents)
+    prov_type: str
+    extra_allowed: bool
+    attributes: tuple[AttributeSpec, ...]
+
+    def attribute(self, name: str) -> AttributeSpec | None:
+        for attr in self.attributes:
+            if attr.name == name:
+                return attr
+        return None
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.attributes if a.required)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The whole SEIS-PROV profile."""
+
+    version: str
+    namespace: str
+    prefix: str
+    id_pattern: str
+    written_types: dict[str, tuple[str, ...]]
+    types: dict[str, RecordType]
+
+    def by_code(self, code: str) -> RecordType | None:
+        for record in self.types.values():
+            if record.code == code:
+                return record
+        return None
+
+    def id_regex(self, code: str) -> re.Pattern[str]:
+        return re.compile(self.id_pattern.replace("{code}", re.escape(code)))
+
+
+@cache
+def profile() -> Profile:
+    """Load the SEIS-PROV profile (cached)."""
+    text = resources.files("asdfkit.schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    data = json.loads(text)
+    types = {}
+    for name, spec in data["records"].items():
+        attrs = tuple(
+            AttributeSpec(a["name"], tuple(a["types"]), a["required"], a.get("pattern"))
+            for a in spec["attributes"]
+        )
+        types[name] = RecordType(
+            name, spec["kind"], spec["code"], spec["label"], spec["prov_type"],
+            spec["other_seis_prov_attributes_allowed"], attrs,
+        )
+    return Profile(
+        data["version"], data["namespace"], data["prefix"], data["id_pattern"],
+        {k: tuple(v) for k, v in data["written_types"].items()}, types,
+    )

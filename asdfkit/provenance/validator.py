@@ -1,0 +1,324 @@
+"""Validate SEIS-PROV documents: every finding, driven by the profile schema.
+
+The checks run on the XML itself (lxml, parsed safely), so a document with many
+problems yields a finding for each instead of stopping at the first; the W3C
+PROV-XML schema and the ``prov`` package's reader are applied as two rules
+among the others.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections import Counter
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlparse
+
+from lxml import etree
+
+from .. import xmlsafe
+from ..errors import XMLError
+from .report import ProvReport
+from .schema import AttributeSpec, Profile, RecordType, profile
+
+__all__ = ["validate"]
+
+PROV_NS = "http://www.w3.org/ns/prov#"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_P = f"{{{PROV_NS}}}"
+_ENTITY_KINDS = {"entity": "entity", "plan": "entity", "collection": "entity",
+                 "emptyCollection": "entity", "dictionary": "entity", "emptyDictionary": "entity",
+                 "activity": "activity"}
+_AGENT_KINDS = {"agent": None, "softwareAgent": "software_agent", "person": "person",
+                "organization": "organization"}
+_AGENT_QNAMES = {"SoftwareAgent": "software_agent", "Person": "person", "Organization": "organization"}
+# ASCII digits only (``\d`` would accept any Unicode digit, which XSD does not).
+_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$", re.ASCII)
+_INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
+_POSITIVE = re.compile(r"^\+?0*[1-9]\d*$", re.ASCII)  # no int(): huge digit strings must not raise
+_DOUBLE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+
+
+@cache
+def _prov_schema() -> etree.XMLSchema | None:
+    """The W3C PROV-XML schema shipped inside the prov package, if present."""
+    try:
+        path = resources.files("prov") / "tests" / "schemas" / "prov.xsd"
+        if not path.is_file():
+            return None
+        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        return etree.XMLSchema(etree.parse(str(path), parser))
+    except (OSError, etree.XMLSchemaParseError, etree.XMLSyntaxError):  # pragma: no cover
+        return None
+
+
+def _to_bytes(document: Any) -> bytes:
+    if isinstance(document, (bytes, bytearray, memoryview)):
+        return bytes(document)
+    if isinstance(document, str):
+        return document.encode("utf-8")
+    serialize = getattr(document, "serialize", None)
+    if serialize is not None:
+        text = serialize(format="xml")
+        return text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    raise TypeError(f"cannot validate {type(document).__name__}: give PROV-XML bytes or a ProvDocument")
+
+
+def _resolve(element: etree._Element, text: str) -> tuple[str | None, str]:
+    """Resolve ``prefix:local`` with the element's namespace map."""
+    prefix, sep, local = text.strip().partition(":")
+    if not sep:
+        return element.nsmap.get(None), text.strip()
+    return element.nsmap.get(prefix), local
+
+
+def _check_value(spec: AttributeSpec, text: str) -> str | None:
+    """Why ``text`` is not a value of ``spec``'s types, or None if it is."""
+    text = text.strip()
+    reasons = []
+    for xsd in spec.types:
+        if xsd in ("xsd:double", "xsd:decimal"):
+            if _DOUBLE.match(text) and math.isfinite(float(text)):
+                return None
+            reasons.append("a number")
+        elif xsd == "xsd:integer":
+            if _INTEGER.match(text):
+                return None
+            reasons.append("an integer")
+        elif xsd == "xsd:positiveInteger":
+            if _POSITIVE.match(text):
+                return None
+            reasons.append("a positive integer")
+        elif xsd == "xsd:dateTime":
+            if _DATETIME.match(text):
+                return None
+            reasons.append("an ISO 8601 date and time with 'T'")
+        elif xsd == "xsd:anyURI":
+            if text and " " not in text and _scheme(text):
+                return None
+            reasons.append("an absolute URI")
+        else:  # xsd:string
+            if text:
+                return None
+            reasons.append("a non-empty string")
+    return " or ".join(reasons)
+
+
+def _scheme(text: str) -> str:
+    """The URI scheme of ``text`` ('' if it has none or cannot be parsed)."""
+    try:
+        return urlparse(text).scheme
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
+        return ""
+
+
+class _Checker:
+    def __init__(self, root: etree._Element, report: ProvReport) -> None:
+        self.root = root
+        self.report = report
+        self.profile: Profile = profile()
+        self.ids: Counter[str] = Counter()
+
+    def run(self) -> None:
+        prefixes = {prefix for el in self.root.iter() if isinstance(el.tag, str)
+                    for prefix, uri in el.nsmap.items() if uri == self.profile.namespace}
+        if len(prefixes) > 1:
+            self.report.add("sp.namespace.prefix",
+                            f"the SEIS-PROV namespace is bound to {len(prefixes)} prefixes "
+                            f"({', '.join(sorted(str(p) for p in prefixes))}); bind exactly one")
+        records = [el for el in self.root.iter() if isinstance(el.tag, str)
+                   and el.get(f"{_P}id") is not None and el.tag.startswith(_P)]
+        for element in records:
+            self.record(element)
+        for rid, count in self.ids.items():
+            if count > 1 and rid.startswith("{" + self.profile.namespace + "}"):
+                self.report.add("sp.id.duplicate", f"record id appears {count} times", rid)
+        self.relations()
+        if self.report.seis_prov_records == 0 and self.report.ok:
+            self.report.add("sp.empty", "valid PROV, but no SEIS-PROV record was found",
+                            severity="warning")
+
+    def record(self, element: etree._Element) -> None:
+        local = etree.QName(element).localname
+        raw_id = element.get(f"{_P}id", "")
+        uri, id_local = _resolve(element, raw_id)
+        if uri is None:
+            self.report.add("prov.id.prefix", f"id {raw_id!r} uses an undeclared namespace prefix", raw_id)
+            return
+        rid = f"{{{uri}}}{id_local}"
+        self.ids[rid] += 1
+        self.report.record_ids.add(rid)
+        in_sp = uri == self.profile.namespace
+        if local in _ENTITY_KINDS:
+            self.entity_or_activity(element, _ENTITY_KINDS[local], rid, id_local, in_sp)
+        elif local in _AGENT_KINDS and in_sp:
+            self.agent(element, _AGENT_KINDS[local], rid, id_local)
+
+    def _types(self, element: etree._Element) -> list[etree._Element]:
+        return element.findall(f"{_P}type")
+
+    def _is_sp(self, type_el: etree._Element) -> bool:
+        uri, _ = _resolve(type_el, type_el.text or "")
+        return uri == self.profile.namespace
+
+    def entity_or_activity(self, element: etree._Element, kind: str, rid: str, local: str, in_sp: bool) -> None:
+        types = self._types(element)
+        sp_types = [t for t in types if self._is_sp(t)]
+        if not sp_types and not in_sp:
+            return  # plain PROV
+        self.report.seis_prov_records += 1
+        if sp_types and not in_sp:
+            self.report.add("sp.id.namespace",
+                            f"{kind} has SEIS-PROV type {sp_types[0].text!r} but its id is not in "
+                            f"the SEIS-PROV namespace {self.profile.namespace}", rid)
+        if not sp_types:
+            self.report.add("sp.type.missing",
+                            f"{kind} has a SEIS-PROV id but no prov:type 'seis_prov:<name>'", rid)
+            return
+        if len(types) != 1:
+            self.report.add("sp.type.count", f"{kind} has {len(types)} prov:type elements; exactly one is allowed",
+                            rid)
+        type_el = sp_types[0]
+        xsi = type_el.get(XSI_TYPE)
+        if xsi is not None and _resolve(type_el, xsi) != ("http://www.w3.org/2001/XMLSchema", "string"):
+            self.report.add("sp.type.form", f"prov:type is written as {xsi}; it must be an xsd:string", rid)
+        _, type_name = _resolve(type_el, type_el.text or "")
+        record_type = self.profile.types.get(type_name)
+        if record_type is None or record_type.kind != kind:
+            self.report.add("sp.type.unknown", f"{type_name!r} is not a SEIS-PROV {kind} type", rid)
+            return
+        self.id_pattern(record_type, rid, local)
+        self.labels(element, record_type, rid)
+        self.attributes(element, record_type, rid)
+
+    def agent(self, element: etree._Element, kind: str | None, rid: str, local: str) -> None:
+        self.report.seis_prov_records += 1
+        if kind is None:
+            for type_el in self._types(element):
+                uri, name = _resolve(type_el, type_el.text or "")
+                if uri == PROV_NS and name in _AGENT_QNAMES:
+                    kind = _AGENT_QNAMES[name]
+        if kind is None:
+            code = local.split("_")[1] if local.count("_") >= 2 else ""
+            by_code = self.profile.by_code(code)
+            if by_code is None or by_code.kind != "agent":
+                self.report.add("sp.agent.type", "agent is not typed prov:SoftwareAgent, prov:Person or "
+                                "prov:Organization and its id code names no agent type", rid)
+                return
+            kind = by_code.name
+        record_type = self.profile.types[kind]
+        self.id_pattern(record_type, rid, local)
+        self.labels(element, record_type, rid)
+        self.attributes(element, record_type, rid)
+
+    def id_pattern(self, record_type: RecordType, rid: str, local: str) -> None:
+        regex = self.profile.id_regex(record_type.code)
+        if not regex.match(local):
+            self.report.add("sp.id.pattern", f"id {local!r} of a {record_type.name} must match {regex.pattern}", rid)
+
+    def labels(self, element: etree._Element, record_type: RecordType, rid: str) -> None:
+        labels = element.findall(f"{_P}label")
+        if len(labels) != 1:
+            self.report.add("sp.label.count", f"{record_type.name} has {len(labels)} prov:label elements; "
+                            "exactly one is required", rid)
+            return
+        text = (labels[0].text or "").strip()
+        if record_type.label is not None and text != record_type.label:
+            self.report.add("sp.label.value", f"label is {text!r}; a {record_type.name} must be labelled "
+                            f"{record_type.label!r}", rid)
+
+    def attributes(self, element: etree._Element, record_type: RecordType, rid: str) -> None:
+        prefix = f"{{{self.profile.namespace}}}"
+        present = [child for child in element if isinstance(child.tag, str) and child.tag.startswith(prefix)]
+        names = {etree.QName(child).localname for child in present}
+        for name in record_type.required:
+            if name not in names:
+                self.report.add("sp.attr.required", f"required attribute seis_prov:{name} of "
+                                f"{record_type.name} is missing", rid)
+        for child in present:
+            name = etree.QName(child).localname
+            spec = record_type.attribute(name)
+            if spec is None:
+                if not record_type.extra_allowed:
+                    self.report.add("sp.attr.unknown", f"seis_prov:{name} is not an attribute of "
+                                    f"{record_type.name}", rid)
+                continue
+            text = child.text or ""
+            why = _check_value(spec, text)
+            if why is not None:
+                self.report.add("sp.attr.type", f"seis_prov:{name} = {text!r} is not {why}", rid)
+            elif spec.pattern is not None and not spec.matches(text.strip()):
+                self.report.add("sp.attr.pattern", f"seis_prov:{name} = {text!r} does not match "
+                                f"{spec.pattern}", rid)
+
+    def relations(self) -> None:
+        for element in self.root.iter():
+            if not isinstance(element.tag, str) or element.get(f"{_P}id") is not None:
+                continue
+            ref = element.get(f"{_P}ref")
+            if ref is None:
+                continue
+            uri, local = _resolve(element, ref)
+            if uri is None:
+                self.report.add("prov.id.prefix", f"reference {ref!r} uses an undeclared namespace prefix")
+                continue
+            target = f"{{{uri}}}{local}"
+            if target not in self.ids:
+                parent = element.getparent()
+                relation = etree.QName(parent).localname if parent is not None else "relation"
+                self.report.add("prov.relation.dangling",
+                                f"{relation} refers to {target}, which is not a record of the document")
+
+
+def validate(document: Any) -> ProvReport:
+    """Validate a SEIS-PROV document and report every finding.
+
+    Parameters
+    ----------
+    document : bytes, str or prov.model.ProvDocument
+        PROV-XML.
+
+    Returns
+    -------
+    ProvReport
+        ``report.ok`` is True when no error was found; ``report.findings``
+        lists every problem with its rule id (see ``RULES``) and record id.
+    """
+    report = ProvReport()
+    try:
+        data = _to_bytes(document)
+    except (TypeError, ValueError) as exc:  # ValueError: prov/lxml cannot serialise the values
+        report.add("xml.malformed", f"cannot serialise the document as XML: {exc}")
+        return report
+    try:
+        root = xmlsafe.parse(data, "provenance document")
+    except XMLError as exc:
+        # libxml2 may stop an entity bomb (amplification limit) before the DOCTYPE check runs.
+        unsafe = "DOCTYPE" in str(exc) or b"<!DOCTYPE" in data
+        report.add("xml.unsafe" if unsafe else "xml.malformed", str(exc))
+        return report
+    if root.tag != f"{_P}document":
+        report.add("prov.root", f"root element is {root.tag!r}, must be prov:document")
+        return report
+    schema = _prov_schema()
+    if schema is not None and not schema.validate(root.getroottree()):
+        for error in list(schema.error_log)[:50]:
+            report.add("prov.schema", f"line {error.line}: {error.message}")
+    _prov_reads(xmlsafe.clean(data), report)
+    _Checker(root, report).run()
+    return report
+
+
+def _prov_reads(data: bytes, report: ProvReport) -> None:
+    from prov.model import ProvDocument
+
+    try:
+        with warnings.catch_warnings():
+            # prov warns about <prov:other> (valid PROV-XML it ignores); that is no finding.
+            warnings.simplefilter("ignore", UserWarning)
+            ProvDocument.deserialize(content=data, format="xml")
+    except Exception as exc:  # noqa: BLE001 - prov raises many types on bad content
+        report.add("prov.parse", f"the prov package cannot read the document: {type(exc).__name__}: {exc}")

@@ -1,0 +1,1 @@
+"""Machine-readable schemas shipped with asdfkit (installed as ``asdfkit.schemas``)."""
