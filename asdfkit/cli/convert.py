@@ -150,6 +150,20 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             click.echo(f"  merged {len(merged)} duplicate event(s) into {kept}")
         for bad in summary["bad_inputs"]:
             click.echo(f"  skipped {bad['path']}: {bad['reason']}")
-    for warning in summary.get("warnings", []):
+    warnings = summary.get("warnings", [])
+    shown = warnings if verbose_level() > 0 else warnings[:_MAX_WARNINGS]
+    for warning in shown:
         click.echo(f"  warning: {warning}")
+    if len(warnings) > len(shown):
+        click.echo(f"  ... and {len(warnings) - len(shown)} more warning(s) (-v or --json shows all)")
+
+
+_MAX_WARNINGS = 10
+
+
+def verbose_level() -> int:
+    """How many -v the top-level command was given."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    return int(root.params.get("verbose", 0)) if root is not None else 0
 

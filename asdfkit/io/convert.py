@@ -381,7 +381,7 @@ def convert_to_asdf(
     conv = _Converter(options, report)
     css_sources = [s for s in sources if s.kind == "css"]
     conv.metadata(sources)
-    css_data = []
+    css_data: list[Any] = []
     if css_sources:
         from .cssbridge import read_css_sources
 

@@ -48,3 +48,16 @@ def test_provenance_example_prints_the_lineage(tmp_path: Path) -> None:
     with asdfkit.open(out) as f:
         assert len(f.provenance_documents) == 2
         assert f.get_provenance_id("/AuxiliaryData/CrossCorrelation/BW.RJOB_BW.RJOB/ZN")
+
+
+def test_convert_example_round_trips_sac_metadata(tmp_path: Path) -> None:
+    out = tmp_path / "converted.h5"
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "convert_sac_event.py"), str(out)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "1 trace(s), 1 event(s), 3 pick(s)" in proc.stdout
+    assert "exported SAC: gcarc=" in proc.stdout
+    with asdfkit.open(out) as f:
+        assert f.list_waveforms()[0].seed_id == "XX.CDV..BHZ"

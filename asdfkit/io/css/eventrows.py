@@ -1,0 +1,151 @@
+"""ObsPy Catalog → event, origin, arrival and assoc rows (the inverse of ``events``).
+
+Integer ids are allocated in order (``evid``, ``orid``, ``arid``); QuakeML
+resource ids are not kept.  ``seaz`` has no QuakeML home and is computed from
+the origin and the station coordinates when both are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from obspy.core.event import Catalog, Event, Origin, Pick
+from obspy.geodetics import gps2dist_azimuth
+
+from .events import DTYPES, ETYPES, MAGNITUDES, ONSETS
+from .naming import NameAllocator
+from .report import CssReport
+from .stationrows import jdate
+
+__all__ = ["EventRows"]
+
+_QUAL = {v: k for k, v in ONSETS.items()}
+_ETYPE = {v: k for k, v in ETYPES.items() if k not in ("ke",)}
+_DTYPE = {"from location": "f", "constrained by depth phases": "d", "operator assigned": "g"}
+_FM = {"positive": "c.", "negative": "d.", "undecidable": ".."}
+_REVIEWED = ("reviewed", "final", "confirmed")
+assert set(_DTYPE) <= set(DTYPES.values())
+
+
+def _tail(resource_id: Any) -> str | None:
+    return str(resource_id).rstrip("/").rsplit("/", 1)[-1] if resource_id else None
+
+
+def _flag(weight: float | None) -> str | None:
+    return None if weight is None else ("d" if weight > 0 else "n")
+
+
+def _err(errors: Any) -> float | None:
+    return getattr(errors, "uncertainty", None) if errors is not None else None
+
+
+@dataclass
+class EventRows:
+    """Collects the event tables of one or more catalogs."""
+
+    names: NameAllocator
+    report: CssReport
+    coordinates: dict[tuple[str, str], tuple[float, float]]
+    event: list[dict[str, Any]] = field(default_factory=list)
+    origin: list[dict[str, Any]] = field(default_factory=list)
+    arrival: list[dict[str, Any]] = field(default_factory=list)
+    assoc: list[dict[str, Any]] = field(default_factory=list)
+    _arids: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
+
+    def _text(self, value: str | None, width: int, what: str) -> str | None:
+        if value and len(value) > width:
+            self.report.warn("truncated", f"{what} {value!r} cut to {width} characters", once=(what, value))
+            return value[:width]
+        return value or None
+
+    def add(self, catalog: Catalog) -> None:
+        for event in catalog:
+            self._event(event)
+
+    def _event(self, event: Event) -> None:
+        evid = len(self.event) + 1
+        for pick in event.picks:
+            self._pick(pick)
+        prefor = None
+        for origin in event.origins:
+            orid = self._origin(origin, event, evid)
+            if origin.resource_id == event.preferred_origin_id or prefor is None:
+                prefor = orid
+        name = event.event_descriptions[0].text if event.event_descriptions else None
+        info = event.creation_info
+        self.event.append({"evid": evid, "evname": self._text(name, 15, "event name"), "prefor": prefor,
+                           "auth": self._text(info.author if info else None, 15, "event author")})
+        self.report.counts["events"] += 1
+
+    def _pick(self, pick: Pick) -> None:
+        key = str(pick.resource_id)
+        if key in self._arids or pick.time is None:
+            return
+        wid = pick.waveform_id
+        net, code = (wid.network_code or "") if wid else "", (wid.station_code or "") if wid else ""
+        if not code:
+            self.report.warn("skipped-pick", f"pick {key}: no station code")
+            return
+        sta = self.names.station(net, code)
+        chan = self.names.channel(sta, wid.location_code or "", wid.channel_code) if wid.channel_code else None
+        arid = len(self.arrival) + 1
+        self._arids[key] = (arid, sta, net, code)
+        info = pick.creation_info
+        self.arrival.append({
+            "sta": sta, "time": pick.time.ns, "arid": arid, "jdate": jdate(pick.time), "chan": chan,
+            "iphase": self._text(pick.phase_hint, 8, "phase hint"), "deltim": _err(pick.time_errors),
+            "azimuth": pick.backazimuth, "delaz": _err(pick.backazimuth_errors),
+            "slow": pick.horizontal_slowness, "delslo": _err(pick.horizontal_slowness_errors),
+            "fm": _FM.get(pick.polarity or ""), "qual": _QUAL.get(pick.onset or ""),
+            "auth": self._text(info.author if info else None, 15, "pick author"),
+        })
+        self.report.counts["picks"] += 1
+
+    def _origin(self, origin: Origin, event: Event, evid: int) -> int:
+        orid = len(self.origin) + 1
+        quality = origin.quality
+        row: dict[str, Any] = {
+            "lat": origin.latitude, "lon": origin.longitude,
+            "depth": None if origin.depth is None else origin.depth / 1000.0,
+            "time": origin.time.ns, "orid": orid, "evid": evid, "jdate": jdate(origin.time),
+            "nass": quality.associated_phase_count if quality else None,
+            "ndef": quality.used_phase_count if quality else None,
+            "ndp": quality.depth_phase_count if quality else None,
+            "etype": _ETYPE.get(event.event_type or ""),
+            "review": "y" if origin.evaluation_status in _REVIEWED else None,
+            "dtype": _DTYPE.get(origin.depth_type or ""),
+            "algorithm": self._text(_tail(origin.method_id), 15, "origin method"),
+            "auth": self._text(origin.creation_info.author if origin.creation_info else None, 15, "origin author"),
+        }
+        preferred = origin.resource_id == event.preferred_origin_id
+        for value, _, mtype in MAGNITUDES:
+            for mag in event.magnitudes:
+                ok = mag.origin_id == origin.resource_id or (mag.origin_id is None and preferred)
+                if ok and (mag.magnitude_type or "").lower() == mtype.lower() and row.get(value) is None:
+                    row[value] = mag.mag
+        self.origin.append(row)
+        self.report.counts["origins"] += 1
+        for arrival in origin.arrivals:
+            self._assoc(arrival, origin, orid)
+        return orid
+
+    def _assoc(self, arrival: Any, origin: Origin, orid: int) -> None:
+        found = self._arids.get(str(arrival.pick_id))
+        if found is None:
+            self.report.warn("skipped-arrival", f"arrival {arrival.resource_id}: its pick is not in the event")
+            return
+        arid, sta, net, code = found
+        seaz = None
+        coords = self.coordinates.get((net, code))
+        if coords and origin.latitude is not None and origin.longitude is not None:
+            seaz = gps2dist_azimuth(origin.latitude, origin.longitude, coords[0], coords[1])[2]
+        self.assoc.append({
+            "arid": arid, "orid": orid, "sta": sta, "phase": self._text(arrival.phase, 8, "phase"),
+            "delta": arrival.distance, "seaz": seaz, "esaz": arrival.azimuth, "timeres": arrival.time_residual,
+            "timedef": _flag(arrival.time_weight), "azres": arrival.backazimuth_residual,
+            "azdef": _flag(arrival.backazimuth_weight), "slores": arrival.horizontal_slowness_residual,
+            "slodef": _flag(arrival.horizontal_slowness_weight), "wgt": arrival.time_weight,
+            "vmodel": self._text(_tail(arrival.earth_model_id), 15, "earth model"),
+        })
+        self.report.counts["arrivals"] += 1

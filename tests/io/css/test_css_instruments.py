@@ -1,0 +1,98 @@
+"""calib/calper as the channel sensitivity; response files from the instrument table."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from obspy import read_inventory
+
+from asdfkit.io.css import read_css
+from asdfkit.io.css.instruments import calib_from_sensitivity, sensitivity_from_calib
+from asdfkit.io.css.samples import encode
+
+T = 1_577_836_800_000_000_000
+
+
+def test_calib_is_nanometres_per_count_of_the_segtype_motion() -> None:
+    s = sensitivity_from_calib(0.25, 2.0, "V")
+    assert (s.value, s.frequency, s.input_units, s.output_units) == (4e9, 0.5, "M/S", "COUNTS")
+    assert sensitivity_from_calib(0.25, 2.0, "A").input_units == "M/S**2"
+    assert sensitivity_from_calib(0.25, 2.0, None).input_units == "M"  # CSS3.0: displacement
+    assert sensitivity_from_calib(1.0, None, "V") is None  # no calper, no frequency
+    assert sensitivity_from_calib(None, 1.0, "V") is None
+    assert calib_from_sensitivity(s) == (0.25, 2.0, "V")
+
+
+@pytest.fixture
+def instrument_db(tmp_path: Path, make_db: Callable[..., Path], wfrow: Callable[..., dict[str, Any]],
+                  obspy_sac: Path) -> Callable[[str, str], Path]:
+    (tmp_path / "a.w").write_bytes(encode(np.arange(100, dtype=np.int32), "s4"))
+    (tmp_path / "resp").mkdir()
+    shutil.copy(obspy_sac / "RESP.NZ.CRLZ.10.HHZ", tmp_path / "resp" / "crlz.resp")
+    shutil.copy(obspy_sac / "SAC_PZs_NZ_CRLZ_HHZ", tmp_path / "resp" / "crlz.pz")
+    (tmp_path / "resp" / "antelope").write_text("theoretical  0   instrument    paz   STS-1\n1.0 1.0\n")
+
+    def build(dfile: str, directory: str = "resp") -> Path:
+        make_db("wfdisc", [wfrow("CRLZ", "HHZ", T, 100, "s4", "a.w", calib=0.5, calper=1.0, segtype="V")])
+        make_db("sitechan", [{"sta": "CRLZ", "chan": "HHZ", "ondate": 2019001, "chanid": 1, "edepth": 0.0,
+                              "hang": 0.0, "vang": 0.0}])
+        make_db("site", [{"sta": "CRLZ", "ondate": 2019001, "lat": -43.0, "lon": 172.0, "elev": 0.1}])
+        make_db("snetsta", [{"snet": "NZ", "fsta": "CRLZ", "sta": "CRLZ"}])
+        make_db("schanloc", [{"sta": "CRLZ", "fchan": "HHZ", "loc": "10", "chan": "HHZ"}])
+        make_db("sensor", [{"sta": "CRLZ", "chan": "HHZ", "time": 0, "endtime": None, "inid": 7, "chanid": 1,
+                            "jdate": 1970001, "calratio": 1.0, "calper": 1.0, "tshift": 0.0, "instant": "y"}])
+        return make_db("instrument", [{"inid": 7, "insname": "test", "band": "h", "digital": "d",
+                                       "samprate": 100.0, "ncalib": 0.5, "ncalper": 1.0, "dir": directory,
+                                       "dfile": dfile, "rsptype": "V"}])
+
+    return build
+
+
+def _channel(db: Path) -> Any:
+    reader = read_css(db)
+    return reader, reader.inventory().select(station="CRLZ")[0][0][0]
+
+
+def test_resp_file_is_attached(instrument_db: Callable[[str, str], Path], obspy_sac: Path) -> None:
+    reader, channel = _channel(instrument_db("crlz.resp"))
+    expected = read_inventory(str(obspy_sac / "RESP.NZ.CRLZ.10.HHZ"), format="RESP")[0][0][0].response
+    assert channel.location_code == "10"
+    assert len(channel.response.response_stages) == len(expected.response_stages)
+    assert channel.response.instrument_sensitivity.value == expected.instrument_sensitivity.value
+    assert not reader.report.issues_of("response")
+
+
+def test_sac_pz_file_is_attached(instrument_db: Callable[[str, str], Path], obspy_sac: Path) -> None:
+    reader, channel = _channel(instrument_db("crlz.pz"))
+    resp = read_inventory(str(obspy_sac / "RESP.NZ.CRLZ.10.HHZ"), format="RESP")[0][0][0].response
+    ours = channel.response
+    assert ours.instrument_sensitivity.input_units == "M"
+    assert ours.instrument_sensitivity.frequency == 1.0  # 1 / the instrument's ncalper
+    # The PZ file is that RESP in displacement: one more zero at 0, sensitivity times 2*pi*f at 1 Hz.
+    velocity = ours.instrument_sensitivity.value / (2 * np.pi)
+    assert velocity == pytest.approx(resp.instrument_sensitivity.value, rel=2e-3)
+    assert resp.response_stages[0].pz_transfer_function_type == "LAPLACE (HERTZ)"
+    assert sorted((2 * np.pi * complex(p) for p in resp.response_stages[0].poles), key=abs) == pytest.approx(
+        sorted(ours.response_stages[0].poles, key=abs), rel=1e-3)
+    assert not reader.report.issues_of("response")
+
+
+def test_unreadable_or_missing_response_falls_back_to_calib(instrument_db: Callable[[str, str], Path]) -> None:
+    for dfile in ("antelope", "absent"):
+        reader, channel = _channel(instrument_db(dfile))
+        assert channel.response.instrument_sensitivity.value == pytest.approx(2e9)
+        issue = reader.report.issues_of("response")[0]
+        assert ("neither RESP nor SAC" if dfile == "antelope" else "not found") in str(issue)
+        assert "instrument:1" in issue.where
+
+
+def test_instrument_dir_is_remapped(instrument_db: Callable[[str, str], Path], tmp_path: Path) -> None:
+    db = instrument_db("crlz.resp", "/machine/gone/resp")
+    reader = read_css(db, remap={"/machine/gone": str(tmp_path)})
+    channel = reader.inventory().select(station="CRLZ")[0][0][0]
+    assert channel.response.response_stages and not reader.report.issues_of("response")

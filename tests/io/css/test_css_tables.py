@@ -1,0 +1,106 @@
+"""Row layouts against css3.md, exact times, and parse/format of real Antelope rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from asdfkit.io.css.tables import format_row, format_time, layout, parse_row, parse_time_ns, read_rows
+
+# Offsets from shared/reference/css3.md (Python slices), a few per table.
+CSS3_MD = {
+    "wfdisc": (283, {"sta": (0, 6), "time": (16, 33), "nsamp": (79, 87), "samprate": (88, 99),
+                     "datatype": (143, 145), "dir": (148, 212), "dfile": (213, 245), "foff": (246, 256),
+                     "lddate": (266, 283)}),
+    "site": (155, {"ondate": (7, 15), "lat": (25, 34), "elev": (45, 54), "staname": (55, 105),
+                   "deast": (128, 137)}),
+    "sitechan": (140, {"chan": (7, 15), "edepth": (48, 57), "hang": (58, 64), "vang": (65, 71),
+                       "descrip": (72, 122)}),
+    "snetsta": (40, {"snet": (0, 8), "fsta": (9, 15), "sta": (16, 22)}),
+    "schanloc": (51, {"fchan": (7, 15), "loc": (16, 24), "chan": (25, 33)}),
+    "affiliation": (33, {"net": (0, 8), "sta": (9, 15)}),
+    "origin": (237, {"time": (30, 47), "evid": (57, 65), "etype": (108, 110), "ml": (162, 169),
+                     "auth": (195, 210)}),
+    "event": (76, {"evname": (9, 24), "prefor": (25, 33), "auth": (34, 49)}),
+    "arrival": (223, {"time": (7, 24), "iphase": (70, 78), "deltim": (81, 87), "amp": (136, 146),
+                      "fm": (165, 167), "snr": (168, 178), "qual": (179, 180), "auth": (181, 196)}),
+    "assoc": (152, {"phase": (25, 33), "delta": (39, 47), "seaz": (48, 55), "esaz": (56, 63),
+                    "timeres": (64, 72), "wgt": (103, 109), "vmodel": (110, 125)}),
+    "instrument": (239, {"samprate": (71, 82), "ncalib": (83, 99), "dir": (117, 181), "dfile": (182, 214)}),
+}
+
+
+@pytest.mark.parametrize("table", sorted(CSS3_MD))
+def test_css30_layouts_match_the_reference(table: str) -> None:
+    width, columns = CSS3_MD[table]
+    lay = layout(table)
+    assert lay.width == width
+    for name, (start, end) in columns.items():
+        col = lay.column(name)
+        assert (col.start, col.end) == (start, end), name
+
+
+def test_css31_widens_sta_and_chan_only() -> None:
+    for table in ("wfdisc", "sitechan", "arrival", "schanloc", "snetsta"):
+        old, new = layout(table), layout(table, "css3.1")
+        for a, b in zip(old.columns, new.columns, strict=True):
+            expected = {"sta": 14, "chan": 15}.get(a.name, a.width)
+            assert (b.name, b.width) == (a.name, expected)
+    assert layout("snetsta", "css3.1").column("fsta").width == 6
+    assert layout("schanloc", "css3.1").column("fchan").width == 8
+
+
+@pytest.mark.parametrize("table", ["wfdisc", "site", "sitechan", "snetsta", "schanloc", "origin", "event",
+                                   "instrument", "sensor", "network"])
+def test_real_antelope_rows_parse_and_format_back(berkeley: Path, table: str) -> None:
+    path = berkeley.parent / f"{berkeley.name}.{table}"
+    lines = path.read_text().splitlines()
+    lay = layout(table)
+    for number, line in enumerate(lines[:40], 1):
+        row = parse_row(lay, line, str(path), number)
+        assert format_row(lay, row.values) == line
+
+
+@pytest.mark.parametrize("table", ["arrival", "assoc", "origin", "wfdisc", "site", "sitechan"])
+def test_real_event_rows_parse_and_format_back(dbmoment: Path, table: str) -> None:
+    path = dbmoment.parent / f"{dbmoment.name}.{table}"
+    lay = layout(table)
+    for row in read_rows(path, lay):
+        line = path.read_text().splitlines()[row.line - 1]
+        assert format_row(lay, row.values) == line
+
+
+def test_nulls_become_none(dbmoment: Path) -> None:
+    row = next(read_rows(dbmoment.parent / "example.assoc", layout("assoc")))
+    assert row["belief"] is None and row["azres"] is None and row["wgt"] is None and row["timedef"] == "d"
+    assert row["seaz"] == 186.78 and row["esaz"] == 6.74
+    arrival = next(read_rows(dbmoment.parent / "example.arrival", layout("arrival")))
+    assert arrival["deltim"] is None and arrival["fm"] is None and arrival["qual"] is None
+    assert arrival["time"] == 5_494_370_000
+
+
+def test_times_are_exact_nanoseconds() -> None:
+    assert parse_time_ns("902931000.01564") == 902_931_000_015_640_000
+    assert parse_time_ns("-0.00001") == -10_000
+    assert format_time(902_931_000_015_645_000) == "  902931000.01564"  # half-even
+    assert format_time(902_931_000_015_655_000) == "  902931000.01566"
+    assert format_time(-10_000) == "         -0.00001"
+
+
+@given(st.integers(min_value=-(10**17), max_value=4 * 10**18))
+def test_time_column_round_trip_is_exact_to_10_microseconds(ns: int) -> None:
+    text = format_time(ns)
+    assert len(text) == 17
+    back = parse_time_ns(text)
+    assert abs(back - ns) <= 5_000
+    assert back % 10_000 == 0
+    assert parse_time_ns(format_time(back)) == back
+
+
+def test_lddate_as_date_string_is_accepted(obspy_css: Path) -> None:
+    rows = list(read_rows(obspy_css / "test_css.wfdisc", layout("wfdisc")))
+    assert rows[0]["lddate"] == "2011/01/31" and rows[0]["datatype"] == "s4"
+    assert rows[2]["time"] == 1_296_474_900 * 10**9

@@ -1,0 +1,77 @@
+"""CSS3.0 databases through ``convert_to_asdf`` / ``asdf-cli convert``, on the real Antelope data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyasdf
+import pytest
+from click.testing import CliRunner
+
+import asdfkit
+from asdfkit.cli.main import cli
+from asdfkit.errors import InvalidValueError
+from asdfkit.io.convert import ConvertOptions, convert_to_asdf
+from asdfkit.provenance import lineage
+
+OLD_DIR = "/opt/antelope/5.6/contrib/example/dbmoment/EXAMPLE_2"
+
+
+def test_berkeley_converts_completely(shared_data: Path, tmp_path: Path) -> None:
+    db = shared_data / "css" / "berkeley_1998" / "example_2"
+    out = tmp_path / "b.h5"
+    with pytest.raises(InvalidValueError, match="HOPS"):
+        convert_to_asdf([db], out)  # no network for the stations snetsta does not map
+    assert not out.exists()
+    report = convert_to_asdf([db], out, ConvertOptions(css={"default_network": "BK"}))
+    assert report.traces == 30 and report.stations == 10 and report.events == 1
+    assert any("BKS elevation" in w and "276" in w for w in report.warnings)
+    with asdfkit.open(out) as f:
+        stations = {h.station for h in f.list_waveforms()}
+        assert len(stations) == 10
+        for sid in f.stations_with_stationxml:
+            coords = f.get_coordinates(sid)
+            assert coords["latitude"] is not None and coords["longitude"] is not None
+        event_id = str(f.events[0].resource_id)
+        assert all(f.get_waveform_meta(h).event_ids == [event_id] for h in f.list_waveforms())
+        assert lineage(f, f.list_waveforms()[0]).steps[0].activity.prov_type == "asdfkit:convert"
+    with pyasdf.ASDFDataSet(str(out), mode="r") as ds:
+        assert len(ds.waveforms) == 10
+
+
+def test_directory_input_does_not_convert_sac_files_twice(shared_data: Path, tmp_path: Path) -> None:
+    report = convert_to_asdf([shared_data / "css" / "berkeley_1998"], tmp_path / "d.h5",
+                             ConvertOptions(css={"default_network": "BK"}))
+    assert report.traces == 30
+
+
+def test_dbmoment_remap_finds_30_and_reports_9(shared_data: Path, tmp_path: Path) -> None:
+    db = shared_data / "css" / "dbmoment_events" / "example"
+    remap = {OLD_DIR: str(shared_data / "css" / "berkeley_1998")}
+    report = convert_to_asdf([db], tmp_path / "m.h5",
+                             ConvertOptions(css={"default_network": "BK", "remap": remap}))
+    assert report.traces == 30
+    missing = [w for w in report.warnings if "missing:" in w]
+    assert len(missing) == 9
+    assert report.events == 2 and report.picks > 0
+
+
+def test_css_round_trip_through_the_cli(shared_data: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = shared_data / "css" / "berkeley_1998" / "example_2"
+    first = tmp_path / "a.h5"
+    result = runner.invoke(cli, ["convert", str(db), str(first), "--default-network", "BK"])
+    assert result.exit_code == 0, result.output
+    assert "more warning(s)" in result.output
+    result = runner.invoke(cli, ["convert", str(first), str(tmp_path / "css" / "out"), "--to", "css"])
+    assert result.exit_code == 0, result.output
+    second = tmp_path / "b.h5"
+    result = runner.invoke(cli, ["convert", str(tmp_path / "css" / "out"), str(second)])
+    assert result.exit_code == 0, result.output
+    with asdfkit.open(first) as a, asdfkit.open(second) as b:
+        sa, sb = a.get_waveforms(), b.get_waveforms()
+        assert sorted(t.id for t in sa) == sorted(t.id for t in sb)
+        for tr in sa:
+            other = sb.select(id=tr.id)[0]
+            assert (tr.data == other.data).all()
+            assert abs(tr.stats.starttime.ns - other.stats.starttime.ns) <= 10_000  # 10 µs column
