@@ -34,6 +34,7 @@ from ..provenance import ProvenanceRecorder
 from .atomic import atomic_path
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
+from .readers import WaveformReader
 from .sacmeta import event_from_sac, picks_from_sac, station_from_sac
 from .sources import Source, classify_all, expand
 
@@ -98,7 +99,7 @@ class _Bad(Exception):
 
 def _read_waveform(path: Path, fmt: str | None, headonly: bool = False) -> Stream:
     try:
-        return obspy.read(str(path), format=fmt, headonly=headonly)
+        return WaveformReader(fmt).read(path, headonly=headonly)
     except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
         raise _Bad(f"{type(exc).__name__}: {exc}") from exc
 
@@ -264,15 +265,15 @@ class _Converter:
 
     def stations(self) -> Inventory:
         """Explicit metadata first; SAC-header stations only where nothing else describes them."""
+        from obspy.core.inventory import Network
+
         have = {(n.code, s.code) for n in self.inventory for s in n}
-        combined = self.inventory.copy()
+        networks = list(self.inventory.networks)
         for network in self.sac_inventory:
-            for station in network:
-                if (network.code, station.code) in have:
-                    continue
-                combined += Inventory(networks=[network.copy()], source="")
-                combined.networks[-1].stations = [station]
-        return combined
+            extra = [s for s in network if (network.code, s.code) not in have]
+            if extra:
+                networks.append(Network(code=network.code, stations=extra))
+        return Inventory(networks=networks, source=self.inventory.source)
 
     # -- pass 2: data ------------------------------------------------------------------
     def event_ids(self, trace: obspy.Trace) -> list[str]:
