@@ -29,6 +29,7 @@ from ..errors import (
 from ..naming import TraceName, check_codes, check_provenance_id, check_tag, join_labels, split_labels
 from ..spec import ID_ATTRIBUTES, VersionSpec
 from ..times import check_storable, end_ns, to_ns, to_utc
+from .chunks import STATS_KEY, EncodedChunks
 from .compression import Compression
 from .h5util import ascii_attr, decode_str
 from .index import HeaderIndex, TraceHeader
@@ -267,7 +268,17 @@ class WaveformStore:
                     group = waveforms.create_group(station_id)
                     created_groups.append(station_id)
                 kwargs = compression.dataset_kwargs(item.data.shape, item.data.dtype)
-                dataset = group.create_dataset(name, data=item.data, maxshape=(None,), **kwargs)
+                encoded = item.trace.stats.get(STATS_KEY)
+                if isinstance(encoded, EncodedChunks) and encoded.matches(item.data, compression):
+                    # Chunks compressed elsewhere (a worker process): store them as they are.
+                    dataset = group.create_dataset(name, shape=item.data.shape, dtype=item.data.dtype,
+                                                   maxshape=(None,), **kwargs)
+                    for number, blob in enumerate(encoded.blobs):
+                        dataset.id.write_direct_chunk((number * encoded.chunk,), blob)
+                    if encoded.tail < item.data.size:
+                        dataset[encoded.tail:] = item.data[encoded.tail:]
+                else:
+                    dataset = group.create_dataset(name, data=item.data, maxshape=(None,), **kwargs)
                 created.append(item.name)
                 attrs = dataset.attrs
                 for key, value in item.attrs.items():

@@ -29,6 +29,8 @@ from obspy.core.util import AttribDict
 from .. import xmlsafe
 from ..container import ASDFFile
 from ..container import open as open_asdf
+from ..container.chunks import STATS_KEY, encode
+from ..container.compression import parse_compression
 from ..errors import AsdfkitError, InvalidValueError, XMLError
 from ..provenance import ProvenanceRecorder
 from .atomic import atomic_path
@@ -317,11 +319,26 @@ class _Converter:
         self.report.samples += sum(len(t.data) for t in stream)
 
 
-def _decode(args: tuple[Path, str | None]) -> Stream:
-    return _read_waveform(*args)
+def _decode(args: tuple[Path, str | None, str | None, str | None]) -> Stream:
+    """Worker: read a file and compress its traces' chunks (the writer then only stores them)."""
+    path, fmt, compression, cast = args
+    stream = _read_waveform(path, fmt)
+    if compression is None:
+        return stream
+    settings = parse_compression(compression)
+    for trace in stream:
+        if isinstance(trace.data, np.ma.MaskedArray):
+            continue
+        if cast is not None:
+            trace.data = trace.data.astype(cast)
+        encoded = encode(trace.data, settings)
+        if encoded is not None:
+            trace.stats[STATS_KEY] = encoded
+    return stream
 
 
-def _streams(paths: list[Path], fmt: str | None, jobs: int) -> Iterator[tuple[Path, Stream | _Bad]]:
+def _streams(paths: list[Path], fmt: str | None, jobs: int, compression: str | None = None,
+             cast: str | None = None) -> Iterator[tuple[Path, Stream | _Bad]]:
     """Decoded streams in input order; with ``jobs > 1`` decoded by worker processes."""
     if jobs <= 1:
         for path in paths:
@@ -334,7 +351,7 @@ def _streams(paths: list[Path], fmt: str | None, jobs: int) -> Iterator[tuple[Pa
         pending: list[tuple[Path, Future[Stream]]] = []
         queue = iter(paths)
         for path in queue:
-            pending.append((path, pool.submit(_decode, (path, fmt))))
+            pending.append((path, pool.submit(_decode, (path, fmt, compression, cast))))
             if len(pending) >= 2 * jobs:
                 break
         while pending:
@@ -345,7 +362,7 @@ def _streams(paths: list[Path], fmt: str | None, jobs: int) -> Iterator[tuple[Pa
                 result = exc
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(_decode, (nxt, fmt))))
+                pending.append((nxt, pool.submit(_decode, (nxt, fmt, compression, cast))))
             yield path, result
 
 
@@ -406,7 +423,9 @@ def convert_to_asdf(
             for data in css_data:
                 data.write(f, conv)
             progress = _progress(len(waveforms), options.progress)
-            for path, result in _streams(waveforms, options.format, options.jobs):
+            # Workers also compress the chunks, unless merging will change the samples.
+            precompress = None if options.merge else options.compression
+            for path, result in _streams(waveforms, options.format, options.jobs, precompress, options.cast):
                 progress.update(1)
                 if isinstance(result, _Bad):
                     conv.bad(path, str(result))
