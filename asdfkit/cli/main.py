@@ -15,7 +15,11 @@ import click
 
 from .._version import __version__
 from ..errors import AsdfkitError, FormatError, ModeError
+from .conformance import conformance
+from .convert import convert
 from .info import info
+from .provenance import provenance
+from .validate import validate
 
 __all__ = ["cli", "main"]
 
@@ -51,7 +55,11 @@ def cli(verbose: int) -> None:
     logging.getLogger("asdfkit").setLevel(level)
 
 
+cli.add_command(convert)
 cli.add_command(info)
+cli.add_command(validate)
+cli.add_command(conformance)
+cli.add_command(provenance)
 
 
 def main() -> None:  # pragma: no cover - thin wrapper for ``python -m asdfkit``

@@ -35,6 +35,8 @@ __all__ = ["HeaderIndex", "TraceHeader", "cache_dir"]
 log = logging.getLogger(__name__)
 
 _CACHE_FORMAT = 1
+_INT64 = h5py.h5t.NATIVE_INT64
+_DOUBLE = h5py.h5t.NATIVE_DOUBLE
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,9 @@ class HeaderIndex:
                     continue
                 try:
                     dataset = h5py.h5d.open(group, name)
-                    h5py.h5a.open(dataset, b"starttime").read(buf_i)
-                    h5py.h5a.open(dataset, b"sampling_rate").read(buf_f)
+                    # Explicit memory types spare h5py building a type object per read.
+                    h5py.h5a.open(dataset, b"starttime").read(buf_i, mtype=_INT64)
+                    h5py.h5a.open(dataset, b"sampling_rate").read(buf_f, mtype=_DOUBLE)
                     length = dataset.get_space().get_simple_extent_dims()
                 except (KeyError, TypeError, ValueError, OSError):
                     log.warning(

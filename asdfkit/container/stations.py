@@ -119,6 +119,22 @@ def merge_station_docs(old: etree._Element, new: etree._Element) -> etree._Eleme
     return merged
 
 
+def _canonical(root: etree._Element) -> bytes:
+    """C14N bytes of a tree with whitespace-only text dropped (indentation does not matter)."""
+    tree = copy.deepcopy(root)
+    for element in tree.iter():
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        if element.tail is not None and not element.tail.strip():
+            element.tail = None
+    return etree.tostring(tree, method="c14n")
+
+
+def _same_content(a: etree._Element, b: etree._Element) -> bool:
+    """Same XML content, indentation aside (``b`` normalised by merging it with itself: epoch order)."""
+    return _canonical(a) == _canonical(b)
+
+
 def _first_float(element: etree._Element, tag: str) -> float | None:
     child = element.find(f"{{{NS}}}{tag}")
     if child is None or child.text is None:
@@ -198,8 +214,10 @@ class StationStore:
                     log.warning("stored StationXML of %s is unreadable; replacing it", sid)
                     merged = doc
                 out = _tostring(merged)
-                if xmlsafe.clean(out) == old_raw:
-                    continue
+                if xmlsafe.clean(out) == old_raw or (
+                    merged is not doc and _same_content(merged, merge_station_docs(old, old))
+                ):
+                    continue  # nothing new (other writers only indent differently)
                 prepared.append((sid, out))
             else:
                 prepared.append((sid, _tostring(doc)))

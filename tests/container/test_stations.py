@@ -184,3 +184,19 @@ def test_adding_stations_in_read_mode_is_refused(h5path, sample_inventory):
         pass
     with asdfkit.open(h5path) as f, pytest.raises(ModeError):
         f.add_stations(sample_inventory)
+
+
+def test_readding_to_a_pyasdf_file_rewrites_nothing(tmp_path, pyasdf_data, file_snapshot):
+    import obspy
+    import pyasdf
+
+    import asdfkit
+
+    path = tmp_path / "p.h5"
+    xml = pyasdf_data / "small_sample_data_set" / "TA.POKR..BH_.xml"
+    with pyasdf.ASDFDataSet(str(path), mode="w") as ds:
+        ds.add_stationxml(str(xml))
+    before = file_snapshot(path)["Waveforms/TA.POKR/StationXML"]
+    with asdfkit.open(path, "a") as f:
+        f.add_stations(obspy.read_inventory(str(xml)))
+    assert file_snapshot(path)["Waveforms/TA.POKR/StationXML"] == before

@@ -1,0 +1,37 @@
+"""``asdf-cli conformance``: write the validator conformance corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..validate.conformance import MANIFEST, check_corpus, write_corpus
+
+__all__ = ["conformance"]
+
+
+@click.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Then validate every file with asdfkit and report mismatches.")
+@click.pass_context
+def conformance(ctx: click.Context, outdir: Path, check: bool) -> None:
+    """Write the conformance corpus to OUTDIR: valid files, one invalid file per
+    validator rule, and manifest.json with the findings each must produce.
+
+    Any ASDF validator can be checked against it: every file in valid/ must
+    pass, every file in invalid/ must report exactly the (rule, path) pairs
+    listed in the manifest.  Exit code 1 with --check if asdfkit disagrees.
+    """
+    manifest = write_corpus(outdir)
+    cases = json.loads(manifest.read_text())["cases"]
+    valid = sum(1 for c in cases if c["rule"] is None)
+    click.echo(f"wrote {len(cases)} files to {outdir} ({valid} valid, {len(cases) - valid} invalid) "
+               f"and {MANIFEST}")
+    if check:
+        problems = check_corpus(outdir)
+        for line in problems:
+            click.echo(f"mismatch: {line}")
+        click.echo("asdfkit agrees with every case" if not problems else f"{len(problems)} mismatch(es)")
+        ctx.exit(1 if problems else 0)
