@@ -36,7 +36,7 @@ from ..provenance import ProvenanceRecorder
 from .atomic import atomic_path
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
-from .readers import WaveformReader
+from .readers import _COMPRESSED, WaveformReader
 from .sacmeta import event_from_sac, picks_from_sac, station_from_sac
 from .sources import Source, classify_all, expand
 
@@ -247,6 +247,10 @@ class _Converter:
         self.used_files.append(str(path))
 
     def headers(self, path: Path) -> None:
+        """SAC headers carry events, stations and picks; other formats need no header pass."""
+        found = WaveformReader(self.o.format).detect(path) if path.suffix.lower() not in _COMPRESSED else None
+        if found is not None and found[0] != "SAC":
+            return
         try:
             stream = _read_waveform(path, self.o.format, headonly=True)
         except _Bad:
