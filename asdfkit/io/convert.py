@@ -179,13 +179,7 @@ class _Converter:
             elif source.kind == "events":
                 self.add_events(source.path)
             elif source.kind == "json":
-                try:
-                    catalog, inventory = read_json_metadata(source.path)
-                except (AsdfkitError, OSError) as exc:
-                    self.bad(source.path, str(exc))
-                    continue
-                self.event_sources.extend(catalog)
-                self.inventory += inventory
+                self.add_json(source.path)
         for source in sources:
             if source.kind == "waveform":
                 self.headers(source.path)
@@ -211,16 +205,22 @@ class _Converter:
                 "header and no event given); QuakeML can only hold picks inside an event"
             )
 
+    def add_json(self, path: Path) -> None:
+        """Events and stations of an AIMBAT-style JSON file (each JSON file is read once)."""
+        if str(path) in self.used_files:
+            return
+        try:
+            catalog, inventory = read_json_metadata(path)
+        except (AsdfkitError, OSError) as exc:
+            self.bad(path, str(exc))
+            return
+        self.inventory += inventory
+        self.event_sources.extend(catalog)
+        self.used_files.append(str(path))
+
     def add_inventory(self, path: Path) -> None:
         if path.suffix.lower() == ".json":
-            try:
-                catalog, inventory = read_json_metadata(path)
-            except (AsdfkitError, OSError) as exc:
-                self.bad(path, str(exc))
-                return
-            self.inventory += inventory
-            self.event_sources.extend(e for e in catalog if e not in self.event_sources)
-            self.used_files.append(str(path))
+            self.add_json(path)
             return
         try:
             self.inventory += _read_inventory(path)
@@ -231,18 +231,13 @@ class _Converter:
 
     def add_events(self, path: Path) -> None:
         if path.suffix.lower() == ".json":
-            try:
-                catalog, inventory = read_json_metadata(path)
-            except (AsdfkitError, OSError) as exc:
-                self.bad(path, str(exc))
-                return
-            self.inventory += inventory
-        else:
-            try:
-                catalog = _read_events(path)
-            except _Bad as exc:
-                self.bad(path, str(exc))
-                return
+            self.add_json(path)
+            return
+        try:
+            catalog = _read_events(path)
+        except _Bad as exc:
+            self.bad(path, str(exc))
+            return
         self.event_sources.extend(catalog)
         self.used_files.append(str(path))
 

@@ -75,3 +75,16 @@ def test_css_round_trip_through_the_cli(shared_data: Path, tmp_path: Path) -> No
             other = sb.select(id=tr.id)[0]
             assert (tr.data == other.data).all()
             assert abs(tr.stats.starttime.ns - other.stats.starttime.ns) <= 10_000  # 10 µs column
+
+
+def test_converted_files_pass_the_validator(shared_data: Path, sample_set: Path, tmp_path: Path) -> None:
+    from asdfkit import validate
+
+    css = tmp_path / "css.h5"
+    convert_to_asdf([shared_data / "css" / "berkeley_1998" / "example_2"], css,
+                    ConvertOptions(css={"default_network": "BK"}))
+    sample = tmp_path / "sample.h5"
+    convert_to_asdf([sample_set], sample)
+    for path in (css, sample):
+        report = validate(path)
+        assert report.ok, report
