@@ -93,7 +93,9 @@ def test_trace_name_parse_never_crashes(text):
 
 @given(st.text(max_size=20))
 def test_check_tag_accepts_exactly_the_regex(text):
-    if re.fullmatch(r"^[A-Za-z_0-9]+$", text) and text != "StationXML" and "\n" not in text:
+    # the spec's regex, minus the reserved name and '__' (pyasdf misreads tags containing it)
+    if (re.fullmatch(r"^[A-Za-z_0-9]+$", text) and text != "StationXML" and "\n" not in text
+            and "__" not in text):
         assert check_tag(text) == text
     else:
         with pytest.raises(InvalidNameError):
