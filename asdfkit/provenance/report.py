@@ -20,7 +20,8 @@ RULES: dict[str, str] = {
     "sp.namespace.prefix": "exactly one prefix must be bound to the SEIS-PROV namespace",
     "sp.id.namespace": "a record with a SEIS-PROV type must have its id in the SEIS-PROV namespace",
     "sp.id.pattern": "a record id must match ^sp\\d{3,5}_<code>_[a-z0-9]{7,12}$ with its type's code",
-    "sp.id.duplicate": "record ids must be unique across the document and its bundles",
+    "sp.id.duplicate": "entity and activity ids must be unique across the document and its bundles "
+                       "(a repeated agent id is a warning: PROV merges the descriptions)",
     "sp.type.missing": "an entity or activity with a SEIS-PROV id must have a SEIS-PROV prov:type",
     "sp.type.count": "a SEIS-PROV entity or activity must have exactly one prov:type",
     "sp.type.form": "a SEIS-PROV prov:type must be the string 'seis_prov:<name>'",
