@@ -64,7 +64,14 @@ def end_ns(start_ns: int, npts: int, sampling_rate: float) -> int:
     """
     if npts <= 1:
         return int(start_ns)
-    return int(start_ns) + round(Fraction(npts - 1) * _NS_PER_S / Fraction(sampling_rate))
+    rate = float(sampling_rate)
+    if rate.is_integer():  # the common case, in integers: same rounding as Fraction (half to even)
+        quotient, remainder = divmod((npts - 1) * _NS_PER_S, int(rate))
+        twice, divisor = 2 * remainder, int(rate)
+        if twice > divisor or (twice == divisor and quotient % 2):
+            quotient += 1
+        return int(start_ns) + quotient
+    return int(start_ns) + round(Fraction(npts - 1) * _NS_PER_S / Fraction(rate))
 
 
 def check_storable(ns: int, what: str = "starttime") -> int:

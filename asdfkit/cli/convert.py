@@ -11,18 +11,11 @@ import click
 
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
+from ..io.obspy_plugin import is_asdf
 
 __all__ = ["convert"]
 
 _ASDF_SUFFIXES = (".h5", ".hdf5", ".asdf")
-
-
-def _is_asdf(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(8) == b"\x89HDF\r\n\x1a\n"
-    except OSError:
-        return False
 
 
 @click.command()
@@ -101,7 +94,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     *inputs, output = paths
     out = Path(output)
     show_progress = sys.stderr.isatty() if progress is None else progress
-    export_mode = to not in (None, "asdf") and len(inputs) == 1 and _is_asdf(Path(inputs[0]))
+    export_mode = to not in (None, "asdf") and len(inputs) == 1 and is_asdf(inputs[0])
     if to not in (None, "asdf") and not export_mode:
         raise click.UsageError(f"--to {to} exports from one ASDF file; give exactly one ASDF INPUT")
     if to is None and out.suffix.lower() not in _ASDF_SUFFIXES:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import h5py
-from obspy import Inventory, Stream
+from obspy import Inventory, Stream, Trace
 from obspy.core.event import Catalog, Event
 
 from ..errors import FormatError, InvalidNameError, ModeError, NotFoundError, VersionError
@@ -391,6 +391,10 @@ class ASDFFile:
             starttime=starttime, endtime=endtime, **query,
         )
         return Stream([self._waveforms.read(h, starttime, endtime) for h in headers])
+
+    def get_waveform(self, header: TraceHeader) -> Trace:
+        """Read the one trace a header (from :meth:`list_waveforms`) describes."""
+        return self._waveforms.read(header)
 
     def get_waveform_meta(self, header: TraceHeader) -> TraceMeta:
         """Ids, labels and provenance id of one trace (its samples are not read)."""

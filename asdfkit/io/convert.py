@@ -99,29 +99,20 @@ class _Bad(Exception):
     """An unreadable input, with its reason."""
 
 
-def _read_waveform(path: Path, fmt: str | None, headonly: bool = False) -> Stream:
+def _read_waveform(path: Path, reader: WaveformReader, headonly: bool = False) -> Stream:
     try:
-        return WaveformReader(fmt).read(path, headonly=headonly)
+        return reader.read(path, headonly=headonly)
     except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
         raise _Bad(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _read_inventory(path: Path) -> Inventory:
+def _read_metadata(path: Path, read: Callable[[str], Any], what: str) -> Any:
+    """An inventory or catalogue through ObsPy; XML is first checked by the safe parser."""
     try:
-        if path.suffix.lower() == ".xml" or path.read_bytes()[:1] == b"<":
-            xmlsafe.parse(path.read_bytes(), f"inventory {path}")
-        return obspy.read_inventory(str(path))
-    except XMLError as exc:
-        raise _Bad(str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
-        raise _Bad(f"{type(exc).__name__}: {exc}") from exc
-
-
-def _read_events(path: Path) -> Catalog:
-    try:
-        if path.read_bytes()[:1] in (b"<", b"\xef"):
-            xmlsafe.parse(path.read_bytes(), f"event file {path}")
-        return obspy.read_events(str(path))
+        data = path.read_bytes()
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            xmlsafe.parse(data, f"{what} {path}")
+        return read(str(path))
     except XMLError as exc:
         raise _Bad(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
@@ -143,6 +134,7 @@ class _Converter:
         self.outputs: list[str] = []
         self.used_files: list[str] = []
         self.css_files: set[str] = set()  # waveform files read through a CSS3.0 wfdisc
+        self.reader = WaveformReader(options.format)  # remembers each file's format
 
     # -- helpers -----------------------------------------------------------------------
     def bad(self, path: Path, reason: str) -> None:
@@ -223,7 +215,7 @@ class _Converter:
             self.add_json(path)
             return
         try:
-            self.inventory += _read_inventory(path)
+            self.inventory += _read_metadata(path, obspy.read_inventory, "inventory")
         except _Bad as exc:
             self.bad(path, str(exc))
         else:
@@ -234,7 +226,7 @@ class _Converter:
             self.add_json(path)
             return
         try:
-            catalog = _read_events(path)
+            catalog = _read_metadata(path, obspy.read_events, "event file")
         except _Bad as exc:
             self.bad(path, str(exc))
             return
@@ -243,11 +235,11 @@ class _Converter:
 
     def headers(self, path: Path) -> None:
         """SAC headers carry events, stations and picks; other formats need no header pass."""
-        found = WaveformReader(self.o.format).detect(path) if path.suffix.lower() not in _COMPRESSED else None
+        found = self.reader.detect(path) if path.suffix.lower() not in _COMPRESSED else None
         if found is not None and found[0] != "SAC":
             return
         try:
-            stream = _read_waveform(path, self.o.format, headonly=True)
+            stream = _read_waveform(path, self.reader, headonly=True)
         except _Bad:
             return  # reported in the data pass
         self.fix_codes(stream)
@@ -321,7 +313,7 @@ class _Converter:
 def _decode(args: tuple[Path, str | None, str | None, str | None]) -> Stream:
     """Worker: read a file and compress its traces' chunks (the writer then only stores them)."""
     path, fmt, compression, cast = args
-    stream = _read_waveform(path, fmt)
+    stream = _read_waveform(path, WaveformReader(fmt))
     if compression is None:
         return stream
     settings = parse_compression(compression)
@@ -336,13 +328,16 @@ def _decode(args: tuple[Path, str | None, str | None, str | None]) -> Stream:
     return stream
 
 
-def _streams(paths: list[Path], fmt: str | None, jobs: int, compression: str | None = None,
+def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: str | None = None,
              cast: str | None = None) -> Iterator[tuple[Path, Stream | _Bad]]:
-    """Decoded streams in input order; with ``jobs > 1`` decoded by worker processes."""
+    """Decoded streams in input order; with ``jobs > 1`` decoded by worker processes.
+
+    Workers are told each file's format when the header pass already found it.
+    """
     if jobs <= 1:
         for path in paths:
             try:
-                yield path, _read_waveform(path, fmt)
+                yield path, _read_waveform(path, reader)
             except _Bad as exc:
                 yield path, exc
         return
@@ -350,7 +345,7 @@ def _streams(paths: list[Path], fmt: str | None, jobs: int, compression: str | N
         pending: list[tuple[Path, Future[Stream]]] = []
         queue = iter(paths)
         for path in queue:
-            pending.append((path, pool.submit(_decode, (path, fmt, compression, cast))))
+            pending.append((path, pool.submit(_decode, (path, reader.formats.get(str(path), reader.fmt), compression, cast))))
             if len(pending) >= 2 * jobs:
                 break
         while pending:
@@ -361,7 +356,7 @@ def _streams(paths: list[Path], fmt: str | None, jobs: int, compression: str | N
                 result = exc
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(_decode, (nxt, fmt, compression, cast))))
+                pending.append((nxt, pool.submit(_decode, (nxt, reader.formats.get(str(nxt), reader.fmt), compression, cast))))
             yield path, result
 
 
@@ -424,7 +419,7 @@ def convert_to_asdf(
             progress = _progress(len(waveforms), options.progress)
             # Workers also compress the chunks, unless merging will change the samples.
             precompress = None if options.merge else options.compression
-            for path, result in _streams(waveforms, options.format, options.jobs, precompress, options.cast):
+            for path, result in _streams(waveforms, conv.reader, options.jobs, precompress, options.cast):
                 progress.update(1)
                 if isinstance(result, _Bad):
                     conv.bad(path, str(result))

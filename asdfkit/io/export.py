@@ -7,7 +7,6 @@ so an interrupted export never leaves a half-written file.
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from obspy.geodetics import gps2dist_azimuth, kilometer2degrees
 
 from ..container import ASDFFile, TraceHeader
 from ..container import open as open_asdf
+from ..container.obspyxml import write_quakeml, write_stationxml
 from ..errors import InvalidValueError, NotFoundError
 from .atomic import atomic_path
 
@@ -174,11 +174,7 @@ def export(
         by_station: dict[str, list[Trace]] = {}
         everything = Stream()
         for header in headers:
-            trace = f.get_waveforms(network=header.network, station=header.station,
-                                    location=header.location, channel=header.channel, tag=header.tag,
-                                    starttime=header.starttime, endtime=header.endtime)
-            trace = next(t for t in trace if t.stats.starttime.ns == header.starttime_ns
-                         and t.stats.npts == header.npts)
+            trace = f.get_waveform(header)
             if fmt == "sac":
                 sid = header.station_id
                 if sid not in inventories:
@@ -218,11 +214,9 @@ def _combined(f: ASDFFile, station_ids: list[str]) -> Inventory:
 
 def _write_inventory(inventory: Inventory, target: Path) -> None:
     with atomic_path(target) as temp:
-        inventory.write(str(temp), format="STATIONXML")
+        temp.write_bytes(write_stationxml(inventory))
 
 
 def _write_catalog(catalog: Catalog, target: Path) -> None:
-    buffer = io.BytesIO()
-    catalog.write(buffer, format="QUAKEML")
     with atomic_path(target) as temp:
-        temp.write_bytes(buffer.getvalue())
+        temp.write_bytes(write_quakeml(catalog))

@@ -55,11 +55,14 @@ class WaveformReader:
         self.formats: dict[str, str] = {}
 
     def detect(self, path: Path) -> tuple[str, Callable[..., Any]] | None:
+        """``(FORMAT, readFormat)`` of a file; each file is sniffed once per reader."""
+        wanted = self.formats.get(str(path), self.fmt)
         for name, is_format, read_format in _plugins():
-            if self.fmt is not None and name != self.fmt:
+            if wanted is not None and name != wanted:
                 continue
             try:
-                if self.fmt is not None or is_format(str(path)):
+                if wanted is not None or is_format(str(path)):
+                    self.formats[str(path)] = name
                     return name, read_format
             except Exception:  # noqa: BLE001 - a plugin's sniffer choking on foreign bytes
                 continue
@@ -73,7 +76,6 @@ class WaveformReader:
         if found is None:
             raise TypeError(f"unknown waveform format for file {path}")
         name, read_format = found
-        self.formats[str(path)] = name
         stream = read_format(str(path), headonly=headonly)
         for trace in stream:
             trace.stats._format = name

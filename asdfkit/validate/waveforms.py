@@ -13,7 +13,7 @@ from collections.abc import Container
 
 from ..container.inspect import DATASET, GROUP, Inspector, Node
 from ..spec import STATIONXML_NAME
-from ..times import format_name_time
+from ..times import end_ns, format_name_time
 from .attributes import ascii_id, describe, labels
 from .context import ID_TARGETS, Context
 from .provenance import check_provenance_id
@@ -124,7 +124,7 @@ def _trace(node: Node, station: str, coverage: Coverage | None, ctx: Context) ->
     check_provenance_id(path, node, ctx)
     if start is None:
         return
-    end = start if rate is None or not npts else _end(start, npts, rate)
+    end = start if rate is None or not npts else end_ns(start, npts, rate)
     if len(parts) == 4:
         _name_time(path, parts[1], start, "start", "starttime attribute", "ASDF-WAVE-006", ctx)
         if rate is not None and npts:
@@ -165,16 +165,6 @@ def _sampling_rate(node: Node, ctx: Context) -> float | None:
         ctx.add("ASDF-WAVE-005", node.path, f"sampling_rate is {rate!r}: must be finite and > 0")
         return None
     return rate
-
-
-def _end(start: int, npts: int, rate: float) -> int:
-    """Time of the last sample (ns), exact for any rate a float can hold."""
-    span = (npts - 1) / rate
-    if span < 1e9:  # float is exact to well below a nanosecond here
-        return start + round(span * _NS)
-    from fractions import Fraction
-
-    return start + round(Fraction(npts - 1) * _NS / Fraction(rate))
 
 
 def _parse_name_time(text: str) -> tuple[int, bool] | None:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import asdfkit
+from asdfkit.times import end_ns as _end
 from asdfkit.validate.conformance import AUX, STATION, TRACE, T, stationxml
-from asdfkit.validate.waveforms import _end, _parse_name_time
+from asdfkit.validate.waveforms import _parse_name_time
 
 SX = f"{STATION}/StationXML"
 

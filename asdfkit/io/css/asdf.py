@@ -62,14 +62,7 @@ def css_to_asdf(source: str | os.PathLike[str] | CssReader, asdf: ASDFFile, *, t
 
 def _traces(asdf: ASDFFile, query: dict[str, Any]) -> Iterator[Trace]:
     for header in asdf.list_waveforms(**query):
-        stream = asdf.get_waveforms(
-            network=header.network, station=header.station, location=header.location,
-            channel=header.channel, tag=header.tag, starttime=header.starttime, endtime=header.endtime,
-        )
-        for trace in stream:
-            if trace.stats.starttime.ns == header.starttime_ns and trace.stats.npts == header.npts:
-                yield trace
-                break
+        yield asdf.get_waveform(header)
 
 
 def asdf_to_css(asdf: ASDFFile, dest: str | os.PathLike[str], *, schema: str = "css3.0", expanded: bool = False,
