@@ -1,0 +1,1 @@
+"""ICCS and MCCC alignment on numpy arrays, and on the waveforms of an ASDF event."""

@@ -1,0 +1,1 @@
+"""Per-station chunked batch processing: local pool and Dask back-ends."""
