@@ -9,9 +9,13 @@ and the rule it broke.
 from __future__ import annotations
 
 __all__ = [
+    "AlignmentError",
+    "AlignmentInputError",
     "AsdfkitError",
     "AsdfkitWarning",
     "AttributeTypeError",
+    "BatchError",
+    "BatchIncompleteError",
     "CompressionError",
     "DuplicateError",
     "DuplicateEventError",
@@ -21,8 +25,12 @@ __all__ = [
     "InvalidNameError",
     "InvalidTimeError",
     "InvalidValueError",
+    "MissingCoordinatesError",
+    "MergeConflictError",
     "ModeError",
+    "NoArrivalError",
     "NotFoundError",
+    "RecipeError",
     "VersionError",
     "XMLError",
 ]
@@ -89,6 +97,38 @@ class NotFoundError(AsdfkitError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class MergeConflictError(DuplicateError):
+    """Two ASDF files hold the same object (trace, auxiliary dataset, document) with different content."""
+
+
+class BatchError(AsdfkitError):
+    """A batch run cannot go on: a bad chunk, a work folder of another run, a function that cannot load."""
+
+
+class RecipeError(InvalidValueError):
+    """A processing recipe (TOML/JSON) names an unknown step or parameter, or a bad value."""
+
+
+class BatchIncompleteError(BatchError, RuntimeError):
+    """Chunks are missing, or stations are still pending or failed, where a complete run is needed."""
+
+
+class AlignmentError(InvalidValueError):
+    """The arrays given to ICCS/MCCC (traces, picks, window, parameters) break a rule."""
+
+
+class AlignmentInputError(AlignmentError):
+    """The input of an alignment (event, traces, window, bandpass, picks) breaks a rule."""
+
+
+class NoArrivalError(AlignmentInputError):
+    """A trace has no initial pick: no QuakeML pick of the phase, or no TauP arrival."""
+
+
+class MissingCoordinatesError(AlignmentInputError):
+    """A station has no coordinates (StationXML) where predicted arrivals need them."""
 
 
 class AsdfkitWarning(UserWarning):

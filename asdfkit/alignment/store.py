@@ -1,0 +1,554 @@
+"""Alignment runs stored as auxiliary data: one immutable snapshot per event and run.
+
+Layout (every name matches the auxiliary-data regex of every ASDF version)::
+
+    /AuxiliaryData/Alignment/<event_key>/run_0001/picks    per-trace table (compound dataset)
+    /AuxiliaryData/Alignment/<event_key>/run_0001/quality  ICCS convergence history (float64)
+                                                           + per-event quality and every
+                                                           parameter as attributes
+
+``event_key`` is the event's resource id reduced to ``[0-9a-z_]`` plus 8 hex
+digits of its SHA-1 (the full id is the ``event_id`` attribute).  The table
+holds ``seed_id``, ``t0_ns``/``t1_ns`` (absolute UTC epoch nanoseconds, as
+ASDF's ``starttime``), ``flip``, ``select``, ``iccs_cc``, ``mccc_cc_mean``,
+``mccc_cc_std``, ``mccc_error`` (NaN where MCCC did not run or solve the trace).
+``t1`` is the final pick: MCCC's where it solved the trace, else ICCS's.
+
+Both datasets carry a ``provenance_id`` into one SEIS-PROV document: the input
+waveform entities (their existing records when the traces have provenance) →
+``cross_correlate`` (SEIS-PROV) → ``cross_correlation`` → ``asdfkit:align_arrivals``
+→ ``asdfkit:alignment_picks`` and ``asdfkit:alignment_quality``.
+
+Runs are numbered upwards and never rewritten.  A run is written all or
+nothing: on any error every object it created is removed again, and the
+``quality`` dataset is written last, so a run interrupted by a crash has no
+``quality`` and is never listed.
+
+Examples
+--------
+>>> from asdfkit.alignment.store import read_run, list_runs
+>>> list_runs("berkeley.h5")                                   # doctest: +SKIP
+[('smi:local/css/example_2/event/1', 'run_0001')]
+>>> read_run("berkeley.h5", "event/1", "latest").status_iccs    # doctest: +SKIP
+'converged'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from obspy import UTCDateTime
+from prov.model import QualifiedName
+
+from .._version import __version__
+from ..container import ASDFFile
+from ..container import open as open_asdf
+from ..errors import InvalidValueError, NotFoundError
+from ..provenance import ProvenanceBuilder, file_graph, qualified_id, validate
+from ..provenance.graph import ProvGraph
+from .select import EventSeismogram, EventSelection, find_event
+from .types import AlignmentParams, ICCSResult, MCCCResult
+
+__all__ = [
+    "DATA_TYPE",
+    "TABLE_DTYPE",
+    "StoredRun",
+    "TraceRow",
+    "event_key",
+    "list_runs",
+    "read_run",
+    "write_run",
+]
+
+log = logging.getLogger(__name__)
+
+DATA_TYPE = "Alignment"
+MISSING_NS = np.iinfo(np.int64).min  # a pick that does not exist
+_RUN = re.compile(r"^run_(\d{4,})$")
+_WEBSITE = "https://pypi.org/project/asdfkit/"
+
+TABLE_DTYPE = np.dtype(
+    [
+        ("seed_id", "S64"),
+        ("t0_ns", "<i8"),
+        ("t1_ns", "<i8"),
+        ("flip", "?"),
+        ("select", "?"),
+        ("iccs_cc", "<f8"),
+        ("mccc_cc_mean", "<f8"),
+        ("mccc_cc_std", "<f8"),
+        ("mccc_error", "<f8"),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    """One trace of a stored run; ``t0``/``t1`` in seconds after the origin time."""
+
+    seed_id: str
+    t0: float
+    t1: float
+    t0_ns: int
+    t1_ns: int
+    flip: bool
+    select: bool
+    iccs_cc: float
+    mccc_cc_mean: float
+    mccc_cc_std: float
+    mccc_error: float
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One stored alignment run of one event, as read back from the file."""
+
+    event_id: str
+    event_key: str
+    run_id: str
+    phase: str
+    tag: str
+    t0_source: str
+    origin_time_ns: int
+    created: str
+    status_iccs: str
+    status_mccc: str | None  # None: MCCC was not run
+    mccc_rmse: float
+    iterations: int
+    history: tuple[float, ...]
+    params: dict[str, Any]
+    rows: tuple[TraceRow, ...]
+    provenance_id: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mccc(self) -> bool:
+        return self.status_mccc is not None
+
+    @property
+    def origin_time(self) -> UTCDateTime:
+        return UTCDateTime(ns=self.origin_time_ns)
+
+    @property
+    def path(self) -> str:
+        return f"{self.event_key}/{self.run_id}"
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready overview (no per-trace rows)."""
+        selected = [r for r in self.rows if r.select]
+        return {
+            "event_id": self.event_id,
+            "run": self.run_id,
+            "phase": self.phase,
+            "tag": self.tag,
+            "t0_source": self.t0_source,
+            "created": self.created,
+            "traces": len(self.rows),
+            "selected": len(selected),
+            "status_iccs": self.status_iccs,
+            "status_mccc": self.status_mccc,
+            "iterations": self.iterations,
+            "mccc_rmse": _json_float(self.mccc_rmse),
+            "mean_iccs_cc": _json_float(float(np.mean([r.iccs_cc for r in selected])) if selected else None),
+        }
+
+
+def _json_float(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
+
+
+def event_key(event_id: str) -> str:
+    """The auxiliary-data group name of an event (readable, unique, valid in every ASDF version)."""
+    digest = hashlib.sha1(event_id.encode("utf-8")).hexdigest()[:8]
+    readable = re.sub(r"[^0-9a-z]+", "_", event_id.lower()).strip("_")[-48:].strip("_")
+    return f"{readable}_{digest}" if readable else f"event_{digest}"
+
+
+def _ns(reference_ns: int, seconds: float | None) -> int:
+    if seconds is None or not np.isfinite(seconds):
+        return int(MISSING_NS)
+    return reference_ns + int(round(float(seconds) * 1e9))
+
+
+def _table(selection: EventSelection, iccs: ICCSResult, mccc: MCCCResult | None) -> np.ndarray:
+    n = len(selection.seismograms)
+    table = np.zeros(n, dtype=TABLE_DTYPE)
+    reference_ns = selection.reference.ns
+    nan = np.full(n, np.nan)
+    final = np.asarray(iccs.t1, dtype=float)
+    if mccc is not None:
+        final = np.where(np.isfinite(mccc.t1), mccc.t1, final)
+    for i, seis in enumerate(selection.seismograms):
+        encoded = seis.seed_id.encode("ascii")
+        if len(encoded) > 64:
+            raise InvalidValueError(f"invalid seed id {seis.seed_id!r}: longer than 64 characters")
+        table[i]["seed_id"] = encoded
+        table[i]["t0_ns"] = _ns(reference_ns, seis.t0)
+        table[i]["t1_ns"] = _ns(reference_ns, final[i])
+    table["flip"] = iccs.flip
+    table["select"] = iccs.select
+    table["iccs_cc"] = iccs.cc
+    table["mccc_cc_mean"] = nan if mccc is None else mccc.cc_mean
+    table["mccc_cc_std"] = nan if mccc is None else mccc.cc_std
+    table["mccc_error"] = nan if mccc is None else mccc.error
+    return table
+
+
+def _param_attrs(params: AlignmentParams) -> dict[str, Any]:
+    """Every parameter as an HDF5-storable attribute (``None`` stored as NaN, bandpass as 2 floats)."""
+    out: dict[str, Any] = {}
+    for f in fields(params):
+        value = getattr(params, f.name)
+        if f.name == "bandpass":
+            value = np.array(value if value is not None else (np.nan, np.nan), dtype=float)
+        elif value is None:
+            value = np.nan
+        out[f"param_{f.name}"] = value
+    out["param_effective_ramp_width"] = params.effective_ramp_width
+    out["param_effective_max_shift"] = params.effective_max_shift
+    return out
+
+
+def _params_from_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if not key.startswith("param_"):
+            continue
+        name = key[len("param_") :]
+        if isinstance(value, np.ndarray):
+            value = None if np.all(np.isnan(value)) else tuple(float(v) for v in value)
+        elif isinstance(value, float) and np.isnan(value):
+            value = None
+        elif isinstance(value, np.bool_):
+            value = bool(value)
+        out[name] = value
+    return out
+
+
+# -- provenance -----------------------------------------------------------------------------
+def _input_entity(
+    builder: ProvenanceBuilder, graph: ProvGraph, seis: EventSeismogram, reference: UTCDateTime
+) -> QualifiedName:
+    """The trace's existing SEIS-PROV record (same id, so lineage continues), else a new one."""
+    if seis.provenance_id:
+        try:
+            record = graph.record(seis.provenance_id)
+        except NotFoundError:
+            record = None
+        uri, _, local = seis.provenance_id[1:].partition("}")
+        record_type = builder.profile.types["waveform_trace"]
+        if (
+            record is not None
+            and uri == builder.sp.uri
+            and (record.prov_type or "").endswith(":waveform_trace")
+        ):
+            attrs = {k: v for k, v in record.attributes.items() if record_type.attribute(k) is not None}
+            if isinstance(attrs.get("start_time"), str):
+                attrs["start_time"] = UTCDateTime(attrs["start_time"])
+            try:
+                return builder.entity("waveform_trace", record_id=local, **attrs)
+            except InvalidValueError:
+                log.debug("%s: existing record %s not copied", seis.seed_id, seis.provenance_id)
+    return builder.entity(
+        "waveform_trace",
+        step=0,
+        seed_id=seis.seed_id,
+        start_time=reference + seis.begin,
+        number_of_samples=len(seis.data),
+        sampling_rate=1.0 / seis.delta,
+    )
+
+
+def _provenance(
+    f: ASDFFile,
+    selection: EventSelection,
+    run_attrs: dict[str, Any],
+    params: AlignmentParams,
+    paths: dict[str, str],
+) -> tuple[bytes, dict[str, str]]:
+    builder = ProvenanceBuilder()
+    agent = builder.software_agent("asdfkit", __version__, _WEBSITE)
+    graph = file_graph(f)
+    inputs = [_input_entity(builder, graph, s, selection.reference) for s in selection.seismograms]
+    kind = "cross-correlation with the stack (ICCS)"
+    if run_attrs["status_mccc"]:
+        kind += " and between trace pairs (MCCC)"
+    correlate = builder.activity(
+        "cross_correlate",
+        used=inputs,
+        agent=agent,
+        correlation_type=kind,
+        max_lag_time_in_sec=params.effective_max_shift,
+    )
+    correlation = builder.entity(
+        "cross_correlation",
+        generated_by=correlate,
+        correlation_type=kind,
+        max_lag_time_in_sec=params.effective_max_shift,
+    )
+    keep = (
+        "event_id",
+        "run_id",
+        "phase",
+        "tag",
+        "t0_source",
+        "taup_model",
+        "status_iccs",
+        "status_mccc",
+        "mccc_rmse",
+        "iterations",
+    )
+    align = builder.custom(
+        "activity",
+        "align_arrivals",
+        label="Align Arrivals",
+        attributes={
+            **{k: run_attrs[k] for k in keep if run_attrs.get(k) not in (None, "")},
+            **{k: v for k, v in _param_attrs(params).items() if np.ndim(v) == 0 and v == v},
+            "bandpass": "off"
+            if params.bandpass is None
+            else f"{params.bandpass[0]:g}-{params.bandpass[1]:g} Hz",
+        },
+    )
+    builder.associated(align, agent)
+    builder.used(align, correlation)
+    for entity in inputs:
+        builder.used(align, entity)
+    picks = builder.custom(
+        "entity",
+        "alignment_picks",
+        label="Alignment Picks",
+        attributes={"path": paths["picks"], "phase": run_attrs["phase"]},
+    )
+    quality = builder.custom(
+        "entity", "alignment_quality", label="Alignment Quality", attributes={"path": paths["quality"]}
+    )
+    builder.generated(picks, align)
+    builder.generated(quality, align)
+    data = builder.to_xml()
+    report = validate(data, prov_reader=False)
+    if not report.ok:  # a bug of ours, never the user's
+        raise InvalidValueError(f"generated provenance document is not valid SEIS-PROV:\n{report}")
+    return data, {"picks": qualified_id(picks), "quality": qualified_id(quality)}
+
+
+# -- writing -----------------------------------------------------------------------------------
+def _run_numbers(f: ASDFFile, key: str) -> list[int]:
+    numbers = []
+    for _type, path in f.list_auxiliary_data(DATA_TYPE):
+        parts = path.split("/")
+        if len(parts) == 3 and parts[0] == key and (m := _RUN.match(parts[1])):
+            numbers.append(int(m.group(1)))
+    return numbers
+
+
+def write_run(
+    path: str | Path,
+    selection: EventSelection,
+    iccs: ICCSResult,
+    mccc: MCCCResult | None,
+    *,
+    phase: str,
+    t0_source: str,
+    taup_model: str | None = None,
+) -> StoredRun:
+    """Store one run (all or nothing) and return it as read back.
+
+    Parameters
+    ----------
+    path : ASDF file, opened here for writing
+    selection : the seismograms aligned, with their ``t0``
+    iccs, mccc : the algorithms' results (``mccc=None``: MCCC not run)
+    phase, t0_source, taup_model : recorded as attributes
+    """
+    params = iccs.params
+    table = _table(selection, iccs, mccc)
+    key = event_key(selection.event_id)
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with open_asdf(path, "r+") as f:
+        number = max(_run_numbers(f, key), default=0) + 1
+        run_id = f"run_{number:04d}"
+        base = f"{key}/{run_id}"
+        paths = {name: f"/AuxiliaryData/{DATA_TYPE}/{base}/{name}" for name in ("picks", "quality")}
+        attrs: dict[str, Any] = {
+            "event_id": selection.event_id,
+            "run_id": run_id,
+            "phase": phase,
+            "tag": selection.tag,
+            "t0_source": t0_source,
+            "taup_model": taup_model or "",
+            "created": created,
+            "origin_time_ns": int(selection.reference.ns),
+            "status_iccs": iccs.status.value,
+            "status_mccc": "" if mccc is None else mccc.status.value,
+            "mccc_rmse": np.nan if mccc is None else float(mccc.rmse),
+            "mccc_pairs_used": 0 if mccc is None else int(mccc.pairs_used),
+            "iterations": int(iccs.iterations),
+            "messages": "\n".join([*iccs.messages, *(mccc.messages if mccc else ())]),
+            "asdfkit_version": __version__,
+        }
+        document, ids = _provenance(f, selection, attrs, params, paths)
+        doc_name = f"asdfkit_alignment_{run_id}_{secrets.token_hex(4)}"
+        try:
+            f.add_provenance_document(document, name=doc_name)
+            f.add_auxiliary_data(
+                table,
+                DATA_TYPE,
+                f"{base}/picks",
+                attrs={
+                    "event_id": selection.event_id,
+                    "run_id": run_id,
+                    "time_unit": "UTC epoch nanoseconds",
+                },
+                provenance_id=ids["picks"],
+            )
+            # Written last: a run without its quality dataset is incomplete and never listed.
+            f.add_auxiliary_data(
+                np.asarray(iccs.history, dtype=np.float64),
+                DATA_TYPE,
+                f"{base}/quality",
+                attrs={**attrs, **_param_attrs(params)},
+                provenance_id=ids["quality"],
+            )
+        except BaseException:
+            _rollback(f, key, run_id, doc_name)
+            raise
+        log.info("stored %s of event %s", run_id, selection.event_id)
+        return _read(f, key, run_id)
+
+
+def _rollback(f: ASDFFile, key: str, run_id: str, doc_name: str) -> None:
+    """Remove what a failed :func:`write_run` created (its document, datasets and new groups)."""
+    if doc_name in f.provenance_documents:
+        f.remove_provenance_document(doc_name)
+    for group in (f"{key}/{run_id}", key):
+        if group == key and any(p.startswith(key + "/") for _t, p in f.list_auxiliary_data(DATA_TYPE)):
+            break  # the event's earlier runs stay
+        try:
+            f.remove_auxiliary_data(DATA_TYPE, group)
+        except NotFoundError:
+            continue
+    if DATA_TYPE in f.auxiliary_data_types and not f.list_auxiliary_data(DATA_TYPE):
+        f.remove_auxiliary_data(DATA_TYPE)
+
+
+# -- reading -----------------------------------------------------------------------------------
+def _complete_runs(f: ASDFFile) -> list[tuple[str, str]]:
+    """``(event_key, run_id)`` of every complete run, sorted."""
+    found = set()
+    for _type, path in f.list_auxiliary_data(DATA_TYPE):
+        parts = path.split("/")
+        if len(parts) == 3 and parts[2] == "quality" and _RUN.match(parts[1]):
+            found.add((parts[0], parts[1]))
+    return sorted(found, key=lambda kr: (kr[0], int(kr[1][4:])))
+
+
+def _read(f: ASDFFile, key: str, run_id: str) -> StoredRun:
+    quality = f.get_auxiliary_data(DATA_TYPE, f"{key}/{run_id}/quality")
+    table = f.get_auxiliary_data(DATA_TYPE, f"{key}/{run_id}/picks").data
+    a = quality.attrs
+    origin_ns = int(a["origin_time_ns"])
+
+    def seconds(ns: Any) -> float:
+        return np.nan if int(ns) == MISSING_NS else (int(ns) - origin_ns) / 1e9
+
+    rows = tuple(
+        TraceRow(
+            seed_id=r["seed_id"].decode("ascii"),
+            t0=seconds(r["t0_ns"]),
+            t1=seconds(r["t1_ns"]),
+            t0_ns=int(r["t0_ns"]),
+            t1_ns=int(r["t1_ns"]),
+            flip=bool(r["flip"]),
+            select=bool(r["select"]),
+            iccs_cc=float(r["iccs_cc"]),
+            mccc_cc_mean=float(r["mccc_cc_mean"]),
+            mccc_cc_std=float(r["mccc_cc_std"]),
+            mccc_error=float(r["mccc_error"]),
+        )
+        for r in table
+    )
+    return StoredRun(
+        event_id=str(a["event_id"]),
+        event_key=key,
+        run_id=run_id,
+        phase=str(a["phase"]),
+        tag=str(a["tag"]),
+        t0_source=str(a["t0_source"]),
+        origin_time_ns=origin_ns,
+        created=str(a["created"]),
+        status_iccs=str(a["status_iccs"]),
+        status_mccc=str(a["status_mccc"]) or None,
+        mccc_rmse=float(a["mccc_rmse"]),
+        iterations=int(a["iterations"]),
+        history=tuple(float(v) for v in quality.data),
+        params=_params_from_attrs(a),
+        rows=rows,
+        provenance_id=quality.provenance_id,
+        attrs={k: v for k, v in a.items() if not k.startswith("param_")},
+    )
+
+
+def _resolve_run(runs: Sequence[str], run: str, what: str) -> str:
+    if not runs:
+        raise NotFoundError(f"no alignment run stored for {what}")
+    if run == "latest":
+        return runs[-1]
+    name = run if run.startswith("run_") else f"run_{int(run):04d}" if run.isdigit() else run
+    if name not in runs:
+        raise NotFoundError(f"unknown run {run!r} for {what}: must be 'latest' or one of {', '.join(runs)}")
+    return name
+
+
+def read_run(path: str | Path | ASDFFile, event_id: str | None = None, run: str = "latest") -> StoredRun:
+    """Read one stored run.
+
+    Parameters
+    ----------
+    path : ASDF file path or open file
+    event_id : str, optional
+        Resource id (or unique tail); optional when the file holds runs of one event only.
+    run : str
+        ``"latest"``, ``"run_0002"`` or ``"2"``.
+    """
+    if isinstance(path, ASDFFile):
+        return _read_open(path, event_id, run)
+    with open_asdf(path) as f:
+        return _read_open(f, event_id, run)
+
+
+def _read_open(f: ASDFFile, event_id: str | None, run: str) -> StoredRun:
+    complete = _complete_runs(f)
+    if event_id is None:
+        keys = sorted({k for k, _r in complete})
+        if len(keys) > 1:
+            raise InvalidValueError(f"the file holds alignment runs of {len(keys)} events: give an event id")
+        key = keys[0] if keys else ""
+        what = "this file"
+    else:
+        key = event_key(str(find_event(f, event_id).resource_id))
+        what = f"event {event_id!r}"
+    run_id = _resolve_run([r for k, r in complete if k == key], run, what)
+    return _read(f, key, run_id)
+
+
+def list_runs(path: str | Path | ASDFFile) -> list[StoredRun]:
+    """Every complete run in the file, by event then run number."""
+    if isinstance(path, ASDFFile):
+        return [_read(path, k, r) for k, r in _complete_runs(path)]
+    with open_asdf(path) as f:
+        return [_read(f, k, r) for k, r in _complete_runs(f)]
+
+
+def rows_as_dicts(run: StoredRun) -> list[dict[str, Any]]:
+    """The run's per-trace rows as plain dictionaries."""
+    return [asdict(r) for r in run.rows]
