@@ -9,8 +9,9 @@ Standalone script (not part of ``benchmarks/run.py``)::
 Inputs are real recordings copied under distinct station codes: the 30 SAC
 files of the Berkeley 1998 CSS database (shared data; 20 Hz, 300 s, with
 station and event headers) and the 6 miniSEED files of pyasdf's sample data
-set (40 Hz, 70 min).  Contenders, each writing a new file with its default
-compression, run interleaved in one process:
+set (40 Hz, 70 min).  Every contender writes a new file with the same filters,
+pyasdf's default (gzip-3 + shuffle + fletcher32; asdfkit's own default is
+gzip-4), so the comparison is like for like.  They run in one process:
 
 - ``asdfkit``: :func:`asdfkit.io.convert.convert_to_asdf` (SAC events, stations,
   picks, provenance included);
@@ -36,6 +37,7 @@ import obspy
 
 log = logging.getLogger("convert_bench")
 ROOT = Path(__file__).resolve().parents[1]
+COMPRESSION = "gzip-3"  # pyasdf's default; its filters are then identical to asdfkit's
 
 
 def make_inputs(folder: Path, n_sac: int, n_mseed: int) -> tuple[Path, Path]:
@@ -70,7 +72,7 @@ def make_inputs(folder: Path, n_sac: int, n_mseed: int) -> tuple[Path, Path]:
 def run_asdfkit(inputs: list[Path], out: Path, jobs: int = 1) -> None:
     from asdfkit.io.convert import ConvertOptions, convert_to_asdf
 
-    convert_to_asdf(inputs, out, ConvertOptions(jobs=jobs))
+    convert_to_asdf(inputs, out, ConvertOptions(jobs=jobs, compression=COMPRESSION))
 
 
 def run_pyasdf_loop(inputs: list[Path], out: Path) -> None:

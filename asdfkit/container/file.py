@@ -25,7 +25,7 @@ from .index import HeaderIndex, TraceHeader, file_key
 from .provenance import ProvenanceStore
 from .stations import StationStore
 from .views import WaveformsView
-from .waveforms import OnDuplicate, TraceMeta, WaveformStore
+from .waveforms import OnDuplicate, TraceMeta, WaveformStore, resource_ids
 
 __all__ = ["ASDFFile", "open"]
 
@@ -493,6 +493,24 @@ class ASDFFile:
         self._check_writable()
         value = ascii_attr(check_provenance_id(provenance_id), "provenance_id")
         self._linkable(path).attrs["provenance_id"] = value
+
+    def set_event_ids(self, path: str, event_ids: Any) -> None:
+        """Associate a stored waveform with events, replacing its ``event_id`` attribute.
+
+        ``event_ids`` takes what ``add_waveforms(event_id=...)`` takes (events,
+        resource ids, strings, or lists of them); an empty list removes the
+        association.
+        """
+        self._check_writable()
+        full = "/" + path.strip("/")
+        if not full.startswith("/Waveforms/"):
+            raise InvalidNameError(f"invalid path {path!r}: event ids belong to /Waveforms/... datasets")
+        ids = resource_ids(event_ids, "event_id")
+        attrs = self._linkable(full).attrs
+        if ids:
+            attrs["event_id"] = ascii_attr(",".join(ids), "event_id")
+        elif "event_id" in attrs:
+            del attrs["event_id"]
 
     # -- overview ----------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

@@ -66,7 +66,7 @@ class TraceMeta:
         return meta
 
 
-def _resource_ids(value: Any, what: str) -> list[str]:
+def resource_ids(value: Any, what: str) -> list[str]:
     """Accept objects with ``resource_id``, ``ResourceIdentifier``, str, or lists of those."""
     if value is None:
         return []
@@ -141,10 +141,10 @@ class WaveformStore:
         check_tag(tag)
         traces = _as_traces(data)
         common = {
-            "event_id": _resource_ids(event_id, "event_id"),
-            "origin_id": _resource_ids(origin_id, "origin_id"),
-            "magnitude_id": _resource_ids(magnitude_id, "magnitude_id"),
-            "focal_mechanism_id": _resource_ids(focal_mechanism_id, "focal_mechanism_id"),
+            "event_id": resource_ids(event_id, "event_id"),
+            "origin_id": resource_ids(origin_id, "origin_id"),
+            "magnitude_id": resource_ids(magnitude_id, "magnitude_id"),
+            "focal_mechanism_id": resource_ids(focal_mechanism_id, "focal_mechanism_id"),
         }
         if provenance_id is not None:
             check_provenance_id(provenance_id)
@@ -192,7 +192,7 @@ class WaveformStore:
         attrs: dict[str, Any] = {"starttime": np.int64(start), "sampling_rate": np.float64(rate)}
         carried = stats.get("asdf", AttribDict())
         for name in ID_ATTRIBUTES:
-            ids = common[name] or _resource_ids(carried.get(name + "s"), name)
+            ids = common[name] or resource_ids(carried.get(name + "s"), name)
             if ids:
                 attrs[name] = ascii_attr(",".join(ids), name)
         prov = provenance_id if provenance_id is not None else carried.get("provenance_id")
@@ -350,10 +350,10 @@ class WaveformStore:
         rows = np.flatnonzero(mask)
         headers = [index.header(int(i)) for i in rows]
         wanted = {
-            "event_ids": _resource_ids(event_id, "event_id"),
-            "origin_ids": _resource_ids(origin_id, "origin_id"),
-            "magnitude_ids": _resource_ids(magnitude_id, "magnitude_id"),
-            "focal_mechanism_ids": _resource_ids(focal_mechanism_id, "focal_mechanism_id"),
+            "event_ids": resource_ids(event_id, "event_id"),
+            "origin_ids": resource_ids(origin_id, "origin_id"),
+            "magnitude_ids": resource_ids(magnitude_id, "magnitude_id"),
+            "focal_mechanism_ids": resource_ids(focal_mechanism_id, "focal_mechanism_id"),
         }
         label_set = [labels] if isinstance(labels, str) else list(labels or [])
         if any(wanted.values()) or label_set or provenance_id is not None:

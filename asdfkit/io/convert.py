@@ -1,10 +1,11 @@
 """Convert seismological data into ASDF: waveforms, inventories, events, CSS3.0 databases.
 
-:func:`convert_to_asdf` runs in two passes: a header pass gathers metadata
-(inventories, catalogues, AIMBAT JSON, SAC headers: events, stations, picks),
-merges near-duplicate events and builds the station metadata; the data pass
-then reads one input at a time (memory does not grow with the input size),
-adds its traces completely or not at all, and associates them with events.
+:func:`convert_to_asdf` reads the metadata files first (inventories,
+catalogues, AIMBAT JSON); the data pass then reads each waveform file once,
+one at a time (memory does not grow with the input size), adds its traces
+completely or not at all and keeps what SAC headers say (events, stations,
+picks).  At the end near-duplicate events are merged and every trace is
+associated with its events (an attribute write per trace, no data re-read).
 The output is written under a temporary name and renamed at the end; the
 conversion is recorded as SEIS-PROV (input files as ``file`` entities, the
 conversion activity, one waveform entity per trace).
@@ -24,7 +25,6 @@ import numpy as np
 import obspy
 from obspy import Inventory, Stream
 from obspy.core.event import Catalog, Event
-from obspy.core.util import AttribDict
 
 from .. import xmlsafe
 from ..container import ASDFFile
@@ -36,7 +36,7 @@ from ..provenance import ProvenanceRecorder
 from .atomic import atomic_path
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
-from .readers import _COMPRESSED, WaveformReader
+from .readers import WaveformReader
 from .sacmeta import event_from_sac, picks_from_sac, station_from_sac
 from .sources import Source, classify_all, expand
 
@@ -132,6 +132,7 @@ class _Converter:
         self.mapping: dict[str, str] = {}
         self.derived: dict[str, list[str]] = {}
         self.outputs: list[str] = []
+        self.written: list[tuple[str, str, Any, Any]] = []  # (path, key, start, end) per trace
         self.used_files: list[str] = []
         self.css_files: set[str] = set()  # waveform files read through a CSS3.0 wfdisc
         self.reader = WaveformReader(options.format)  # remembers each file's format
@@ -172,15 +173,23 @@ class _Converter:
                 self.add_events(source.path)
             elif source.kind == "json":
                 self.add_json(source.path)
-        for source in sources:
-            if source.kind == "waveform":
-                self.headers(source.path)
-        sac_events = list({str(e.resource_id): e for e in self.sac_events.values()}.values())
-        merged = merge_duplicates(self.event_sources + sac_events, self.o.dedupe_time,
-                                  self.o.dedupe_distance_km)
+        merged = merge_duplicates(self.event_sources, self.o.dedupe_time, self.o.dedupe_distance_km)
         self.catalog = merged.catalog
         self.mapping = merged.mapping
         self.report.merged_events = merged.merged
+
+    def sac_metadata(self) -> None:
+        """Merge the events of the SAC headers into the catalogue and attach their picks."""
+        sac_events = list({str(e.resource_id): e for e in self.sac_events.values()}.values())
+        if sac_events:
+            merged = merge_duplicates(list(self.catalog) + sac_events, self.o.dedupe_time,
+                                      self.o.dedupe_distance_km)
+            self.catalog = merged.catalog
+            for old, new in list(self.mapping.items()):  # compose: an earlier target may be merged now
+                self.mapping[old] = merged.mapping.get(new, new)
+            self.mapping.update(merged.mapping)
+            for kept, old_ids in merged.merged.items():
+                self.report.merged_events.setdefault(kept, []).extend(old_ids)
         for key, picks in self.sac_picks.items():
             event = self.sac_events.get(key)
             if event is None:
@@ -233,16 +242,8 @@ class _Converter:
         self.event_sources.extend(catalog)
         self.used_files.append(str(path))
 
-    def headers(self, path: Path) -> None:
-        """SAC headers carry events, stations and picks; other formats need no header pass."""
-        found = self.reader.detect(path) if path.suffix.lower() not in _COMPRESSED else None
-        if found is not None and found[0] != "SAC":
-            return
-        try:
-            stream = _read_waveform(path, self.reader, headonly=True)
-        except _Bad:
-            return  # reported in the data pass
-        self.fix_codes(stream)
+    def sac_headers(self, stream: Stream) -> None:
+        """SAC headers carry events, stations and picks (kept until the end of the data pass)."""
         for trace in stream:
             if "sac" not in trace.stats:
                 continue
@@ -256,12 +257,12 @@ class _Converter:
             if inventory is not None and trace.stats.network:
                 self.sac_inventory += inventory
 
-    def stations(self) -> Inventory:
+    def stations(self, sac_only: bool = False) -> Inventory:
         """Explicit metadata first; SAC-header stations only where nothing else describes them."""
         from obspy.core.inventory import Network
 
         have = {(n.code, s.code) for n in self.inventory for s in n}
-        networks = list(self.inventory.networks)
+        networks = [] if sac_only else list(self.inventory.networks)
         for network in self.sac_inventory:
             extra = [s for s in network if (network.code, s.code) not in have]
             if extra:
@@ -269,15 +270,14 @@ class _Converter:
         return Inventory(networks=networks, source=self.inventory.source)
 
     # -- pass 2: data ------------------------------------------------------------------
-    def event_ids(self, trace: obspy.Trace) -> list[str]:
-        event = self.sac_events.get(self.key(trace))
+    def event_ids(self, key: str, start: Any, end: Any) -> list[str]:
+        event = self.sac_events.get(key)
         if event is not None:
             rid = str(event.resource_id)
             return [self.mapping.get(rid, rid)]
         if not self.o.associate:
             return []
         before, after = self.o.event_window
-        start, end = trace.stats.starttime, trace.stats.endtime
         ids = []
         for candidate in self.catalog:
             origin = candidate.preferred_origin() or (candidate.origins[0] if candidate.origins else None)
@@ -294,14 +294,12 @@ class _Converter:
         for trace in stream:
             if isinstance(trace.data, np.ma.MaskedArray) and not trace.data.mask.any():
                 trace.data = trace.data.data
-        for trace in stream:
-            ids = self.event_ids(trace)
-            if ids:  # carried per trace, so one add (all or nothing) serves the whole file
-                details = trace.stats.get("asdf") or AttribDict()
-                details["event_ids"] = ids
-                trace.stats.asdf = details
         written = f.add_waveforms(stream, self.o.tag, labels=self.o.labels or None, cast=self.o.cast,
                                   on_duplicate=self.o.on_duplicate)  # type: ignore[arg-type]
+        self.sac_headers(stream)  # only once the file's traces are stored (all or nothing)
+        if len(written) == len(stream):  # otherwise identical traces were skipped: no association
+            for trace, item in zip(stream, written, strict=True):
+                self.written.append((item, self.key(trace), trace.stats.starttime, trace.stats.endtime))
         self.outputs += written
         for item in written:
             self.derived[item] = [str(path)]
@@ -408,9 +406,6 @@ def convert_to_asdf(
     def run(target: Path) -> None:
         with open_asdf(target, mode, compression=options.compression) as f:
             existing = {str(e.resource_id) for e in f.events} if options.append else set()
-            new_events = [e for e in conv.catalog if str(e.resource_id) not in existing]
-            if new_events:
-                f.add_events(new_events)
             inventory = conv.stations()
             if inventory.networks:
                 f.add_stations(inventory)
@@ -429,6 +424,17 @@ def convert_to_asdf(
                 except AsdfkitError as exc:
                     conv.bad(path, str(exc))
             progress.close()
+            conv.sac_metadata()
+            new_events = [e for e in conv.catalog if str(e.resource_id) not in existing]
+            if new_events:
+                f.add_events(new_events)
+            sac_inventory = conv.stations(sac_only=True)
+            if sac_inventory.networks:
+                f.add_stations(sac_inventory)
+            for item, key, start, end in conv.written:
+                ids = conv.event_ids(key, start, end)
+                if ids:
+                    f.set_event_ids(item, ids)
             report.events = len(f.events)
             report.picks = sum(len(e.picks) for e in f.events)
             report.stations = len(f.stations_with_stationxml)

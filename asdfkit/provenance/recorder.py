@@ -185,7 +185,8 @@ class ProvenanceRecorder:
                               location_type="local file system")
 
     def _output_entity(self, builder: ProvenanceBuilder, path: str, output_type: str | None) -> QualifiedName:
-        self.asdf.get_provenance_id(path)  # raises NotFoundError for a path that is not a dataset
+        if self._header(path) is None:
+            self.asdf.get_provenance_id(path)  # raises NotFoundError for a path that is not a dataset
         return self._describe(builder, path, output_type, step=None)
 
     def _describe(self, builder: ProvenanceBuilder, path: str, output_type: str | None,
