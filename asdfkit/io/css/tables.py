@@ -1,12 +1,9 @@
-"""CSS flat-file tables: fixed-width row layouts as data, and their parse/format.
+"""CSS flat-file tables: row layouts with their offsets, and parse/format of rows.
 
-A row is one line of fixed-width fields separated by one blank.  Each layout
-below lists ``(name, width, kind, format, null)`` in column order; the offsets
-are computed, so a css3.1 layout is the css3.0 one with some columns widened.
-
-Kinds: ``s`` string (null ``-``), ``i`` integer, ``f`` float, ``t`` epoch time
-kept exact as integer nanoseconds, ``l`` load date (kept as its text: Antelope
-writes an epoch, other writers a date string).
+A row is one line of fixed-width fields separated by one blank.  The columns
+of each table per schema are data in ``schemas``; the offsets are computed.
+Load dates (``lddate``) are kept as their text: Antelope writes an epoch,
+other writers a date string.
 """
 
 from __future__ import annotations
@@ -19,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import AsdfkitError, FormatError, InvalidValueError
+from .schemas import SPECS
 
 __all__ = [
     "SCHEMAS",
+    "TABLES",
     "Column",
     "Layout",
     "Row",
@@ -33,124 +32,8 @@ __all__ = [
     "read_rows",
 ]
 
-SCHEMAS = ("css3.0", "css3.1")
+SCHEMAS = tuple(SPECS)
 _NS = 1_000_000_000
-_TIME_NULL = -9999999999.999
-_END_NULL = 9999999999.999
-
-_Spec = tuple[str, int, str, str, Any]
-
-_LDDATE: _Spec = ("lddate", 17, "l", "%17.5f", None)
-
-_SPECS: dict[str, list[_Spec]] = {
-    "wfdisc": [
-        ("sta", 6, "s", "%-6s", None), ("chan", 8, "s", "%-8s", None),
-        ("time", 17, "t", "%17.5f", _TIME_NULL), ("wfid", 8, "i", "%8d", -1),
-        ("chanid", 8, "i", "%8d", -1), ("jdate", 8, "i", "%8d", -1),
-        ("endtime", 17, "t", "%17.5f", _END_NULL), ("nsamp", 8, "i", "%8d", -1),
-        ("samprate", 11, "f", "%11.7f", -1.0), ("calib", 16, "f", "%16.9g", 0.0),
-        ("calper", 16, "f", "%16.6f", -1.0), ("instype", 6, "s", "%-6s", None),
-        ("segtype", 1, "s", "%-1s", None), ("datatype", 2, "s", "%-2s", None),
-        ("clip", 1, "s", "%-1s", None), ("dir", 64, "s", "%-64s", None),
-        ("dfile", 32, "s", "%-32s", None), ("foff", 10, "i", "%10d", None),
-        ("commid", 8, "i", "%8d", -1), _LDDATE,
-    ],
-    "site": [
-        ("sta", 6, "s", "%-6s", None), ("ondate", 8, "i", "%8d", -1),
-        ("offdate", 8, "i", "%8d", -1), ("lat", 9, "f", "%9.4f", -999.0),
-        ("lon", 9, "f", "%9.4f", -999.0), ("elev", 9, "f", "%9.4f", -999.0),
-        ("staname", 50, "s", "%-50s", None), ("statype", 4, "s", "%-4s", None),
-        ("refsta", 6, "s", "%-6s", None), ("dnorth", 9, "f", "%9.4f", None),
-        ("deast", 9, "f", "%9.4f", None), _LDDATE,
-    ],
-    "sitechan": [
-        ("sta", 6, "s", "%-6s", None), ("chan", 8, "s", "%-8s", None),
-        ("ondate", 8, "i", "%8d", -1), ("chanid", 8, "i", "%8d", -1),
-        ("offdate", 8, "i", "%8d", -1), ("ctype", 4, "s", "%-4s", None),
-        ("edepth", 9, "f", "%9.4f", -9.9999), ("hang", 6, "f", "%6.1f", -999.9),
-        ("vang", 6, "f", "%6.1f", -999.9), ("descrip", 50, "s", "%-50s", None), _LDDATE,
-    ],
-    "snetsta": [
-        ("snet", 8, "s", "%-8s", None), ("fsta", 6, "s", "%-6s", None),
-        ("sta", 6, "s", "%-6s", None), _LDDATE,
-    ],
-    "schanloc": [
-        ("sta", 6, "s", "%-6s", None), ("fchan", 8, "s", "%-8s", None),
-        ("loc", 8, "s", "%-8s", None), ("chan", 8, "s", "%-8s", None), _LDDATE,
-    ],
-    "affiliation": [("net", 8, "s", "%-8s", None), ("sta", 6, "s", "%-6s", None), _LDDATE],
-    "network": [
-        ("net", 8, "s", "%-8s", None), ("netname", 80, "s", "%-80s", None),
-        ("nettype", 4, "s", "%-4s", None), ("auth", 15, "s", "%-15s", None),
-        ("commid", 8, "i", "%8d", -1), _LDDATE,
-    ],
-    "origin": [
-        ("lat", 9, "f", "%9.4f", -999.0), ("lon", 9, "f", "%9.4f", -999.0),
-        ("depth", 9, "f", "%9.4f", -999.0), ("time", 17, "t", "%17.5f", _TIME_NULL),
-        ("orid", 8, "i", "%8d", -1), ("evid", 8, "i", "%8d", -1),
-        ("jdate", 8, "i", "%8d", -1), ("nass", 4, "i", "%4d", -1),
-        ("ndef", 4, "i", "%4d", -1), ("ndp", 4, "i", "%4d", -1),
-        ("grn", 8, "i", "%8d", -1), ("srn", 8, "i", "%8d", -1),
-        ("etype", 2, "s", "%-2s", None), ("review", 4, "s", "%-4s", None),
-        ("depdp", 9, "f", "%9.4f", -999.0), ("dtype", 1, "s", "%-1s", None),
-        ("mb", 7, "f", "%7.2f", -999.0), ("mbid", 8, "i", "%8d", -1),
-        ("ms", 7, "f", "%7.2f", -999.0), ("msid", 8, "i", "%8d", -1),
-        ("ml", 7, "f", "%7.2f", -999.0), ("mlid", 8, "i", "%8d", -1),
-        ("algorithm", 15, "s", "%-15s", None), ("auth", 15, "s", "%-15s", None),
-        ("commid", 8, "i", "%8d", -1), _LDDATE,
-    ],
-    "event": [
-        ("evid", 8, "i", "%8d", -1), ("evname", 15, "s", "%-15s", None),
-        ("prefor", 8, "i", "%8d", -1), ("auth", 15, "s", "%-15s", None),
-        ("commid", 8, "i", "%8d", -1), _LDDATE,
-    ],
-    "arrival": [
-        ("sta", 6, "s", "%-6s", None), ("time", 17, "t", "%17.5f", _TIME_NULL),
-        ("arid", 8, "i", "%8d", -1), ("jdate", 8, "i", "%8d", -1),
-        ("stassid", 8, "i", "%8d", -1), ("chanid", 8, "i", "%8d", -1),
-        ("chan", 8, "s", "%-8s", None), ("iphase", 8, "s", "%-8s", None),
-        ("stype", 1, "s", "%-1s", None), ("deltim", 6, "f", "%6.3f", -1.0),
-        ("azimuth", 7, "f", "%7.2f", -1.0), ("delaz", 7, "f", "%7.2f", -1.0),
-        ("slow", 7, "f", "%7.2f", -1.0), ("delslo", 7, "f", "%7.2f", -1.0),
-        ("ema", 7, "f", "%7.2f", -1.0), ("rect", 7, "f", "%7.3f", -1.0),
-        ("amp", 10, "f", "%10.1f", -1.0), ("per", 7, "f", "%7.2f", -1.0),
-        ("logat", 7, "f", "%7.2f", -999.0), ("clip", 1, "s", "%-1s", None),
-        ("fm", 2, "s", "%-2s", None), ("snr", 10, "f", "%10.2g", -1.0),
-        ("qual", 1, "s", "%-1s", None), ("auth", 15, "s", "%-15s", None),
-        ("commid", 8, "i", "%8d", -1), _LDDATE,
-    ],
-    "assoc": [
-        ("arid", 8, "i", "%8d", -1), ("orid", 8, "i", "%8d", -1),
-        ("sta", 6, "s", "%-6s", None), ("phase", 8, "s", "%-8s", None),
-        ("belief", 4, "f", "%4.2f", 9.99), ("delta", 8, "f", "%8.3f", -1.0),
-        ("seaz", 7, "f", "%7.2f", -999.0), ("esaz", 7, "f", "%7.2f", -999.0),
-        ("timeres", 8, "f", "%8.3f", -999.0), ("timedef", 1, "s", "%-1s", None),
-        ("azres", 7, "f", "%7.1f", -999.0), ("azdef", 1, "s", "%-1s", None),
-        ("slores", 7, "f", "%7.2f", -999.0), ("slodef", 1, "s", "%-1s", None),
-        ("emares", 7, "f", "%7.1f", -999.0), ("wgt", 6, "f", "%6.3f", -1.0),
-        ("vmodel", 15, "s", "%-15s", None), ("commid", 8, "i", "%8d", -1), _LDDATE,
-    ],
-    "instrument": [
-        ("inid", 8, "i", "%8d", -1), ("insname", 50, "s", "%-50s", None),
-        ("instype", 6, "s", "%-6s", None), ("band", 1, "s", "%-1s", None),
-        ("digital", 1, "s", "%-1s", None), ("samprate", 11, "f", "%11.7f", -1.0),
-        ("ncalib", 16, "f", "%16.6f", -99.999999), ("ncalper", 16, "f", "%16.6f", -1.0),
-        ("dir", 64, "s", "%-64s", None), ("dfile", 32, "s", "%-32s", None),
-        ("rsptype", 6, "s", "%-6s", None), _LDDATE,
-    ],
-    "sensor": [
-        ("sta", 6, "s", "%-6s", None), ("chan", 8, "s", "%-8s", None),
-        ("time", 17, "t", "%17.5f", _TIME_NULL), ("endtime", 17, "t", "%17.5f", _END_NULL),
-        ("inid", 8, "i", "%8d", -1), ("chanid", 8, "i", "%8d", -1),
-        ("jdate", 8, "i", "%8d", -1), ("calratio", 16, "f", "%16.6f", None),
-        ("calper", 16, "f", "%16.6f", -1.0), ("tshift", 6, "f", "%6.2f", None),
-        ("instant", 1, "s", "%-1s", None), _LDDATE,
-    ],
-}
-
-# css3.1 widens the local station code to 14 and the local channel code to 15
-# characters (css3.md); the foreign codes (fsta, fchan) keep their SEED widths.
-_CSS31_WIDTHS = {"sta": 14, "refsta": 14, "chan": 15}
 
 
 @dataclass(frozen=True)
@@ -210,17 +93,14 @@ class Row:
 def _build(table: str, schema: str) -> Layout:
     columns = []
     start = 0
-    for name, width, kind, fmt, null in _SPECS[table]:
-        if schema == "css3.1" and kind == "s" and name in _CSS31_WIDTHS:
-            width = _CSS31_WIDTHS[name]
-            fmt = f"%-{width}s"
+    for name, width, kind, fmt, null in SPECS[schema][table]:
         columns.append(Column(name, start, start + width, kind, fmt, null))
         start += width + 1
     return Layout(table, schema, tuple(columns))
 
 
-_LAYOUTS = {(t, s): _build(t, s) for t in _SPECS for s in SCHEMAS}
-TABLES = tuple(_SPECS)
+_LAYOUTS = {(t, s): _build(t, s) for s in SCHEMAS for t in SPECS[s]}
+TABLES = tuple(SPECS["css3.0"])
 
 
 def layout(table: str, schema: str = "css3.0") -> Layout:

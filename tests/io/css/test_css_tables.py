@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asdfkit.io.css.tables import format_row, format_time, layout, parse_row, parse_time_ns, read_rows
+from asdfkit.io.css.schemas import CSS31_CHANGES
+from asdfkit.io.css.tables import TABLES, format_row, format_time, layout, parse_row, parse_time_ns, read_rows
 
 # Offsets from shared/reference/css3.md (Python slices), a few per table.
 CSS3_MD = {
@@ -43,14 +44,63 @@ def test_css30_layouts_match_the_reference(table: str) -> None:
         assert (col.start, col.end) == (start, end), name
 
 
-def test_css31_widens_sta_and_chan_only() -> None:
-    for table in ("wfdisc", "sitechan", "arrival", "schanloc", "snetsta"):
-        old, new = layout(table), layout(table, "css3.1")
-        for a, b in zip(old.columns, new.columns, strict=True):
-            expected = {"sta": 14, "chan": 15}.get(a.name, a.width)
-            assert (b.name, b.width) == (a.name, expected)
-    assert layout("snetsta", "css3.1").column("fsta").width == 6
-    assert layout("schanloc", "css3.1").column("fchan").width == 8
+def test_css31_widens_sta_and_chan_in_every_table_and_keeps_the_foreign_codes() -> None:
+    for table in TABLES:
+        lay = layout(table, "css3.1")
+        names = [c.name for c in lay.columns]
+        assert [n for n in names if n != "prefmag"] == [c.name for c in layout(table).columns]
+        for col in lay.columns:
+            if col.name in ("sta", "refsta"):
+                assert col.width == 14, table
+            if col.name == "chan":
+                assert col.width == 15, table
+    assert layout("snetsta", "css3.1").column("fsta").width == layout("snetsta").column("fsta").width
+    assert layout("schanloc", "css3.1").column("fchan").width == layout("schanloc").column("fchan").width
+
+
+def test_css31_columns_follow_the_css30_ones_by_the_schema_changes() -> None:
+    for table in TABLES:
+        old = {c.name: c for c in layout(table).columns}
+        for col in layout(table, "css3.1").columns:
+            if col.name in CSS31_CHANGES:
+                assert (col.width, col.fmt) == CSS31_CHANGES[col.name][:2], (table, col.name)
+            elif col.name in old:
+                assert (col.width, col.fmt, col.kind) == (old[col.name].width, old[col.name].fmt, old[col.name].kind)
+        starts = [c.start for c in layout(table, "css3.1").columns]
+        ends = [c.end for c in layout(table, "css3.1").columns]
+        assert starts[0] == 0 and all(s == e + 1 for s, e in zip(starts[1:], ends[:-1], strict=True))
+
+
+@pytest.mark.parametrize("table", ["wfdisc", "site", "sitechan", "snetsta", "schanloc", "origin", "event",
+                                   "arrival", "assoc", "origerr", "instrument", "sensor", "network"])
+def test_real_rows_rewritten_as_css31_read_back_equal(berkeley: Path, dbmoment: Path, table: str) -> None:
+    for db in (berkeley, dbmoment):
+        path = db.parent / f"{db.name}.{table}"
+        if not path.is_file():
+            continue
+        for row in read_rows(path, layout(table)):
+            text = format_row(layout(table, "css3.1"), row.values)
+            assert len(text) == layout(table, "css3.1").width
+            back = parse_row(layout(table, "css3.1"), text)
+            assert {k: v for k, v in back.values.items() if k != "prefmag"} == row.values
+
+
+def test_real_origerr_row_parses_and_formats_back(dbmoment: Path) -> None:
+    path = dbmoment.parent / "example.origerr"
+    line = path.read_text().splitlines()[0]
+    row = next(read_rows(path, layout("origerr")))
+    assert format_row(layout("origerr"), row.values) == line
+    assert row["orid"] == 654 and row["conf"] == float(line.split()[17]) and row["commid"] is None
+    assert [row[n] for n in ("smajax", "sminax", "strike")] == [float(v) for v in line.split()[12:15]]
+
+
+@given(st.integers(min_value=-(10**17), max_value=4 * 10**18))
+def test_css31_time_column_is_exact_to_1_microsecond(ns: int) -> None:
+    col = layout("wfdisc", "css3.1").column("time")
+    text = format_time(ns, 6, col.width)
+    assert len(text) == col.width
+    back = parse_time_ns(text)
+    assert abs(back - ns) <= 500 and back % 1_000 == 0
 
 
 @pytest.mark.parametrize("table", ["wfdisc", "site", "sitechan", "snetsta", "schanloc", "origin", "event",
