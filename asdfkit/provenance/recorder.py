@@ -9,6 +9,7 @@ and points every output's ``provenance_id`` at the entity describing it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
@@ -181,7 +182,7 @@ class ProvenanceRecorder:
                     return existing
             return self._describe(builder, path, None, step=0)
         file = Path(path)
-        return builder.entity("file", step=0, filename=file.name, location=str(file.resolve().parent),
+        return builder.entity("file", step=0, filename=file.name, location=_folder(file.parent.absolute()),
                               location_type="local file system")
 
     def _output_entity(self, builder: ProvenanceBuilder, path: str, output_type: str | None) -> QualifiedName:
@@ -200,6 +201,12 @@ class ProvenanceRecorder:
             return builder.entity(output_type, step=step)
         return builder.custom("entity", "auxiliary_data", step=step,
                               attributes={"path": "/" + path.strip("/")})
+
+
+@functools.lru_cache(maxsize=1024)
+def _folder(path: Path) -> str:
+    """The absolute, resolved folder of an input file (resolved once per folder)."""
+    return str(path.resolve())
 
 
 def _prov_type(builder: ProvenanceBuilder, uri: str, prov_type: str) -> str:
