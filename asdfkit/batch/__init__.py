@@ -1,1 +1,36 @@
-"""Per-station chunked batch processing: local pool and Dask back-ends."""
+"""Per-station chunked batch processing: local pool and Dask back-ends.
+
+- :func:`run` processes one chunk of an ASDF file's stations with a function
+  ``(Stream, Inventory) -> Stream`` or a :class:`Recipe`, committing each
+  station atomically (restartable after a crash or SIGKILL);
+- :func:`merge_chunks` combines the chunk files into the output;
+- :func:`status` reports done, failed and pending stations.
+
+See ``docs/batch.md``.
+"""
+
+from .backends import Backend
+from .partition import ChunkSpec, partition
+from .recipe import STEPS, Recipe, Step
+from .results import BatchStatus, ChunkStatus, merge_chunks, status
+from .runner import BatchSummary, job_identity, run
+from .worker import AuxiliaryOutput, StationOutput, StationResult
+
+__all__ = [
+    "STEPS",
+    "AuxiliaryOutput",
+    "Backend",
+    "BatchStatus",
+    "BatchSummary",
+    "ChunkSpec",
+    "ChunkStatus",
+    "Recipe",
+    "StationOutput",
+    "StationResult",
+    "Step",
+    "job_identity",
+    "merge_chunks",
+    "partition",
+    "run",
+    "status",
+]

@@ -1,0 +1,118 @@
+"""Where station jobs run: in-process, a local process pool, or Dask distributed.
+
+Each back-end takes the jobs and yields :class:`StationResult` objects as
+stations finish, in completion order; the driver journals them.  Workers open
+the input read-only and write only their own part files, so no two processes
+ever write the same HDF5 file and no locks are needed between them.
+
+Dask: pass a scheduler address (``tcp://host:8786``) to use a running
+cluster — every worker must see the input and the work folder at the same
+paths (a shared file system) — or nothing, for a ``LocalCluster`` on this
+machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from ..errors import BatchError
+from .worker import StationJob, StationResult, process_station
+
+__all__ = ["Backend", "run_jobs"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How to run jobs.
+
+    Examples
+    --------
+    >>> Backend("local", workers=4)
+    Backend(kind='local', workers=4, scheduler=None, processes=True)
+    >>> Backend("dask", workers=2, processes=False).describe()
+    'dask LocalCluster (2 workers, threads)'
+    """
+
+    kind: str = "local"
+    workers: int = 1
+    scheduler: str | None = None
+    processes: bool = True
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("local", "dask"):
+            raise BatchError(f"invalid backend {self.kind!r}: must be 'local' or 'dask'")
+        if self.workers < 1:
+            raise BatchError(f"invalid number of workers {self.workers}: must be >= 1")
+
+    def describe(self) -> str:
+        if self.kind == "dask":
+            if self.scheduler:
+                return f"dask scheduler {self.scheduler}"
+            return f"dask LocalCluster ({self.workers} workers, {'processes' if self.processes else 'threads'})"
+        return "in-process" if self.workers == 1 else f"local pool ({self.workers} processes)"
+
+
+def _serial(jobs: Sequence[StationJob]) -> Iterator[StationResult]:
+    for job in jobs:
+        yield process_station(job)
+
+
+def _pool(jobs: Sequence[StationJob], workers: int) -> Iterator[StationResult]:
+    # fork where the OS has it: functions defined in a script (even without an
+    # ``if __name__ == "__main__"`` guard) reach the workers, and start-up is cheap.
+    # The driver holds no HDF5 file open while the pool starts.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(process_station, job) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool as exc:
+            for future in futures:
+                future.cancel()
+            raise BatchError(
+                "a worker process died (killed or out of memory); committed stations are kept — "
+                "run the same command again to continue"
+            ) from exc
+
+
+def _dask(jobs: Sequence[StationJob], backend: Backend) -> Iterator[StationResult]:
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:  # pragma: no cover - the dask extra is part of the test install
+        raise BatchError("the dask backend needs dask[distributed]: pip install 'asdfkit[dask]'") from exc
+    cluster = None
+    if backend.scheduler:
+        client = Client(backend.scheduler)
+    else:
+        cluster = LocalCluster(n_workers=backend.workers, threads_per_worker=1, processes=backend.processes,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(process_station, list(jobs), pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_jobs(jobs: Sequence[StationJob], backend: Backend) -> Iterator[StationResult]:
+    """Run station jobs on a back-end; yield results as stations finish."""
+    if not jobs:
+        return iter(())
+    if backend.kind == "dask":
+        return _dask(jobs, backend)
+    if backend.workers == 1:
+        return _serial(jobs)
+    return _pool(jobs, min(backend.workers, len(jobs)))
