@@ -55,7 +55,9 @@ class Backend:
         if self.kind == "dask":
             if self.scheduler:
                 return f"dask scheduler {self.scheduler}"
-            return f"dask LocalCluster ({self.workers} workers, {'processes' if self.processes else 'threads'})"
+            return (
+                f"dask LocalCluster ({self.workers} workers, {'processes' if self.processes else 'threads'})"
+            )
         return "in-process" if self.workers == 1 else f"local pool ({self.workers} processes)"
 
 
@@ -94,8 +96,12 @@ def _dask(jobs: Sequence[StationJob], backend: Backend) -> Iterator[StationResul
     if backend.scheduler:
         client = Client(backend.scheduler)
     else:
-        cluster = LocalCluster(n_workers=backend.workers, threads_per_worker=1, processes=backend.processes,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=backend.workers,
+            threads_per_worker=1,
+            processes=backend.processes,
+            dashboard_address=None,
+        )
         client = Client(cluster)
     try:
         futures = client.map(process_station, list(jobs), pure=False)

@@ -73,13 +73,26 @@ class Plan:
     input_tag: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": _PLAN_FORMAT, "input": self.input, "stations": list(self.stations),
-                "chunks": self.chunks, "job": self.job, "tag": self.tag, "input_tag": self.input_tag}
+        return {
+            "format": _PLAN_FORMAT,
+            "input": self.input,
+            "stations": list(self.stations),
+            "chunks": self.chunks,
+            "job": self.job,
+            "tag": self.tag,
+            "input_tag": self.input_tag,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
-        return cls(data["input"], tuple(data["stations"]), int(data["chunks"]), data["job"], data["tag"],
-                   data.get("input_tag"))
+        return cls(
+            data["input"],
+            tuple(data["stations"]),
+            int(data["chunks"]),
+            data["job"],
+            data["tag"],
+            data.get("input_tag"),
+        )
 
     def mismatch(self, other: Plan) -> str | None:
         """Why ``other`` is not the same run, or None."""
@@ -109,8 +122,14 @@ class ChunkJournal:
         if not path.exists():
             return cls(path, str(chunk), list(stations))
         data = _read_json(path)
-        return cls(path, data["chunk"], list(data["stations"]), dict(data["done"]), dict(data["failed"]),
-                   list(data["runs"]))
+        return cls(
+            path,
+            data["chunk"],
+            list(data["stations"]),
+            dict(data["done"]),
+            dict(data["failed"]),
+            list(data["runs"]),
+        )
 
     @property
     def pending(self) -> list[str]:
@@ -139,8 +158,16 @@ class ChunkJournal:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(self.path, {"chunk": self.chunk, "stations": self.stations, "done": self.done,
-                                      "failed": self.failed, "runs": self.runs})
+        write_json_atomic(
+            self.path,
+            {
+                "chunk": self.chunk,
+                "stations": self.stations,
+                "done": self.done,
+                "failed": self.failed,
+                "runs": self.runs,
+            },
+        )
 
 
 class WorkDir:

@@ -50,21 +50,43 @@ _ANY = (int, float, str, bool, list)
 STEPS: dict[str, dict[str, tuple[type, ...]]] = {
     "detrend": {"type": _TEXT},
     "taper": {"max_percentage": _NUMBER, "type": _TEXT, "max_length": _NUMBER, "side": _TEXT},
-    "filter": {"type": _TEXT, "freq": _NUMBER, "freqmin": _NUMBER, "freqmax": _NUMBER,
-               "corners": (int,), "zerophase": _FLAG},
+    "filter": {
+        "type": _TEXT,
+        "freq": _NUMBER,
+        "freqmin": _NUMBER,
+        "freqmax": _NUMBER,
+        "corners": (int,),
+        "zerophase": _FLAG,
+    },
     "decimate": {"factor": (int,), "no_filter": _FLAG, "strict_length": _FLAG},
     "resample": {"sampling_rate": _NUMBER, "window": _TEXT, "no_filter": _FLAG, "strict_length": _FLAG},
     "interpolate": {"sampling_rate": _NUMBER, "method": _TEXT, "npts": (int,), "time_shift": _NUMBER},
-    "remove_response": {"output": _TEXT, "water_level": _NUMBER, "pre_filt": (list,), "zero_mean": _FLAG,
-                        "taper": _FLAG, "taper_fraction": _NUMBER},
+    "remove_response": {
+        "output": _TEXT,
+        "water_level": _NUMBER,
+        "pre_filt": (list,),
+        "zero_mean": _FLAG,
+        "taper": _FLAG,
+        "taper_fraction": _NUMBER,
+    },
     "remove_sensitivity": {},
-    "trim": {"starttime": _TEXT, "endtime": _TEXT, "pad": _FLAG, "fill_value": _NUMBER,
-             "nearest_sample": _FLAG},
+    "trim": {
+        "starttime": _TEXT,
+        "endtime": _TEXT,
+        "pad": _FLAG,
+        "fill_value": _NUMBER,
+        "nearest_sample": _FLAG,
+    },
     "merge": {"method": (int,), "fill_value": _ANY, "interpolation_samples": (int,)},
     "normalize": {"global_max": _FLAG},
 }
-_REQUIRED = {"filter": ("type",), "decimate": ("factor",), "resample": ("sampling_rate",),
-             "interpolate": ("sampling_rate",), "taper": ("max_percentage",)}
+_REQUIRED = {
+    "filter": ("type",),
+    "decimate": ("factor",),
+    "resample": ("sampling_rate",),
+    "interpolate": ("sampling_rate",),
+    "taper": ("max_percentage",),
+}
 _NEEDS_INVENTORY = {"remove_response", "remove_sensitivity"}
 
 
@@ -82,16 +104,22 @@ class Step:
             raise RecipeError(f"invalid recipe step {number} {raw!r}: must be a table with an 'op' key")
         op = raw["op"]
         if op not in STEPS:
-            raise RecipeError(f"invalid recipe step {number} op {op!r}: must be one of {', '.join(sorted(STEPS))}")
+            raise RecipeError(
+                f"invalid recipe step {number} op {op!r}: must be one of {', '.join(sorted(STEPS))}"
+            )
         allowed = STEPS[op]
         params = {k: v for k, v in raw.items() if k != "op"}
         for key, value in params.items():
             if key not in allowed:
                 names = ", ".join(sorted(allowed)) or "none"
-                raise RecipeError(f"invalid parameter {key!r} of recipe step {number} ({op}): allowed: {names}")
+                raise RecipeError(
+                    f"invalid parameter {key!r} of recipe step {number} ({op}): allowed: {names}"
+                )
             types = allowed[key]
             if isinstance(value, bool) and bool not in types and types is not _ANY:
-                raise RecipeError(f"invalid {op}.{key} = {value!r} (step {number}): must be {types[0].__name__}")
+                raise RecipeError(
+                    f"invalid {op}.{key} = {value!r} (step {number}): must be {types[0].__name__}"
+                )
             if not isinstance(value, types):
                 kinds = " or ".join(t.__name__ for t in types)
                 raise RecipeError(f"invalid {op}.{key} = {value!r} (step {number}): must be {kinds}")
@@ -99,10 +127,14 @@ class Step:
                 try:
                     UTCDateTime(value)
                 except (ValueError, TypeError) as exc:
-                    raise RecipeError(f"invalid {op}.{key} = {value!r} (step {number}): not a time: {exc}") from exc
+                    raise RecipeError(
+                        f"invalid {op}.{key} = {value!r} (step {number}): not a time: {exc}"
+                    ) from exc
         missing = [k for k in _REQUIRED.get(op, ()) if k not in params]
         if missing:
-            raise RecipeError(f"invalid recipe step {number} ({op}): missing required parameter {missing[0]!r}")
+            raise RecipeError(
+                f"invalid recipe step {number} ({op}): missing required parameter {missing[0]!r}"
+            )
         return cls(op, tuple(sorted(params.items())))
 
     def apply(self, stream: Stream, inventory: Inventory) -> Stream:
@@ -150,8 +182,12 @@ class Recipe:
         for key in ("tag", "input_tag", "name"):
             if key in data and not isinstance(data[key], str):
                 raise RecipeError(f"invalid recipe {key} {data[key]!r}: must be a string")
-        return cls(tuple(Step.parse(s, i + 1) for i, s in enumerate(steps)), data.get("tag"),
-                   data.get("input_tag"), data.get("name", "recipe"))
+        return cls(
+            tuple(Step.parse(s, i + 1) for i, s in enumerate(steps)),
+            data.get("tag"),
+            data.get("input_tag"),
+            data.get("name", "recipe"),
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Recipe:
@@ -168,7 +204,10 @@ class Recipe:
         return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "steps": [{"op": s.op, **dict(s.params)} for s in self.steps]}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "steps": [{"op": s.op, **dict(s.params)} for s in self.steps],
+        }
         if self.tag:
             out["tag"] = self.tag
         if self.input_tag:

@@ -29,8 +29,14 @@ class ChunkStatus:
     runs: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"chunk": self.chunk, "done": list(self.done), "failed": self.failed,
-                "pending": list(self.pending), "packed": self.packed, "runs": self.runs}
+        return {
+            "chunk": self.chunk,
+            "done": list(self.done),
+            "failed": self.failed,
+            "pending": list(self.pending),
+            "packed": self.packed,
+            "runs": self.runs,
+        }
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,16 @@ class BatchStatus:
         return all(c.packed and not c.failed and not c.pending for c in self.chunks)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"output": self.output, "input": self.input, "job": self.job, "complete": self.complete,
-                "done": self.count("done"), "failed": self.count("failed"), "pending": self.count("pending"),
-                "chunks": [c.to_dict() for c in self.chunks]}
+        return {
+            "output": self.output,
+            "input": self.input,
+            "job": self.job,
+            "complete": self.complete,
+            "done": self.count("done"),
+            "failed": self.count("failed"),
+            "pending": self.count("pending"),
+            "chunks": [c.to_dict() for c in self.chunks],
+        }
 
 
 def status(output: str | os.PathLike[str]) -> BatchStatus:
@@ -72,8 +85,11 @@ def status(output: str | os.PathLike[str]) -> BatchStatus:
         journal = work.journal(spec, stations)
         committed = work.parts(spec)
         done = tuple(s for s in stations if s in journal.done or s in committed)
-        failed = {s: str(journal.failed[s].get("error", "")) for s in stations
-                  if s in journal.failed and s not in done}
+        failed = {
+            s: str(journal.failed[s].get("error", ""))
+            for s in stations
+            if s in journal.failed and s not in done
+        }
         pending = tuple(s for s in stations if s not in done and s not in failed)
         packed = work.chunk_file(spec).exists() and not committed
         chunks.append(ChunkStatus(str(spec), done, failed, pending, packed, len(journal.runs)))
@@ -96,7 +112,9 @@ def merge_chunks(output: str | os.PathLike[str], *, partial: bool = False) -> Su
         problems = []
         for chunk in state.chunks:
             if chunk.failed:
-                problems.append(f"chunk {chunk.chunk}: {len(chunk.failed)} failed ({', '.join(sorted(chunk.failed)[:3])})")
+                problems.append(
+                    f"chunk {chunk.chunk}: {len(chunk.failed)} failed ({', '.join(sorted(chunk.failed)[:3])})"
+                )
             if chunk.pending:
                 problems.append(f"chunk {chunk.chunk}: {len(chunk.pending)} pending")
             elif not chunk.packed and not chunk.failed:

@@ -49,10 +49,18 @@ class BatchSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "output": self.output, "chunk": self.chunk, "backend": self.backend, "ok": self.ok,
-            "stations": self.stations, "processed": len(self.processed), "skipped": len(self.skipped),
-            "adopted": len(self.adopted), "failed": self.failed, "seconds": round(self.seconds, 3),
-            "chunk_file": self.chunk_file, "merged": self.merged,
+            "output": self.output,
+            "chunk": self.chunk,
+            "backend": self.backend,
+            "ok": self.ok,
+            "stations": self.stations,
+            "processed": len(self.processed),
+            "skipped": len(self.skipped),
+            "adopted": len(self.adopted),
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+            "chunk_file": self.chunk_file,
+            "merged": self.merged,
         }
 
 
@@ -156,8 +164,16 @@ def run(
     tag = check_tag(tag or "processed")
     stations, input_tag = _survey(source, input_tag)
     work = WorkDir(output)
-    work.ensure_plan(Plan(str(source.resolve()), tuple(sorted(stations)), chunk.count, job_identity(function),
-                          tag, input_tag))
+    work.ensure_plan(
+        Plan(
+            str(source.resolve()),
+            tuple(sorted(stations)),
+            chunk.count,
+            job_identity(function),
+            tag,
+            input_tag,
+        )
+    )
     mine = partition(stations, chunk.count)[chunk.index]
     journal = work.journal(chunk, mine)
     work.remove_partials(chunk)
@@ -170,14 +186,26 @@ def run(
             summary.adopted.append(station)
     summary.skipped = [s for s in mine if s in journal.done and s not in summary.adopted]
     todo = [s for s in mine if s not in journal.done]
-    jobs = [StationJob(source, s, work.part(chunk, s), function, tag, input_tag, compression, traceback_limit)
-            for s in todo]
-    log.info("chunk %s: %d stations, %d done before, %d to process on %s", chunk, len(mine),
-             len(mine) - len(todo), len(todo), backend.describe())
+    jobs = [
+        StationJob(source, s, work.part(chunk, s), function, tag, input_tag, compression, traceback_limit)
+        for s in todo
+    ]
+    log.info(
+        "chunk %s: %d stations, %d done before, %d to process on %s",
+        chunk,
+        len(mine),
+        len(mine) - len(todo),
+        len(todo),
+        backend.describe(),
+    )
     with tqdm(total=len(jobs), desc=f"chunk {chunk}", unit="station", disable=not progress) as bar:
         for result in run_jobs(jobs, backend):
-            entry: dict[str, Any] = {"seconds": round(result.seconds, 4), "traces_in": result.traces_in,
-                                     "traces_out": result.traces_out, "pid": result.pid}
+            entry: dict[str, Any] = {
+                "seconds": round(result.seconds, 4),
+                "traces_in": result.traces_in,
+                "traces_out": result.traces_out,
+                "pid": result.pid,
+            }
             if not result.ok:
                 entry.update(error=result.error or "", traceback=result.traceback or "")
                 summary.failed[result.station] = {"error": entry["error"], "traceback": entry["traceback"]}

@@ -116,15 +116,20 @@ def _write(job: StationJob, output: StationOutput, xml: bytes | None) -> int:
                 out.add_stations(xml)
             traces = 0
             if output.stream is not None and len(output.stream):
-                add_processed_waveforms(out, output.stream, job.tag,
-                                        document_name=f"batch_{job.tag}_{network}_{station}".lower())
+                add_processed_waveforms(
+                    out, output.stream, job.tag, document_name=f"batch_{job.tag}_{network}_{station}".lower()
+                )
                 traces = len(output.stream)
             if output.auxiliary:
-                paths = [out.add_auxiliary_data(a.data, a.data_type, a.path, attrs=dict(a.attrs))
-                         for a in output.auxiliary]
+                paths = [
+                    out.add_auxiliary_data(a.data, a.data_type, a.path, attrs=dict(a.attrs))
+                    for a in output.auxiliary
+                ]
                 name = getattr(job.function, "__name__", type(job.function).__name__)
                 ProvenanceRecorder(out).record(
-                    name, inputs=[str(job.input)], outputs=paths,
+                    name,
+                    inputs=[str(job.input)],
+                    outputs=paths,
                     parameters={"station": job.station},
                     name=f"batch_aux_{network}_{station}".lower(),
                 )
@@ -150,6 +155,14 @@ def process_station(job: StationJob) -> StationResult:
     except Exception as exc:  # noqa: BLE001 - the user's function may raise anything
         summary = "".join(traceback.format_exception(exc, limit=-job.traceback_limit)).strip()
         log.info("station %s failed: %s: %s", job.station, type(exc).__name__, exc)
-        return StationResult(job.station, False, time.perf_counter() - started, traces_in, 0,
-                             f"{type(exc).__name__}: {exc}", summary, pid)
+        return StationResult(
+            job.station,
+            False,
+            time.perf_counter() - started,
+            traces_in,
+            0,
+            f"{type(exc).__name__}: {exc}",
+            summary,
+            pid,
+        )
     return StationResult(job.station, True, time.perf_counter() - started, traces_in, traces_out, pid=pid)

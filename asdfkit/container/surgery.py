@@ -61,7 +61,9 @@ class MergeSource:
     sections: frozenset[str] = SECTIONS
 
     @classmethod
-    def of(cls, path: str | os.PathLike[str] | MergeSource, sections: Iterable[str] | None = None) -> MergeSource:
+    def of(
+        cls, path: str | os.PathLike[str] | MergeSource, sections: Iterable[str] | None = None
+    ) -> MergeSource:
         """A source from a path (all sections unless ``sections`` names some)."""
         if isinstance(path, MergeSource):
             return path
@@ -94,9 +96,13 @@ class SurgeryReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (without the list of copied paths)."""
         return {
-            "target": self.target, "changed": self.changed, "copied": self.copied,
-            "identical": self.identical, "stations_merged": self.stations_merged,
-            "events_added": self.events_added, "size_before": self.size_before,
+            "target": self.target,
+            "changed": self.changed,
+            "copied": self.copied,
+            "identical": self.identical,
+            "stations_merged": self.stations_merged,
+            "events_added": self.events_added,
+            "size_before": self.size_before,
             "size_after": self.size_after,
         }
 
@@ -252,12 +258,18 @@ def merge(
             return report
     final = SurgeryReport(str(target), size_before=report.size_before)
     with atomic_path(target, copy_existing=True) as temp:
-        with ASDFFile(temp, "a", format_version=None if target.exists() else version,
-                      index_cache=False) as out:
+        with ASDFFile(
+            temp, "a", format_version=None if target.exists() else version, index_cache=False
+        ) as out:
             _merge_pass(out, items, final, write=True)
     final.size_after = target.stat().st_size
-    log.info("merged %d file(s) into %s: %d copied, %d identical", len(items), target, final.copied,
-             final.identical)
+    log.info(
+        "merged %d file(s) into %s: %d copied, %d identical",
+        len(items),
+        target,
+        final.copied,
+        final.identical,
+    )
     return final
 
 
@@ -322,7 +334,9 @@ def extract(
     """
     source, target = Path(source), Path(target)
     if target.exists() and not overwrite:
-        raise InvalidValueError(f"invalid target {str(target)!r}: it exists (pass overwrite=True to replace it)")
+        raise InvalidValueError(
+            f"invalid target {str(target)!r}: it exists (pass overwrite=True to replace it)"
+        )
     if source.resolve() == target.resolve():
         raise InvalidValueError(f"invalid target {str(target)!r}: it is the source file")
     with ASDFFile(source, "r") as asdf:
@@ -333,8 +347,11 @@ def extract(
         with _open_source(source) as src, _new_like(temp, src) as out:
             paths = [h.path for h in headers]
             stations = sorted({h.station_id for h in headers})
-            paths += [f"/Waveforms/{s}/{STATIONXML_NAME}" for s in stations
-                      if f"/Waveforms/{s}/{STATIONXML_NAME}" in src]
+            paths += [
+                f"/Waveforms/{s}/{STATIONXML_NAME}"
+                for s in stations
+                if f"/Waveforms/{s}/{STATIONXML_NAME}" in src
+            ]
             if events and isinstance(src.get(QUAKEML_NAME), h5py.Dataset):
                 paths.append(f"/{QUAKEML_NAME}")
             if provenance:
