@@ -1,8 +1,11 @@
-"""ObsPy Catalog → event, origin, arrival and assoc rows (the inverse of ``events``).
+"""ObsPy Catalog → event, origin, origerr, netmag, stamag, arrival, assoc and remark rows
+(the inverse of ``events``).
 
-Integer ids are allocated in order (``evid``, ``orid``, ``arid``); QuakeML
-resource ids are not kept.  ``seaz`` has no QuakeML home and is computed from
-the origin and the station coordinates when both are known.
+Integer ids are allocated in order (``evid``, ``orid``, ``arid``, ``magid``,
+``commid``); QuakeML resource ids are not kept.  ``seaz`` has no QuakeML home
+and is computed from the origin and the station coordinates when both are
+known.  Text longer than its column (which depends on the schema) is cut and
+reported.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from obspy.core.event import Catalog, Event, Origin, Pick
 from obspy.geodetics import gps2dist_azimuth
 
 from .events import DTYPES, ETYPES, MAGNITUDES, ONSETS
+from .magnitudes import netmag_rows
 from .naming import NameAllocator
+from .origerr import origerr_row
+from .remarks import RemarkRows
 from .report import CssReport
 from .stationrows import jdate
+from .tables import layout
 
 __all__ = ["EventRows"]
 
@@ -51,9 +58,14 @@ class EventRows:
     origin: list[dict[str, Any]] = field(default_factory=list)
     arrival: list[dict[str, Any]] = field(default_factory=list)
     assoc: list[dict[str, Any]] = field(default_factory=list)
+    origerr: list[dict[str, Any]] = field(default_factory=list)
+    netmag: list[dict[str, Any]] = field(default_factory=list)
+    stamag: list[dict[str, Any]] = field(default_factory=list)
+    remarks: RemarkRows = field(default_factory=RemarkRows)
     _arids: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
 
-    def _text(self, value: str | None, width: int, what: str) -> str | None:
+    def _text(self, value: str | None, table: str, column: str, what: str) -> str | None:
+        width = layout(table, self.names.schema).column(column).width
         if value and len(value) > width:
             self.report.warn("truncated", f"{what} {value!r} cut to {width} characters", once=(what, value))
             return value[:width]
@@ -68,15 +80,42 @@ class EventRows:
         for pick in event.picks:
             self._pick(pick)
         prefor = None
+        orids: dict[str, int] = {}
         for origin in event.origins:
             orid = self._origin(origin, event, evid)
+            orids[str(origin.resource_id)] = orid
             if origin.resource_id == event.preferred_origin_id or prefor is None:
                 prefor = orid
+        magids = self._magnitudes(event, evid, orids)
         name = event.event_descriptions[0].text if event.event_descriptions else None
         info = event.creation_info
-        self.event.append({"evid": evid, "evname": self._text(name, 15, "event name"), "prefor": prefor,
-                           "auth": self._text(info.author if info else None, 15, "event author")})
+        self.event.append({"evid": evid, "evname": self._text(name, "event", "evname", "event name"),
+                           "prefor": prefor, "prefmag": magids.get(str(event.preferred_magnitude_id)),
+                           "auth": self._text(info.author if info else None, "event", "auth", "event author"),
+                           "commid": self.remarks.add(event.comments)})
         self.report.counts["events"] += 1
+
+    def _station_code(self, wid: Any) -> str | None:
+        if wid is None or not wid.station_code:
+            self.report.warn("skipped-station-magnitude", "station magnitude without a station code")
+            return None
+        return self.names.station(wid.network_code or "", wid.station_code)
+
+    def _magnitudes(self, event: Event, evid: int, orids: dict[str, int]) -> dict[str, int]:
+        """netmag and stamag rows; the origins' mb/ms/ml columns point at their netmag rows."""
+        netmag, stamag, magids = netmag_rows(event, evid, orids, len(self.netmag) + 1, self._station_code,
+                                             self.remarks.add, self._text)
+        self.netmag.extend(netmag)
+        self.stamag.extend(stamag)
+        self.report.counts["magnitudes"] += len(netmag)
+        self.report.counts["station magnitudes"] += len(stamag)
+        for row in self.origin[len(self.origin) - len(event.origins):]:
+            for value, magid, mtype in MAGNITUDES:
+                for mag in netmag:
+                    if mag["orid"] == row["orid"] and (mag["magtype"] or "").lower() == mtype.lower():
+                        row[value], row[magid] = mag["magnitude"], mag["magid"]
+                        break
+        return magids
 
     def _pick(self, pick: Pick) -> None:
         key = str(pick.resource_id)
@@ -94,11 +133,12 @@ class EventRows:
         info = pick.creation_info
         self.arrival.append({
             "sta": sta, "time": pick.time.ns, "arid": arid, "jdate": jdate(pick.time), "chan": chan,
-            "iphase": self._text(pick.phase_hint, 8, "phase hint"), "deltim": _err(pick.time_errors),
+            "iphase": self._text(pick.phase_hint, "arrival", "iphase", "phase hint"), "deltim": _err(pick.time_errors),
             "azimuth": pick.backazimuth, "delaz": _err(pick.backazimuth_errors),
             "slow": pick.horizontal_slowness, "delslo": _err(pick.horizontal_slowness_errors),
             "fm": _FM.get(pick.polarity or ""), "qual": _QUAL.get(pick.onset or ""),
-            "auth": self._text(info.author if info else None, 15, "pick author"),
+            "auth": self._text(info.author if info else None, "arrival", "auth", "pick author"),
+            "commid": self.remarks.add(pick.comments),
         })
         self.report.counts["picks"] += 1
 
@@ -115,16 +155,15 @@ class EventRows:
             "etype": _ETYPE.get(event.event_type or ""),
             "review": "y" if origin.evaluation_status in _REVIEWED else None,
             "dtype": _DTYPE.get(origin.depth_type or ""),
-            "algorithm": self._text(_tail(origin.method_id), 15, "origin method"),
-            "auth": self._text(origin.creation_info.author if origin.creation_info else None, 15, "origin author"),
+            "algorithm": self._text(_tail(origin.method_id), "origin", "algorithm", "origin method"),
+            "auth": self._text(origin.creation_info.author if origin.creation_info else None, "origin", "auth",
+                               "origin author"),
+            "commid": self.remarks.add(origin.comments),
         }
-        preferred = origin.resource_id == event.preferred_origin_id
-        for value, _, mtype in MAGNITUDES:
-            for mag in event.magnitudes:
-                ok = mag.origin_id == origin.resource_id or (mag.origin_id is None and preferred)
-                if ok and (mag.magnitude_type or "").lower() == mtype.lower() and row.get(value) is None:
-                    row[value] = mag.mag
         self.origin.append(row)
+        errors = origerr_row(origin, orid)
+        if errors is not None:
+            self.origerr.append(errors)
         self.report.counts["origins"] += 1
         for arrival in origin.arrivals:
             self._assoc(arrival, origin, orid)
@@ -141,11 +180,12 @@ class EventRows:
         if coords and origin.latitude is not None and origin.longitude is not None:
             seaz = gps2dist_azimuth(origin.latitude, origin.longitude, coords[0], coords[1])[2]
         self.assoc.append({
-            "arid": arid, "orid": orid, "sta": sta, "phase": self._text(arrival.phase, 8, "phase"),
+            "arid": arid, "orid": orid, "sta": sta, "phase": self._text(arrival.phase, "assoc", "phase", "phase"),
             "delta": arrival.distance, "seaz": seaz, "esaz": arrival.azimuth, "timeres": arrival.time_residual,
             "timedef": _flag(arrival.time_weight), "azres": arrival.backazimuth_residual,
             "azdef": _flag(arrival.backazimuth_weight), "slores": arrival.horizontal_slowness_residual,
             "slodef": _flag(arrival.horizontal_slowness_weight), "wgt": arrival.time_weight,
-            "vmodel": self._text(_tail(arrival.earth_model_id), 15, "earth model"),
+            "vmodel": self._text(_tail(arrival.earth_model_id), "assoc", "vmodel", "earth model"),
+            "commid": self.remarks.add(arrival.comments),
         })
         self.report.counts["arrivals"] += 1

@@ -16,6 +16,8 @@ sdepth, conf (if no szz)   ``depth_errors`` (m) with its ``confidence_level``
 smajax, sminax, strike     ``origin_uncertainty`` max/min horizontal (m) and
                            azimuth, ``preferred_description`` "uncertainty
                            ellipse", ``confidence_level`` = conf × 100
+smajax = sminax, no strike ``origin_uncertainty.horizontal_uncertainty`` (m),
+                           "horizontal uncertainty" (a circle)
 =========================  =================================================
 
 The other covariances (stt, sxy, sxz, syz, stx, sty, stz) have no QuakeML
@@ -35,6 +37,7 @@ from .tables import Row
 __all__ = ["apply_origerr", "origerr_row"]
 
 _ELLIPSE = "uncertainty ellipse"
+_CIRCLE = "horizontal uncertainty"
 
 
 def _lon_km_per_degree(latitude: float | None) -> float | None:
@@ -71,10 +74,15 @@ def apply_origerr(origin: Origin, row: Row) -> None:
         origin.depth_errors = QuantityError(uncertainty=math.sqrt(row["szz"]) * 1000.0)
     elif row.get("sdepth") is not None:
         origin.depth_errors = QuantityError(uncertainty=row["sdepth"] * 1000.0, confidence_level=conf)
-    if row.get("smajax") is not None or row.get("sminax") is not None:
+    major, minor = row.get("smajax"), row.get("sminax")
+    if major is not None and major == minor and row.get("strike") is None:
         origin.origin_uncertainty = OriginUncertainty(
-            max_horizontal_uncertainty=None if row.get("smajax") is None else row["smajax"] * 1000.0,
-            min_horizontal_uncertainty=None if row.get("sminax") is None else row["sminax"] * 1000.0,
+            horizontal_uncertainty=major * 1000.0, preferred_description=_CIRCLE, confidence_level=conf
+        )
+    elif major is not None or minor is not None:
+        origin.origin_uncertainty = OriginUncertainty(
+            max_horizontal_uncertainty=None if major is None else major * 1000.0,
+            min_horizontal_uncertainty=None if minor is None else minor * 1000.0,
             azimuth_max_horizontal_uncertainty=row.get("strike"),
             preferred_description=_ELLIPSE,
             confidence_level=conf,
@@ -126,6 +134,9 @@ def origerr_row(origin: Origin, orid: int) -> dict[str, Any] | None:
             None if ou.min_horizontal_uncertainty is None else ou.min_horizontal_uncertainty / 1000.0
         )
         row["strike"] = ou.azimuth_max_horizontal_uncertainty
+        conf = ou.confidence_level if ou.confidence_level is not None else conf
+    elif ou is not None and ou.horizontal_uncertainty is not None:
+        row["smajax"] = row["sminax"] = ou.horizontal_uncertainty / 1000.0
         conf = ou.confidence_level if ou.confidence_level is not None else conf
     if len(row) == 1:
         return None

@@ -9,7 +9,8 @@
 Files: the descriptor ``name`` (``schema css3.0|css3.1``), ``name.wfdisc``,
 ``name.site``, ``.sitechan``, ``.snetsta``, ``.schanloc``, ``.affiliation``,
 ``.origin``, ``.event``, ``.arrival``, ``.assoc``, ``.instrument``, ``.sensor``
-(and ``.network`` when the inventory describes its networks); samples in ``name_wf/STA.CHAN.w``.
+(and ``.network``, ``.origerr``, ``.netmag``, ``.stamag``, ``.remark`` when there
+is something to put in them); samples in ``name_wf/STA.CHAN.w``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from .tables import SCHEMAS, format_row, layout
 
 __all__ = ["CssWriter", "write_css"]
 
-_TEN_US = 10_000
+_ONLY_IF_ROWS = ("network", "origerr", "netmag", "stamag", "remark")
 
 
 class CssWriter:
@@ -74,6 +75,8 @@ class CssWriter:
         self._wfdisc: IO[str] | None = open(wfdisc, "w", encoding="ascii", newline="\n")
         self._files: dict[str, int] = {}
         self._wfid = 0
+        decimals = int(layout("wfdisc", schema).column("time").fmt[-2])  # %17.5f or %18.6f
+        self._time_unit = 10 ** (9 - decimals)
 
     def _table(self, table: str) -> Path:
         return self.path.parent / f"{self.path.name}.{table}"
@@ -130,8 +133,8 @@ class CssWriter:
         chan = self.names.channel(sta, stats.location, stats.channel)
         start = int(stats.starttime.ns)
         rate = float(stats.sampling_rate)
-        if start % _TEN_US:
-            self.report.counts["times rounded to 10 us"] += 1
+        if start % self._time_unit:
+            self.report.counts[f"times rounded to {self._time_unit // 1000} us"] += 1
         if float(f"{rate:.7f}") != rate:
             self.report.warn("precision", f"trace {trace.id}: sampling rate {rate!r} rounded to {rate:.7f}",
                              once=("rate", trace.id))
@@ -169,10 +172,12 @@ class CssWriter:
             "schanloc": self.names.schanloc_rows(),
             "affiliation": [r for r in self.names.affiliation_rows() if r["net"]],
             "origin": events.origin, "event": events.event, "arrival": events.arrival, "assoc": events.assoc,
+            "origerr": events.origerr, "netmag": events.netmag, "stamag": events.stamag,
+            "remark": events.remarks.rows,
             "network": [{"net": k, "netname": v[:80]} for k, v in sorted(self.stations.networks.items())],
         }
         for table, rows in tables.items():
-            if rows or table != "network":
+            if rows or table not in _ONLY_IF_ROWS:
                 self._write_table(table, rows)
         write_descriptor(self.path, self.schema)
 
