@@ -13,12 +13,11 @@ import pytest
 from obspy import Catalog, Stream, UTCDateTime
 from obspy.core.event import Event, StationMagnitudeContribution
 from obspy.geodetics import kilometers2degrees
+from test_css_dbmoment import reference  # the lxml reader of Antelope's QuakeML
 
 import asdfkit
 from asdfkit.io.css import asdf_to_css, css_to_asdf, read_css
 from asdfkit.io.css.tables import format_row, layout, read_rows
-
-from test_css_dbmoment import reference  # the lxml reader of Antelope's QuakeML
 
 QUAKEML = Path(obspy.__file__).parent / "io" / "quakeml" / "tests" / "data"
 
@@ -37,7 +36,8 @@ def _composite_event() -> Event:
     station_magnitude = _quakeml("quakeml_1.2_stationmagnitude.xml").station_magnitudes[0]
     magnitude.origin_id = station_magnitude.origin_id = origin.resource_id
     magnitude.station_magnitude_contributions = [
-        StationMagnitudeContribution(station_magnitude_id=station_magnitude.resource_id)]
+        StationMagnitudeContribution(station_magnitude_id=station_magnitude.resource_id)
+    ]
     event.origins, event.magnitudes, event.station_magnitudes = [origin], [magnitude], [station_magnitude]
     event.preferred_origin_id, event.preferred_magnitude_id = origin.resource_id, magnitude.resource_id
     return event
@@ -83,13 +83,16 @@ def originals(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Stream, C
 
 @pytest.mark.parametrize(("schema", "expanded"), [("css3.0", False), ("css3.1", False), ("css3.1", True)])
 def test_asdf_css_asdf_keeps_names_samples_and_the_event_tables(
-        originals: tuple[Path, Stream, Catalog], tmp_path: Path, schema: str, expanded: bool) -> None:
+    originals: tuple[Path, Stream, Catalog], tmp_path: Path, schema: str, expanded: bool
+) -> None:
     source, stream, catalog = originals
     with asdfkit.open(source) as f:
         report = asdf_to_css(f, tmp_path / "css" / "db", schema=schema, expanded=expanded)
     assert report.counts["magnitudes"] == 2 and report.counts["station magnitudes"] == 1
-    snetsta = {(r["snet"], r["fsta"]): r["sta"]
-               for r in read_rows(tmp_path / "css" / "db.snetsta", layout("snetsta", schema))}
+    snetsta = {
+        (r["snet"], r["fsta"]): r["sta"]
+        for r in read_rows(tmp_path / "css" / "db.snetsta", layout("snetsta", schema))
+    }
     if expanded:
         assert snetsta[("GR", "RJOB")] == "GR_RJOB" and snetsta[("BW", "FUR")] == "BW_FUR"
     else:
@@ -122,8 +125,11 @@ def _assert_event_survived(original: Event, back: Event, schema: str) -> None:
     ou, bu = o.origin_uncertainty, b.origin_uncertainty
     assert bu.preferred_description == ou.preferred_description
     # CSS holds one horizontal description: the ellipse, or a circle (smajax = sminax, no strike)
-    kept = (("max_horizontal_uncertainty", "min_horizontal_uncertainty") if ou.preferred_description ==
-            "uncertainty ellipse" else ("horizontal_uncertainty",))
+    kept = (
+        ("max_horizontal_uncertainty", "min_horizontal_uncertainty")
+        if ou.preferred_description == "uncertainty ellipse"
+        else ("horizontal_uncertainty",)
+    )
     for name in kept:
         assert _close(getattr(bu, name), getattr(ou, name), 0.05), name
     if ou.preferred_description == "uncertainty ellipse":
@@ -136,28 +142,41 @@ def _assert_event_survived(original: Event, back: Event, schema: str) -> None:
     else:  # a confidence level without a value: nothing to write
         assert b.depth_errors.uncertainty is None
     assert [c.text for c in b.comments] == (["\n".join(c.text for c in o.comments)] if o.comments else [])
-    assert [c.text for c in back.comments] == (["\n".join(c.text for c in original.comments)]
-                                               if original.comments else [])
+    assert [c.text for c in back.comments] == (
+        ["\n".join(c.text for c in original.comments)] if original.comments else []
+    )
     # netmag: %7.2f magnitude and uncertainty, magtype, nsta, auth, the origin it belongs to
     assert len(back.magnitudes) == len(original.magnitudes)
     for mag in original.magnitudes:
         twin = next(m for m in back.magnitudes if m.magnitude_type == mag.magnitude_type)
-        assert twin.mag == round(mag.mag, 2) and _close(twin.mag_errors.uncertainty, mag.mag_errors.uncertainty, 0)
+        assert twin.mag == round(mag.mag, 2) and _close(
+            twin.mag_errors.uncertainty, mag.mag_errors.uncertainty, 0
+        )
         assert twin.station_count == mag.station_count
-        assert (twin.creation_info.author if twin.creation_info else None) == \
-            (mag.creation_info.author if mag.creation_info else None)
+        assert (twin.creation_info.author if twin.creation_info else None) == (
+            mag.creation_info.author if mag.creation_info else None
+        )
         assert twin.origin_id == b.resource_id
-        assert [c.text for c in twin.comments] == (["\n".join(c.text for c in mag.comments)] if mag.comments else [])
+        assert [c.text for c in twin.comments] == (
+            ["\n".join(c.text for c in mag.comments)] if mag.comments else []
+        )
         assert len(twin.station_magnitude_contributions) == len(mag.station_magnitude_contributions)
     # stamag: station (SEED codes through snetsta), mag, type, uncertainty, origin, contribution
     assert len(back.station_magnitudes) == len(original.station_magnitudes)
     for sm, twin in zip(original.station_magnitudes, back.station_magnitudes, strict=True):
-        assert (twin.waveform_id.network_code, twin.waveform_id.station_code) == \
-            (sm.waveform_id.network_code, sm.waveform_id.station_code)
-        assert (twin.mag, twin.station_magnitude_type, twin.mag_errors.uncertainty) == \
-            (sm.mag, sm.station_magnitude_type, sm.mag_errors.uncertainty)
+        assert (twin.waveform_id.network_code, twin.waveform_id.station_code) == (
+            sm.waveform_id.network_code,
+            sm.waveform_id.station_code,
+        )
+        assert (twin.mag, twin.station_magnitude_type, twin.mag_errors.uncertainty) == (
+            sm.mag,
+            sm.station_magnitude_type,
+            sm.mag_errors.uncertainty,
+        )
         assert twin.origin_id == b.resource_id
-        contributions = [c.station_magnitude_id for m in back.magnitudes for c in m.station_magnitude_contributions]
+        contributions = [
+            c.station_magnitude_id for m in back.magnitudes for c in m.station_magnitude_contributions
+        ]
         assert contributions == [twin.resource_id]
     # event.prefmag exists in css3.1 only
     if schema == "css3.1" and original.preferred_magnitude_id is not None:
@@ -208,8 +227,9 @@ def test_real_origerr_row_becomes_origin_uncertainties(dbmoment: Path, tmp_path:
     assert origin.quality.standard_error == row["sdobs"]
     ou = origin.origin_uncertainty
     assert ou.preferred_description == "uncertainty ellipse"
-    assert (ou.max_horizontal_uncertainty, ou.min_horizontal_uncertainty) == \
-        pytest.approx((row["smajax"] * 1000, row["sminax"] * 1000))
+    assert (ou.max_horizontal_uncertainty, ou.min_horizontal_uncertainty) == pytest.approx(
+        (row["smajax"] * 1000, row["sminax"] * 1000)
+    )
     assert ou.azimuth_max_horizontal_uncertainty == row["strike"]
     assert ou.confidence_level == pytest.approx(row["conf"] * 100)
     assert origin.time_errors.uncertainty == row["stime"]
@@ -217,7 +237,8 @@ def test_real_origerr_row_becomes_origin_uncertainties(dbmoment: Path, tmp_path:
     assert origin.latitude_errors.uncertainty == pytest.approx(kilometers2degrees(math.sqrt(row["sxx"])))
     lon_km = math.sqrt(row["syy"])
     assert origin.longitude_errors.uncertainty == pytest.approx(
-        kilometers2degrees(lon_km) / math.cos(math.radians(origin.latitude)))
+        kilometers2degrees(lon_km) / math.cos(math.radians(origin.latitude))
+    )
     assert origin.depth_errors.uncertainty == pytest.approx(math.sqrt(row["szz"]) * 1000)
     assert not [i for i in reader.report.issues if i.kind == "unmatched"]
     # ... and written back, the columns QuakeML holds come back to their precision.
@@ -235,24 +256,66 @@ def test_real_origerr_row_becomes_origin_uncertainties(dbmoment: Path, tmp_path:
 def test_netmag_stamag_and_remark_rows_are_read(dbmoment: Path, tmp_path: Path, make_db: Any) -> None:
     """Antelope-layout netmag, stamag and remark rows added to the real dbmoment tables."""
     db = _copy_db(dbmoment, tmp_path)
-    origin_row = next(r for r in read_rows(dbmoment.parent / "example.origin", layout("origin")) if r["orid"] == 1)
+    origin_row = next(
+        r for r in read_rows(dbmoment.parent / "example.origin", layout("origin")) if r["orid"] == 1
+    )
     arrivals = list(read_rows(dbmoment.parent / "example.arrival", layout("arrival")))
-    make_db("netmag", [{"magid": 7, "net": "XX", "orid": 1, "evid": 1, "magtype": "ml", "nsta": len(arrivals),
-                        "magnitude": origin_row["ml"], "uncertainty": 0.21, "auth": "dbml", "commid": 5}],
-            name="example")
-    make_db("stamag", [{"magid": 7, "sta": a["sta"], "arid": a["arid"], "orid": 1, "evid": 1, "phase": "P",
-                        "magtype": "ml", "magnitude": origin_row["ml"] + 0.1 * i, "auth": "dbml"}
-                       for i, a in enumerate(arrivals)], name="example")
+    make_db(
+        "netmag",
+        [
+            {
+                "magid": 7,
+                "net": "XX",
+                "orid": 1,
+                "evid": 1,
+                "magtype": "ml",
+                "nsta": len(arrivals),
+                "magnitude": origin_row["ml"],
+                "uncertainty": 0.21,
+                "auth": "dbml",
+                "commid": 5,
+            }
+        ],
+        name="example",
+    )
+    make_db(
+        "stamag",
+        [
+            {
+                "magid": 7,
+                "sta": a["sta"],
+                "arid": a["arid"],
+                "orid": 1,
+                "evid": 1,
+                "phase": "P",
+                "magtype": "ml",
+                "magnitude": origin_row["ml"] + 0.1 * i,
+                "auth": "dbml",
+            }
+            for i, a in enumerate(arrivals)
+        ],
+        name="example",
+    )
     long_line = "x" * 80
-    make_db("remark", [{"commid": 5, "lineno": 2, "remark": long_line},
-                       {"commid": 5, "lineno": 1, "remark": "ml from dbml"},
-                       {"commid": 9, "lineno": 1, "remark": "orphan"}], name="example")
+    make_db(
+        "remark",
+        [
+            {"commid": 5, "lineno": 2, "remark": long_line},
+            {"commid": 5, "lineno": 1, "remark": "ml from dbml"},
+            {"commid": 9, "lineno": 1, "remark": "orphan"},
+        ],
+        name="example",
+    )
     reader = read_css(db)
     event = next(e for e in reader.events() if str(e.resource_id).endswith("/event/1"))
     # origin.ml (2.60) repeats netmag magid 7 (same orid, type, value): one magnitude, not two.
     assert [(m.magnitude_type, m.mag) for m in event.magnitudes] == [("ml", origin_row["ml"])]
     mag = event.magnitudes[0]
-    assert (mag.station_count, mag.mag_errors.uncertainty, mag.creation_info.author) == (len(arrivals), 0.21, "dbml")
+    assert (mag.station_count, mag.mag_errors.uncertainty, mag.creation_info.author) == (
+        len(arrivals),
+        0.21,
+        "dbml",
+    )
     assert [c.text for c in mag.comments] == ["ml from dbml\n" + long_line]
     assert len(event.station_magnitudes) == len(arrivals) == len(mag.station_magnitude_contributions)
     picks = {p.waveform_id.station_code: p.waveform_id.network_code for p in event.picks}
@@ -264,11 +327,20 @@ def test_netmag_stamag_and_remark_rows_are_read(dbmoment: Path, tmp_path: Path, 
 
 def test_css31_event_prefmag_names_the_preferred_magnitude(tmp_path: Path, make_db: Any) -> None:
     time = UTCDateTime("2020-01-02T03:04:05.123456").ns
-    make_db("origin", [{"lat": 1.0, "lon": 2.0, "depth": 3.0, "time": time, "orid": 4, "evid": 2}],
-            schema="css3.1")
+    make_db(
+        "origin",
+        [{"lat": 1.0, "lon": 2.0, "depth": 3.0, "time": time, "orid": 4, "evid": 2}],
+        schema="css3.1",
+    )
     make_db("event", [{"evid": 2, "prefor": 4, "prefmag": 12}], schema="css3.1")
-    make_db("netmag", [{"magid": 11, "orid": 4, "evid": 2, "magtype": "mb", "magnitude": 4.1},
-                       {"magid": 12, "orid": 4, "evid": 2, "magtype": "Mw", "magnitude": 4.3}], schema="css3.1")
+    make_db(
+        "netmag",
+        [
+            {"magid": 11, "orid": 4, "evid": 2, "magtype": "mb", "magnitude": 4.1},
+            {"magid": 12, "orid": 4, "evid": 2, "magtype": "Mw", "magnitude": 4.3},
+        ],
+        schema="css3.1",
+    )
     db = make_db("remark", [], schema="css3.1")
     (tmp_path / "db").write_text("schema css3.1\n")
     event = read_css(db).events()[0]
