@@ -158,6 +158,7 @@ class ICCSResult:
     history: tuple[float, ...]  # 1 - r(stack_new, stack_old) per iteration
     params: AlignmentParams
     messages: tuple[str, ...] = field(default=())
+    at_bound: NDArray[np.bool_] | None = None  # picks held at the shift bound (max_shift or data end)
 
 
 @dataclass(frozen=True)
@@ -181,3 +182,5 @@ class MCCCResult:
     status: MCCCStatus
     params: AlignmentParams
     messages: tuple[str, ...] = field(default=())
+    pairs_total: int = 0  # pairs correlated (used or not)
+    solved: NDArray[np.bool_] | None = None  # traces with a solved time (the others are NaN)
