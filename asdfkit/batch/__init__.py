@@ -10,6 +10,7 @@ See ``docs/batch.md``.
 """
 
 from .backends import Backend
+from .loader import load_function
 from .partition import ChunkSpec, partition
 from .recipe import STEPS, Recipe, Step
 from .results import BatchStatus, ChunkStatus, merge_chunks, status
@@ -29,6 +30,7 @@ __all__ = [
     "StationResult",
     "Step",
     "job_identity",
+    "load_function",
     "merge_chunks",
     "partition",
     "run",

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -66,13 +68,26 @@ def _serial(jobs: Sequence[StationJob]) -> Iterator[StationResult]:
         yield process_station(job)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: leave when the driver is gone (killed), instead of waiting forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="asdfkit-parent-watch", daemon=True).start()
+
+
 def _pool(jobs: Sequence[StationJob], workers: int) -> Iterator[StationResult]:
     # fork where the OS has it: functions defined in a script (even without an
     # ``if __name__ == "__main__"`` guard) reach the workers, and start-up is cheap.
     # The driver holds no HDF5 file open while the pool starts.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = [pool.submit(process_station, job) for job in jobs]
         try:
             for future in as_completed(futures):

@@ -15,10 +15,12 @@ import click
 
 from .._version import __version__
 from ..errors import AsdfkitError, FormatError, ModeError
+from .batch import batch
 from .conformance import conformance
 from .convert import convert
 from .info import info
 from .provenance import provenance
+from .surgery import extract_command, merge_command, repack_command
 from .validate import validate
 
 __all__ = ["cli", "main"]
@@ -60,6 +62,10 @@ cli.add_command(info)
 cli.add_command(validate)
 cli.add_command(conformance)
 cli.add_command(provenance)
+cli.add_command(batch)
+cli.add_command(merge_command)
+cli.add_command(extract_command)
+cli.add_command(repack_command)
 
 
 def main() -> None:  # pragma: no cover - thin wrapper for ``python -m asdfkit``

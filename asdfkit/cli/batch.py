@@ -1,0 +1,187 @@
+"""``asdf-cli batch``: run a function or recipe over the stations of an ASDF file, in chunks."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..batch import Backend, ChunkSpec, Recipe, load_function, merge_chunks, run, status
+from ..batch.results import BatchStatus
+from ..batch.runner import BatchSummary
+
+__all__ = ["batch"]
+
+EXIT_DATA = 1
+
+
+def _default_workers() -> int:
+    return int(os.environ.get("SLURM_CPUS_PER_TASK") or os.cpu_count() or 1)
+
+
+@click.group()
+def batch() -> None:
+    """Process every station of an ASDF file in independent, restartable chunks.
+
+    \b
+    One machine:      asdf-cli batch run raw.h5 out.h5 --recipe bandpass.toml
+    SLURM array:      asdf-cli batch run raw.h5 out.h5 --recipe r.toml   (chunk from SLURM_ARRAY_TASK_ID/COUNT)
+                      asdf-cli batch merge out.h5                          (after the array)
+    Progress:         asdf-cli batch status out.h5 [--json]
+
+    Killed or failed runs are restarted with the same command: committed
+    stations are skipped, failed ones retried.  See docs/batch.md.
+    """
+
+
+def _print_summary(summary: BatchSummary) -> None:
+    data = summary.to_dict()
+    click.echo(
+        f"chunk {data['chunk']} ({data['backend']}): {data['processed']} processed, {data['skipped']} done before, "
+        f"{data['adopted']} adopted, {len(data['failed'])} failed in {data['seconds']:.1f} s"
+    )
+    click.echo(f"  chunk file: {data['chunk_file']}")
+    if data["merged"]:
+        click.echo(f"  merged into {data['output']} ({data['merged']['copied']} object(s) copied)")
+    for station, failure in sorted(summary.failed.items()):
+        click.echo(f"  FAILED {station}: {failure['error']}", err=True)
+        for line in failure["traceback"].splitlines():
+            click.echo(f"    {line}", err=True)
+
+
+@batch.command("run")
+@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--recipe",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A TOML/JSON processing recipe (detrend, taper, filter, resample, remove_response...).",
+)
+@click.option(
+    "--function",
+    "function_spec",
+    metavar="MODULE:FUNC",
+    help="A Python function (Stream, Inventory) -> Stream: package.module:func or file.py:func.",
+)
+@click.option(
+    "--chunk",
+    "chunk_text",
+    metavar="I/N",
+    help="Process chunk I (0-based) of N. Default: SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, else 0/1.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: SLURM_CPUS_PER_TASK, else the CPU count).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: a process pool on this machine; dask: a Dask cluster.",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster).")
+@click.option("--tag", help="Output waveform tag (default: the recipe's, else 'processed').")
+@click.option("--input-tag", help="Waveform tag to read (needed when the input holds several).")
+@click.option("--compression", default="gzip", show_default=True, help="Compression of the output traces.")
+@click.option(
+    "--merge/--no-merge",
+    "merge_output",
+    default=None,
+    help="Merge into OUTPUT at the end (default: yes when there is one chunk and nothing failed).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+def run_command(
+    input_file: Path,
+    output: Path,
+    recipe: Path | None,
+    function_spec: str | None,
+    chunk_text: str | None,
+    workers: int | None,
+    backend: str,
+    scheduler: str | None,
+    tag: str | None,
+    input_tag: str | None,
+    compression: str,
+    merge_output: bool | None,
+    as_json: bool,
+    progress: bool,
+) -> None:
+    """Process the stations of INPUT (one chunk of them) into OUTPUT.
+
+    Each station is committed to its own part file as soon as it is done;
+    run the same command again after a crash to continue.  Exit code 1 when
+    a station failed (see `asdf-cli batch status`).
+    """
+    if (recipe is None) == (function_spec is None):
+        raise click.UsageError("give exactly one of --recipe or --function")
+    function: Any = Recipe.load(recipe) if recipe is not None else load_function(str(function_spec))
+    chunk = ChunkSpec.parse(chunk_text) if chunk_text else None
+    summary = run(
+        input_file,
+        output,
+        function,
+        chunk=chunk,
+        backend=Backend(backend, workers or _default_workers(), scheduler),
+        tag=tag,
+        input_tag=input_tag,
+        compression=compression,
+        progress=progress and not as_json,
+        merge_output=merge_output,
+    )
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        _print_summary(summary)
+    if not summary.ok:
+        raise click.exceptions.Exit(EXIT_DATA)
+
+
+def _print_status(state: BatchStatus) -> None:
+    data = state.to_dict()
+    word = "complete" if state.complete else "incomplete"
+    click.echo(
+        f"{data['output']}: {word}; {data['done']} done, {data['failed']} failed, "
+        f"{data['pending']} pending ({data['job']})"
+    )
+    for chunk in state.chunks:
+        click.echo(
+            f"  chunk {chunk.chunk}: {len(chunk.done)} done, {len(chunk.failed)} failed, "
+            f"{len(chunk.pending)} pending{'' if chunk.packed else ', not packed'}"
+        )
+        for station, error in sorted(chunk.failed.items()):
+            click.echo(f"    FAILED {station}: {error}")
+
+
+@batch.command("status")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON (stations per chunk).")
+def status_command(output: Path, as_json: bool) -> None:
+    """Show done, failed and pending stations of the run that writes OUTPUT."""
+    state = status(output)
+    if as_json:
+        click.echo(json.dumps(state.to_dict(), indent=2))
+    else:
+        _print_status(state)
+
+
+@batch.command("merge")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--partial", is_flag=True, help="Merge what is there even if stations are pending or failed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the merge report as JSON.")
+def merge_command(output: Path, partial: bool, as_json: bool) -> None:
+    """Merge the chunk files of a run into OUTPUT (idempotent: merging again changes nothing)."""
+    report = merge_chunks(output, partial=partial)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(
+            f"{output}: {report.copied} object(s) copied, {report.identical} already there"
+            + (f", {report.stations_merged} station(s) merged" if report.stations_merged else "")
+        )
