@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from obspy import UTCDateTime
 from obspy.core.event import Event, Origin
+from tqdm import tqdm
 
 from ..container import ASDFFile, TraceHeader
 from ..errors import AlignmentInputError, InvalidValueError, NotFoundError
@@ -185,6 +186,7 @@ def select_event(
     channel: str | None = None,
     bandpass: tuple[float, float] | None = None,
     corners: int = 2,
+    progress: bool = False,
     **query: Any,
 ) -> EventSelection:
     """Load an event's traces as seismograms, times relative to its origin.
@@ -204,6 +206,8 @@ def select_event(
         linear detrend and a 5 % taper.
     corners : int
         Filter corners.
+    progress : bool
+        Show a progress bar (tqdm) while the traces are read.
     **query
         Further keywords of :meth:`ASDFFile.list_waveforms` (``network``, ``station``...).
 
@@ -219,7 +223,7 @@ def select_event(
     headers = _event_headers(f, rid, tag, channel or DEFAULT_CHANNEL, query)
     reference_ns = origin.time.ns
     seismograms = []
-    for header in headers:
+    for header in tqdm(headers, desc="reading traces", unit="trace", disable=not progress):
         trace = f.get_waveform(header)
         if bandpass is not None:
             check_bandpass(bandpass, corners, trace.stats.delta)

@@ -342,13 +342,16 @@ def _provenance(
 
 
 # -- writing -----------------------------------------------------------------------------------
+def _groups(f: ASDFFile, key: str, run_id: str) -> list[str]:
+    """The auxiliary-data groups a run lives in, outermost first."""
+    return [DATA_TYPE, f"{DATA_TYPE}/{key}", f"{DATA_TYPE}/{key}/{run_id}"]
+
+
 def _run_numbers(f: ASDFFile, key: str) -> list[int]:
-    numbers = []
-    for _type, path in f.list_auxiliary_data(DATA_TYPE):
-        parts = path.split("/")
-        if len(parts) == 3 and parts[0] == key and (m := _RUN.match(parts[1])):
-            numbers.append(int(m.group(1)))
-    return numbers
+    """Numbers of every ``run_NNNN`` below the event's group, complete or not."""
+    group = f.h5.get(f"/AuxiliaryData/{DATA_TYPE}/{key}")
+    names = list(group) if group is not None and hasattr(group, "keys") else []
+    return [int(m.group(1)) for name in names if (m := _RUN.match(name))]
 
 
 def write_run(
@@ -398,8 +401,11 @@ def write_run(
         }
         document, ids = _provenance(f, selection, attrs, params, paths)
         doc_name = f"asdfkit_alignment_{run_id}_{secrets.token_hex(4)}"
+        existed = {g for g in _groups(f, key, run_id) if f"/AuxiliaryData/{g}" in f.h5}
+        written: list[str] = []
         try:
             f.add_provenance_document(document, name=doc_name)
+            written.append(f"{base}/picks")
             f.add_auxiliary_data(
                 table,
                 DATA_TYPE,
@@ -420,25 +426,23 @@ def write_run(
                 provenance_id=ids["quality"],
             )
         except BaseException:
-            _rollback(f, key, run_id, doc_name)
+            _rollback(f, doc_name, written, [g for g in _groups(f, key, run_id) if g not in existed])
             raise
         log.info("stored %s of event %s", run_id, selection.event_id)
         return _read(f, key, run_id)
 
 
-def _rollback(f: ASDFFile, key: str, run_id: str, doc_name: str) -> None:
-    """Remove what a failed :func:`write_run` created (its document, datasets and new groups)."""
+def _rollback(f: ASDFFile, doc_name: str, datasets: list[str], new_groups: list[str]) -> None:
+    """Remove what a failed :func:`write_run` created: its document, datasets and new groups."""
     if doc_name in f.provenance_documents:
         f.remove_provenance_document(doc_name)
-    for group in (f"{key}/{run_id}", key):
-        if group == key and any(p.startswith(key + "/") for _t, p in f.list_auxiliary_data(DATA_TYPE)):
-            break  # the event's earlier runs stay
-        try:
-            f.remove_auxiliary_data(DATA_TYPE, group)
-        except NotFoundError:
-            continue
-    if DATA_TYPE in f.auxiliary_data_types and not f.list_auxiliary_data(DATA_TYPE):
-        f.remove_auxiliary_data(DATA_TYPE)
+    for path in datasets:
+        if f"/AuxiliaryData/{DATA_TYPE}/{path}" in f.h5:
+            f.remove_auxiliary_data(DATA_TYPE, path)
+    for group in reversed(new_groups):  # innermost first
+        if f"/AuxiliaryData/{group}" in f.h5:
+            data_type, _, rest = group.partition("/")
+            f.remove_auxiliary_data(data_type, rest or None)
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import click
 
 from .._version import __version__
 from ..errors import AsdfkitError, FormatError, ModeError
+from .align import align
 from .batch import batch
 from .conformance import conformance
 from .convert import convert
@@ -66,6 +67,7 @@ cli.add_command(batch)
 cli.add_command(merge_command)
 cli.add_command(extract_command)
 cli.add_command(repack_command)
+cli.add_command(align)
 
 
 def main() -> None:  # pragma: no cover - thin wrapper for ``python -m asdfkit``
