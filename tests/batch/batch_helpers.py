@@ -41,7 +41,7 @@ def build_stations(sample_set: Path, target: Path, copies: int, seconds: float =
     return target
 
 
-_ID = re.compile(r"(sp\d{3}_[a-z]{2}_)[0-9a-z]{10}")
+_ID = re.compile(r"(sp\d{3}_[a-z0-9_]*_)[0-9a-z]{10}\b")
 _TIME = re.compile(r"<prov:(startTime|endTime|time)>[^<]*</prov:\1>")
 
 

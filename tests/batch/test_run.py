@@ -21,7 +21,9 @@ SERIAL = Backend("local", workers=1)
 POOL = Backend("local", workers=2)
 
 
-def test_single_chunk_output_equals_processing_each_station_directly(stations_file: Path, tmp_path: Path) -> None:
+def test_single_chunk_output_equals_processing_each_station_directly(
+    stations_file: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out.h5"
     summary = run(stations_file, out, bandpass, backend=POOL, progress=False)
     assert summary.ok and len(summary.processed) == 12 and summary.merged is not None
@@ -36,25 +38,32 @@ def test_single_chunk_output_equals_processing_each_station_directly(stations_fi
             got = dst.get_waveforms(network=net, station=sta)
             assert [tr.id for tr in got] == [tr.id for tr in expected]
             for a, b in zip(got, expected, strict=True):
-                assert a.stats.starttime == b.stats.starttime and a.stats.sampling_rate == b.stats.sampling_rate
+                assert (
+                    a.stats.starttime == b.stats.starttime and a.stats.sampling_rate == b.stats.sampling_rate
+                )
                 assert a.data.dtype == b.data.dtype and np.array_equal(a.data, b.data)
         header = dst.list_waveforms()[0]
         activities = lineage(dst, header).activities
         assert [a.prov_type for a in activities] == [
-            "seis_prov:detrend", "seis_prov:taper", "seis_prov:bandpass_filter",
+            "seis_prov:detrend",
+            "seis_prov:taper",
+            "seis_prov:bandpass_filter",
         ]
         for name in dst.provenance_documents:
             assert validate_prov(dst.get_provenance_document(name)).ok
 
 
-def test_chunks_merge_to_the_single_run_and_merging_again_changes_nothing(stations_file: Path,
-                                                                          tmp_path: Path) -> None:
+def test_chunks_merge_to_the_single_run_and_merging_again_changes_nothing(
+    stations_file: Path, tmp_path: Path
+) -> None:
     whole = tmp_path / "whole.h5"
     run(stations_file, whole, bandpass, backend=SERIAL, progress=False)
     chunked = tmp_path / "chunked.h5"
     seen: list[str] = []
     for index in range(3):
-        summary = run(stations_file, chunked, bandpass, chunk=ChunkSpec(index, 3), backend=SERIAL, progress=False)
+        summary = run(
+            stations_file, chunked, bandpass, chunk=ChunkSpec(index, 3), backend=SERIAL, progress=False
+        )
         assert summary.merged is None  # several chunks: merge is its own step
         seen += summary.processed
     assert sorted(seen) == sorted(partition(seen, 1)[0]) and len(seen) == 12
@@ -80,7 +89,9 @@ def test_a_second_run_processes_nothing(stations_file: Path, tmp_path: Path) -> 
     assert [len(r["processed"]) for r in journal["runs"]] == [12, 0]
 
 
-def test_a_failing_station_is_reported_and_retried(stations_file: Path, tmp_path: Path, fail_marker: Path) -> None:
+def test_a_failing_station_is_reported_and_retried(
+    stations_file: Path, tmp_path: Path, fail_marker: Path
+) -> None:
     fail_marker.write_text("AE.A01 TA.P03")
     out = tmp_path / "out.h5"
     summary = run(stations_file, out, fails_while_marked, backend=POOL, progress=False)
@@ -107,7 +118,9 @@ def test_a_failing_station_is_reported_and_retried(stations_file: Path, tmp_path
         assert trace_samples(out)[key][0] == rate and np.array_equal(trace_samples(out)[key][1], data)
 
 
-def test_partial_merge_holds_the_done_stations(stations_file: Path, tmp_path: Path, fail_marker: Path) -> None:
+def test_partial_merge_holds_the_done_stations(
+    stations_file: Path, tmp_path: Path, fail_marker: Path
+) -> None:
     fail_marker.write_text("AE.A00")
     out = tmp_path / "out.h5"
     run(stations_file, out, fails_while_marked, backend=SERIAL, progress=False)
