@@ -1,7 +1,8 @@
 """Alignment quality as pandas DataFrames: per seismogram, per station, per event.
 
 One row per seismogram across every stored event and run (columns ``event``,
-``run``, ``seed_id``, ``station``, ``t0``, ``t1``, ``shift`` = t1 − t0,
+``run``, ``seed_id``, ``station``, ``t0``, ``t1`` (final pick), ``t1_iccs``
+(ICCS's pick), ``shift`` = t1 − t0,
 ``residual`` = shift minus the mean shift of the run's selected traces (the
 common offset of relative picks removed), ``flip``, ``select``, ``iccs_cc``,
 ``mccc_cc_mean``, ``mccc_cc_std``, ``mccc_error``, ``status_iccs``,
@@ -84,6 +85,7 @@ def quality_frame(
                     "station": ".".join(r.seed_id.split(".")[:2]),
                     "t0": r.t0,
                     "t1": r.t1,
+                    "t1_iccs": r.t1_iccs,
                     "shift": r.t1 - r.t0,
                     "residual": r.t1 - r.t0 - offset,
                     "flip": r.flip,

@@ -32,7 +32,7 @@ from obspy.core.event import Event, Origin
 from tqdm import tqdm
 
 from ..container import ASDFFile, TraceHeader
-from ..errors import AlignmentInputError, InvalidValueError, NotFoundError
+from ..errors import AlignmentInputError, NotFoundError
 
 __all__ = [
     "DEFAULT_CHANNEL",
@@ -139,14 +139,14 @@ def check_bandpass(bandpass: tuple[float, float] | None, corners: int, delta: fl
         return
     low, high = (float(v) for v in bandpass)
     if not (0 < low < high) or not all(map(math.isfinite, (low, high))):
-        raise InvalidValueError(f"invalid bandpass {low:g}-{high:g} Hz: must satisfy 0 < low < high")
+        raise AlignmentInputError(f"invalid bandpass {low:g}-{high:g} Hz: must satisfy 0 < low < high")
     if delta is not None and high >= 0.5 / delta:
-        raise InvalidValueError(
+        raise AlignmentInputError(
             f"invalid bandpass {low:g}-{high:g} Hz: high must be below the "
             f"Nyquist frequency {0.5 / delta:g} Hz"
         )
     if int(corners) != corners or not 1 <= corners <= 10:
-        raise InvalidValueError(f"invalid bandpass corners {corners!r}: must be an integer 1-10")
+        raise AlignmentInputError(f"invalid bandpass corners {corners!r}: must be an integer 1-10")
 
 
 def _event_headers(

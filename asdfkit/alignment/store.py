@@ -9,10 +9,11 @@ Layout (every name matches the auxiliary-data regex of every ASDF version)::
 
 ``event_key`` is the event's resource id reduced to ``[0-9a-z_]`` plus 8 hex
 digits of its SHA-1 (the full id is the ``event_id`` attribute).  The table
-holds ``seed_id``, ``t0_ns``/``t1_ns`` (absolute UTC epoch nanoseconds, as
-ASDF's ``starttime``), ``flip``, ``select``, ``iccs_cc``, ``mccc_cc_mean``,
-``mccc_cc_std``, ``mccc_error`` (NaN where MCCC did not run or solve the trace).
-``t1`` is the final pick: MCCC's where it solved the trace, else ICCS's.
+holds ``seed_id``, ``t0_ns``/``t1_ns``/``t1_iccs_ns`` (absolute UTC epoch
+nanoseconds, as ASDF's ``starttime``), ``flip``, ``select``, ``iccs_cc``,
+``mccc_cc_mean``, ``mccc_cc_std``, ``mccc_error`` (NaN where MCCC did not run
+or solve the trace).  ``t1`` is the final pick: MCCC's where it solved the
+trace, else ICCS's; ``t1_iccs`` is ICCS's pick, at which ``iccs_cc`` was measured.
 
 Both datasets carry a ``provenance_id`` into one SEIS-PROV document: the input
 waveform entities (their existing records when the traces have provenance) →
@@ -81,6 +82,7 @@ TABLE_DTYPE = np.dtype(
         ("seed_id", "S64"),
         ("t0_ns", "<i8"),
         ("t1_ns", "<i8"),
+        ("t1_iccs_ns", "<i8"),
         ("flip", "?"),
         ("select", "?"),
         ("iccs_cc", "<f8"),
@@ -100,6 +102,8 @@ class TraceRow:
     t1: float
     t0_ns: int
     t1_ns: int
+    t1_iccs: float
+    t1_iccs_ns: int
     flip: bool
     select: bool
     iccs_cc: float
@@ -194,6 +198,7 @@ def _table(selection: EventSelection, iccs: ICCSResult, mccc: MCCCResult | None)
         table[i]["seed_id"] = encoded
         table[i]["t0_ns"] = _ns(reference_ns, seis.t0)
         table[i]["t1_ns"] = _ns(reference_ns, final[i])
+        table[i]["t1_iccs_ns"] = _ns(reference_ns, iccs.t1[i])
     table["flip"] = iccs.flip
     table["select"] = iccs.select
     table["iccs_cc"] = iccs.cc
@@ -472,6 +477,8 @@ def _read(f: ASDFFile, key: str, run_id: str) -> StoredRun:
             t1=seconds(r["t1_ns"]),
             t0_ns=int(r["t0_ns"]),
             t1_ns=int(r["t1_ns"]),
+            t1_iccs=seconds(r["t1_iccs_ns"]),
+            t1_iccs_ns=int(r["t1_iccs_ns"]),
             flip=bool(r["flip"]),
             select=bool(r["select"]),
             iccs_cc=float(r["iccs_cc"]),
