@@ -20,6 +20,11 @@ Weighting (``params.mccc_weighting``):
     ``sqrt(sum_j r_ij^2 / (n_i - 1))`` over the ``n_i`` partners of ``i``
     (``N - 2`` for a complete set, as in the paper).
 
+Pair delays that disagree with the solution by more than 4 robust standard
+deviations (and at least a sample) — cycle skips, a correlation peak on
+noise — are dropped and the system solved again (at most 3 times); the
+result's messages count them.
+
 Both estimates are always in the result (``error_residual``,
 ``error_covariance``).  Only the *selected* traces are solved unless
 ``only_selected=False``; the others, traces with no pair above the
@@ -72,6 +77,15 @@ def _largest_group(n: int, i: NDArray[np.intp], j: NDArray[np.intp]) -> NDArray[
     labels = np.where(degree > 0, labels, -1)
     counts = np.bincount(labels[labels >= 0], minlength=1)
     return labels == int(np.argmax(counts)) if counts.max() > 1 else np.zeros(n, dtype=bool)
+
+
+_ROBUST_PASSES = 3
+
+
+def _outliers(resid: NDArray[np.float64], delta: float) -> NDArray[np.bool_]:
+    """Pairs whose residual exceeds 4 robust standard deviations (MAD), and at least one sample."""
+    scale = 1.4826 * float(np.median(np.abs(resid)))
+    return np.asarray(np.abs(resid) > max(4.0 * scale, delta))
 
 
 def _solve(
@@ -193,19 +207,32 @@ def mccc(
         )
         return result(MCCCStatus.NO_PAIRS, cc_mean=cc_mean, cc_std=cc_std, pairs_total=int(pc.cc.size))
 
-    group = _largest_group(m, pc.i[used], pc.j[used])
-    keep = used & group[pc.i] & group[pc.j]
-    sub = np.flatnonzero(group)  # indices into rows
-    remap = np.full(m, -1)
-    remap[sub] = np.arange(sub.size)
-    i, j = remap[pc.i[keep]], remap[pc.j[keep]]
-    d = pc.lag[keep] * traces.delta
-    c = pc.cc[keep]
-    k = sub.size
+    keep = used.copy()
     vandecar = params.mccc_weighting == "vandecar"
-    w = np.ones_like(c) if vandecar else c**2
-    times, inverse_diag = _solve(k, i, j, d, w, 0.0 if vandecar else params.mccc_damp)
-    times -= times.mean()
+    rejected = 0
+    for robust_pass in range(_ROBUST_PASSES + 1):
+        group = _largest_group(m, pc.i[keep], pc.j[keep])
+        keep &= group[pc.i] & group[pc.j]
+        sub = np.flatnonzero(group)  # indices into rows
+        remap = np.full(m, -1)
+        remap[sub] = np.arange(sub.size)
+        i, j = remap[pc.i[keep]], remap[pc.j[keep]]
+        d = pc.lag[keep] * traces.delta
+        c = pc.cc[keep]
+        k = sub.size
+        w = np.ones_like(c) if vandecar else c**2
+        times, inverse_diag = _solve(k, i, j, d, w, 0.0 if vandecar else params.mccc_damp)
+        times -= times.mean()
+        outlier = _outliers(d - (times[j] - times[i]), traces.delta)
+        if robust_pass == _ROBUST_PASSES or not outlier.any():
+            break
+        keep[np.flatnonzero(keep)[outlier]] = False
+        rejected += int(outlier.sum())
+    if rejected:
+        messages.append(
+            f"{rejected} pair delay(s) rejected as outliers (residual > 4 robust standard deviations, "
+            "e.g. a cycle skip)"
+        )
 
     resid = d - (times[j] - times[i])
     n_pairs = int(keep.sum())

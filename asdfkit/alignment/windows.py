@@ -93,7 +93,7 @@ def effective_picks(seismograms: Sequence[Seismogram]) -> NDArray[np.float64]:
     picks = np.array([s.t0 if s.t1 is None else s.t1 for s in seismograms], dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(picks))
     if bad.size:
-        raise AlignmentError(f"pick {picks[bad[0]]!r} of trace {int(bad[0])}: picks must be finite")
+        raise AlignmentError(f"pick {float(picks[bad[0]])!r} of trace {int(bad[0])}: picks must be finite")
     return picks
 
 
@@ -177,7 +177,7 @@ class TraceMatrix:
         if len(seismograms) == 0:
             raise AlignmentError("seismograms []: at least one trace is needed")
         deltas = np.array([float(s.delta) for s in seismograms], dtype=np.float64)
-        for i, d in enumerate(deltas):
+        for i, d in enumerate(deltas.tolist()):
             if not (math.isfinite(d) and d > 0.0):
                 raise AlignmentError(f"delta {d!r} of trace {i}: must be a finite number > 0")
             if not math.isfinite(float(seismograms[i].begin)):
@@ -194,7 +194,7 @@ class TraceMatrix:
             if not np.isfinite(x).all():
                 bad = int(np.flatnonzero(~np.isfinite(x))[0])
                 raise AlignmentError(
-                    f"sample {bad} of trace {i} is {x[bad]!r}: data must be finite (no NaN/inf)"
+                    f"sample {bad} of trace {i} is {float(x[bad])!r}: data must be finite (no NaN/inf)"
                 )
             ratio = deltas[i] / delta
             rows.append(x if abs(ratio - 1.0) <= 1e-9 else _resample(x, ratio))
