@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,80 @@ from ..io.obspy_plugin import is_asdf
 __all__ = ["convert"]
 
 _ASDF_SUFFIXES = (".h5", ".hdf5", ".asdf")
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
+_PACKAGE = str(Path(__file__).resolve().parent.parent)
+_RETRY_S = 0.005
+
+
+class _SafeInterrupt:
+    """Ctrl-C and SIGTERM raise ``KeyboardInterrupt`` only where asdfkit's own Python code runs.
+
+    Python raises it wherever the signal lands, and some places cannot take an
+    exception: in a ctypes callback (ObsPy's miniSEED reader allocating samples)
+    it is ignored and the C code then crashes the process; in a weakref callback
+    it is ignored and the conversion carries on.  So the handler raises only when
+    the interrupted frame is asdfkit code, and otherwise retries every 5 ms
+    (SIGALRM) until it is.  A second Ctrl-C raises at once.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+
+    def signal(self, signum: int, frame: Any) -> None:
+        if self.pending and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.pending = True
+        self._raise_if_safe(frame)
+
+    def alarm(self, signum: int, frame: Any) -> None:
+        if self.pending:
+            self._raise_if_safe(frame)
+
+    @staticmethod
+    def _raise_if_safe(frame: Any) -> None:
+        if frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            raise KeyboardInterrupt
+        signal.setitimer(signal.ITIMER_REAL, _RETRY_S, _RETRY_S)
+
+
+@contextmanager
+def _safe_interrupts() -> Iterator[None]:
+    """Install :class:`_SafeInterrupt` for SIGINT and SIGTERM while a conversion runs."""
+    handler = _SafeInterrupt()
+    try:
+        previous = {signum: signal.signal(signum, handler.signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        yield
+        return
+    previous[signal.SIGALRM] = signal.signal(signal.SIGALRM, handler.alarm)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
+    """Ctrl-C or SIGTERM: the temporary output is removed (the library does that), a one-line
+    message replaces the traceback, and the exit code is 130."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            with _safe_interrupts():
+                command(*args, **kwargs)
+        except KeyboardInterrupt:
+            output = kwargs["paths"][-1]
+            exporting = kwargs.get("to") not in (None, "asdf")
+            state = "may be incomplete" if exporting else "was not written (an existing file keeps its content)"
+            click.echo(f"interrupted: {output} {state}", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+    return run
 
 
 @click.command()
@@ -59,6 +137,7 @@ _ASDF_SUFFIXES = (".h5", ".hdf5", ".asdf")
 @click.option("--endtime", help="Out of ASDF: end of the time window.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@_interruptible
 def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tuple[str, ...], network: str | None,
             station_code: str | None, location: str | None, channel: str | None, fmt: str | None, stations: tuple[Path, ...],
             events: tuple[Path, ...], event_window: tuple[float, float], no_associate: bool,
@@ -76,7 +155,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
       inventories, QuakeML and other event formats, AIMBAT JSON, CSS3.0/css3.1
       databases (descriptor or .wfdisc). SAC headers give events, stations and
       picks. The output is written atomically and the conversion is recorded
-      as SEIS-PROV.
+      as SEIS-PROV: Ctrl-C, SIGTERM or SIGKILL never leave a partial OUTPUT
+      (but --in-place appends do); Ctrl-C and SIGTERM exit with 130.
     \b
     Out of ASDF (one ASDF input and --to mseed|sac|stationxml|quakeml|css):
       OUTPUT is a directory (per trace/station) or a file; --network,
