@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 import subprocess
 import sys
@@ -61,3 +62,54 @@ def test_convert_example_round_trips_sac_metadata(tmp_path: Path) -> None:
     assert "exported SAC: gcarc=" in proc.stdout
     with asdfkit.open(out) as f:
         assert f.list_waveforms()[0].seed_id == "XX.CDV..BHZ"
+
+
+def _batch_input(sample_set: Path, tmp_path: Path) -> Path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "batch"))
+    try:
+        from batch_helpers import build_stations
+    finally:
+        sys.path.pop(0)
+    return build_stations(sample_set, tmp_path / "raw.h5", copies=3)
+
+
+def test_slurm_array_script_then_merge(sample_set: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    raw, out = _batch_input(sample_set, tmp_path), tmp_path / "out.h5"
+    for task in range(3):  # what SLURM does with --array=0-2
+        env = {**os.environ, "SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_COUNT": "3",
+               "SLURM_CPUS_PER_TASK": "2" if task == 0 else "1", "PYTHON": sys.executable}
+        proc = subprocess.run(["bash", str(EXAMPLES / "batch_slurm.sh"), str(raw), str(out)], env=env,
+                              capture_output=True, text=True, check=False, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        assert f"task {task} of 3" in proc.stdout and '"processed": 2' in proc.stdout
+    merge = subprocess.run([sys.executable, "-m", "asdfkit", "batch", "merge", str(out), "--json"],
+                           capture_output=True, text=True, check=False, timeout=300)
+    assert merge.returncode == 0, merge.stderr
+    process = runpy.run_path(str(EXAMPLES / "batch_slurm_job.py"), run_name="not_main")["process"]
+    with asdfkit.open(raw) as src, asdfkit.open(out) as f:
+        assert f.stations == src.stations and f.waveform_tags == ["velocity_bp"]
+        assert len(f.list_auxiliary_data("ChannelRMS")) == 6
+        expected = process(src.get_waveforms(station="P02"), src.get_station_inventory("TA.P02"))
+        got = f.get_waveforms(station="P02")
+        assert all(np.array_equal(a.data, b.data) for a, b in zip(got, expected.stream, strict=True))
+        assert np.array_equal(f.get_auxiliary_data("ChannelRMS", "TA_P02").data, expected.auxiliary[0].data)
+
+
+def test_dask_script_matches_the_local_pool(sample_set: Path, tmp_path: Path) -> None:
+    from asdfkit.batch import Backend, Recipe, run
+
+    raw, out = _batch_input(sample_set, tmp_path), tmp_path / "dask.h5"
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "batch_dask.py"), str(raw), str(out), "--threads"],
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert '"processed": 6' in proc.stdout
+    recipe = Recipe.from_dict(runpy.run_path(str(EXAMPLES / "batch_dask.py"), run_name="not_main")["RECIPE"])
+    local = tmp_path / "local.h5"
+    run(raw, local, recipe, backend=Backend("local", 2), progress=False)
+    with asdfkit.open(out) as a, asdfkit.open(local) as b:
+        assert a.waveform_tags == ["bandpass"]
+        assert [h.path for h in a.list_waveforms()] == [h.path for h in b.list_waveforms()]
+        for x, y in zip(a.get_waveforms(), b.get_waveforms(), strict=True):
+            assert x.stats.sampling_rate == y.stats.sampling_rate and (x.data == y.data).all()
