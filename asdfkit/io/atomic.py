@@ -58,7 +58,7 @@ def remove_stale_partials(target: Path) -> list[Path]:
     prefix = f".{target.name}."
     for name in glob.glob(glob.escape(str(target.parent / prefix)) + "*" + _SUFFIX):
         path = Path(name)
-        pid = path.name[len(prefix):-len(_SUFFIX)]
+        pid = path.name[len(prefix) : -len(_SUFFIX)]
         if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
             path.unlink(missing_ok=True)
             log.info("removed %s, left by process %s that was killed while writing %s", path, pid, target)

@@ -43,8 +43,16 @@ def inputs(obspy_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def small(obspy_data: Path, tmp_path: Path) -> Path:
     """An existing ASDF file to append to: ObsPy's real seism.sac converted."""
     out = tmp_path / "out.h5"
-    done = _convert([str(obspy_data / "io" / "sac" / "tests" / "data" / "seism.sac"), "--network", "XX", "--channel", "BHZ",
-                      str(out)])
+    done = _convert(
+        [
+            str(obspy_data / "io" / "sac" / "tests" / "data" / "seism.sac"),
+            "--network",
+            "XX",
+            "--channel",
+            "BHZ",
+            str(out),
+        ]
+    )
     assert done.returncode == 0, done.stderr
     return out
 
@@ -62,7 +70,9 @@ def _digest(path: Path) -> tuple[str, int, int]:
     return hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size, stat.st_mtime_ns
 
 
-def _start_and_wait_until_writing(args: list[str], out: Path, grown_by: int = 1 << 20) -> subprocess.Popen[str]:
+def _start_and_wait_until_writing(
+    args: list[str], out: Path, grown_by: int = 1 << 20
+) -> subprocess.Popen[str]:
     """Start a conversion and return once its temporary file is ``grown_by`` bytes past the
     size of the file it appends to (or past 0): the conversion is then mid-write."""
     base = out.stat().st_size if out.exists() else 0
@@ -122,7 +132,8 @@ def test_sigkill_during_append_leaves_the_file_byte_identical(inputs: Path, smal
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 @pytest.mark.parametrize("append", [False, True], ids=["new", "append"])
 def test_interrupt_exits_cleanly_removes_the_temporary_file_and_keeps_the_destination(
-        inputs: Path, small: Path, signum: int, append: bool) -> None:
+    inputs: Path, small: Path, signum: int, append: bool
+) -> None:
     out = small if append else small.with_name("fresh.h5")
     before = _digest(small)
     args = [str(inputs), "--append", str(out)] if append else [str(inputs), str(out)]
@@ -142,8 +153,9 @@ def test_partial_files_of_running_processes_are_left_alone(tmp_path: Path) -> No
     target = tmp_path / "x.h5"
     running = partial_path(target, os.getppid())  # the process that started pytest runs
     running.write_bytes(b"in progress")
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True, check=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead = partial_path(target, int(finished.stdout))
     dead.write_bytes(b"left by a killed conversion")
     assert remove_stale_partials(target) == [dead]
