@@ -65,11 +65,12 @@ def section_of(path: str | Path, event_id: str | None = None, run: str = "latest
     with open_asdf(path) as f:
         stored = read_run(f, event_id, run)
         params = params_of(stored)
+        channels = {r.seed_id.rsplit(".", 1)[-1] for r in stored.rows}
         selection = select_event(
             f,
             stored.event_id,
             tag=stored.tag,
-            channel="*",
+            channel=channels.pop() if len(channels) == 1 else "*",
             bandpass=params.bandpass,
             corners=params.bandpass_corners,
         )

@@ -113,3 +113,22 @@ def test_dask_script_matches_the_local_pool(sample_set: Path, tmp_path: Path) ->
         assert [h.path for h in a.list_waveforms()] == [h.path for h in b.list_waveforms()]
         for x, y in zip(a.get_waveforms(), b.get_waveforms(), strict=True):
             assert x.stats.sampling_rate == y.stats.sampling_rate and (x.data == y.data).all()
+
+
+def test_align_event_example_stores_a_run_and_picks(tmp_path: Path, shared_data: Path) -> None:
+    out = tmp_path / "berkeley.h5"
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "align_event.py"), str(out),
+         str(shared_data / "css" / "berkeley_1998")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "run_0001, ICCS" in proc.stdout and "stations summarised: 10" in proc.stdout
+    assert (tmp_path / "berkeley_section.png").stat().st_size > 10_000
+    from asdfkit.alignment import read_run
+
+    run = read_run(out)
+    with asdfkit.open(out) as f:
+        picks = [p for p in f.events[0].picks if p.method_id and "asdfkit/alignment" in str(p.method_id)]
+    # QuakeML keeps microseconds
+    assert sorted(round(p.time.ns, -3) for p in picks) == sorted(round(r.t1_ns, -3) for r in run.rows)
