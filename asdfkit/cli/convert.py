@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -35,20 +36,28 @@ class _SafeInterrupt:
     it is ignored and the C code then crashes the process; in a weakref callback
     it is ignored and the conversion carries on.  So the handler raises only when
     the interrupted frame is asdfkit code, and otherwise retries every 5 ms
-    (SIGALRM) until it is.  A second Ctrl-C raises at once.
+    (SIGALRM) until it is.  A second Ctrl-C raises at once.  Worker processes
+    forked during the conversion inherit the handler and get the default
+    behaviour instead (SIGTERM ends them, SIGINT raises at once).
     """
 
     def __init__(self) -> None:
         self.pending = False
+        self.owner = os.getpid()
 
     def signal(self, signum: int, frame: Any) -> None:
+        if os.getpid() != self.owner:
+            if signum == signal.SIGTERM:
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+            raise KeyboardInterrupt
         if self.pending and signum == signal.SIGINT:
             raise KeyboardInterrupt
         self.pending = True
         self._raise_if_safe(frame)
 
     def alarm(self, signum: int, frame: Any) -> None:
-        if self.pending:
+        if self.pending and os.getpid() == self.owner:
             self._raise_if_safe(frame)
 
     @staticmethod
