@@ -160,3 +160,31 @@ def test_partial_files_of_running_processes_are_left_alone(tmp_path: Path) -> No
     dead.write_bytes(b"left by a killed conversion")
     assert remove_stale_partials(target) == [dead]
     assert running.exists() and not dead.exists()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_with_worker_processes_leaves_no_file_and_no_process(
+    inputs: Path, tmp_path: Path, signum: int
+) -> None:
+    out = tmp_path / "parallel.h5"
+    proc = _start_and_wait_until_writing([str(inputs), "-j", "2", str(out)], out)
+    if signum == signal.SIGINT:
+        os.killpg(proc.pid, signum)  # Ctrl-C reaches the workers too
+    else:
+        proc.send_signal(signum)  # a scheduler stops the main process
+    _, err = proc.communicate()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert not out.exists() and list(tmp_path.glob(".parallel.h5.*")) == []
+    deadline = time.monotonic() + 60  # workers finish the file in hand, then exit
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _group_alive(proc.pid)
