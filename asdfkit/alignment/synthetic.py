@@ -101,7 +101,7 @@ def synthetic_set(
 def relative_rms_error(
     picks: NDArray[np.float64], t0: NDArray[np.float64] | float, true_shifts: NDArray[np.float64]
 ) -> float:
-    """RMS of (picked shift − true shift) with the common offset removed (NaN picks ignored).
+    """RMS of (picked shift − true shift) with the common offset removed (NaN picks ignored; NaN if all are).
 
     Example
     -------
@@ -110,4 +110,6 @@ def relative_rms_error(
     """
     error = np.asarray(picks, dtype=np.float64) - t0 - true_shifts
     error = error[np.isfinite(error)]
+    if error.size == 0:
+        return float("nan")
     return float(np.sqrt(np.mean((error - error.mean()) ** 2)))

@@ -95,17 +95,27 @@ def peak(cc: NDArray[np.floating], *, absolute: bool) -> tuple[NDArray[np.float6
     >>> round(float(lag[0]), 6), round(float(value[0]), 6)
     (0.25, 1.0)
     """
-    cc = np.asarray(cc, dtype=np.float64)
+    cc = np.asarray(cc)
     rows, width = cc.shape
     half = (width - 1) // 2
     r = np.arange(rows)
     k = np.argmax(np.abs(cc) if absolute else cc, axis=1)
     sign = np.where(cc[r, k] < 0.0, -1.0, 1.0) if absolute else np.ones(rows)
-    inner = (k > 0) & (k < width - 1)
     kc = np.clip(k, 1, width - 2)
-    y0 = sign * cc[r, k]
-    ym = sign * cc[r, kc - 1]
-    yp = sign * cc[r, kc + 1]
+    d, v = _refine(sign * cc[r, kc - 1], sign * cc[r, k], sign * cc[r, kc + 1], (k > 0) & (k < width - 1))
+    return k - half + d, sign * np.clip(v, -1.0, 1.0)
+
+
+def _refine(
+    ym: NDArray[np.floating], y0: NDArray[np.floating], yp: NDArray[np.floating], inner: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sub-sample offset and value of maxima ``y0`` between neighbours ``ym``, ``yp``.
+
+    A cosine ``A cos(w (k - d))`` through the three samples where one fits,
+    else the parabola's vertex; no refinement where ``inner`` is false (a
+    maximum at the edge of the searched lags).
+    """
+    ym, y0, yp = (np.asarray(y, dtype=np.float64) for y in (ym, y0, yp))
     with np.errstate(divide="ignore", invalid="ignore"):
         cos_w = (ym + yp) / (2.0 * y0)
         use_cos = inner & (y0 > 0.0) & (cos_w > -1.0) & (cos_w < 1.0)
@@ -118,9 +128,30 @@ def peak(cc: NDArray[np.floating], *, absolute: bool) -> tuple[NDArray[np.float6
         v_par = y0 - 0.25 * (ym - yp) * d_par
     d = np.where(use_cos, d_cos, np.where(use_par, d_par, 0.0))
     v = np.where(use_cos, v_cos, np.where(use_par, v_par, y0))
-    d = np.clip(np.nan_to_num(d), -0.5, 0.5)
-    v = np.clip(np.nan_to_num(v, nan=0.0), -1.0, 1.0)
-    return k - half + d, sign * v
+    return np.clip(np.nan_to_num(d), -0.5, 0.5), np.nan_to_num(v, nan=0.0)
+
+
+def _circular_peak(
+    full: NDArray[np.floating], max_lag: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sub-sample lag and (unnormalised) value of the maximum of each row of an inverse FFT.
+
+    Lags ``0..max_lag`` sit at the start of a row and ``-max_lag..-1`` at its
+    end; both segments are searched in place (no copy of the block).
+    """
+    rows, n_fft = full.shape
+    r = np.arange(rows)
+    k_pos = np.argmax(full[:, : max_lag + 1], axis=1)
+    k_neg = np.argmax(full[:, n_fft - max_lag :], axis=1) if max_lag > 0 else np.zeros(rows, dtype=np.intp)
+    negative = (
+        full[r, n_fft - max_lag + k_neg] > full[r, k_pos] if max_lag > 0 else np.zeros(rows, dtype=bool)
+    )
+    lag = np.where(negative, k_neg - max_lag, k_pos)
+    col = lag % n_fft
+    d, v = _refine(
+        full[r, (col - 1) % n_fft], full[r, col], full[r, (col + 1) % n_fft], np.abs(lag) < max_lag
+    )
+    return lag + d, v
 
 
 @dataclass(frozen=True)
@@ -137,29 +168,35 @@ class PairCorrelations:
     cc: NDArray[np.float64]
 
 
-def pair_blocks(n_rows: int, block_pairs: int) -> Iterator[tuple[NDArray[np.intp], NDArray[np.intp]]]:
-    """Yield the pairs ``i < j`` of ``n_rows`` rows, at most ``block_pairs`` at a time.
+CACHE_PAIRS = 512  # pairs per FFT batch at most: the batch stays in the CPU cache
+
+
+def pair_blocks(n_rows: int, block_pairs: int) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(i, start, stop)``: the pairs ``(i, j)``, ``start <= j < stop``, in ``i < j`` order.
+
+    Each block holds at most ``min(block_pairs, CACHE_PAIRS)`` pairs and shares
+    its first row, so a block's spectra are a contiguous slice times one row.
 
     Example
     -------
-    >>> [(a.tolist(), b.tolist()) for a, b in pair_blocks(3, 2)]
-    [([0, 0], [1, 2]), ([1], [2])]
+    >>> list(pair_blocks(4, 2))
+    [(0, 1, 3), (0, 3, 4), (1, 2, 4), (2, 3, 4)]
     """
-    i_all, j_all = np.triu_indices(n_rows, k=1)
-    for start in range(0, i_all.size, block_pairs):
-        yield (
-            i_all[start : start + block_pairs].astype(np.intp),
-            j_all[start : start + block_pairs].astype(np.intp),
-        )
+    cap = max(1, min(block_pairs, CACHE_PAIRS))
+    for i in range(n_rows - 1):
+        for start in range(i + 1, n_rows, cap):
+            yield i, start, min(start + cap, n_rows)
 
 
 def pair_correlations(matrix: NDArray[np.float64], max_lag: int, block_pairs: int) -> PairCorrelations:
     """Correlate every pair of rows, ``block_pairs`` pairs at a time (bounded memory).
 
     The spectra of the rows are computed once (single precision: the peak
-    positions move by far less than 1e-4 sample); each block multiplies its
-    pairs' spectra, inverts them in one batched FFT and keeps only the peak,
-    so memory is about ``block_pairs x 1.5 n_fft x 8`` bytes whatever the
+    positions move by far less than 1e-4 sample); each block of pairs
+    ``(i, start..stop)`` multiplies a slice of spectra by row ``i``'s, inverts
+    them in one batched FFT and keeps only the peaks, so besides the spectra
+    and the per-pair results memory holds one block (at most
+    ``min(block_pairs, CACHE_PAIRS) x 1.5 n_fft x 4`` bytes) whatever the
     number of pairs.
 
     Example
@@ -178,23 +215,21 @@ def pair_correlations(matrix: NDArray[np.float64], max_lag: int, block_pairs: in
     spec = fft.rfft(matrix.astype(np.float32), n_fft, axis=1, workers=WORKERS)
     spec_conj = np.conj(spec)
     norms = _norms(matrix)
-    columns = _lag_columns(n_fft, max_lag)
     n_pairs = n_rows * (n_rows - 1) // 2
     lag = np.empty(n_pairs, dtype=np.float64)
     cc = np.empty(n_pairs, dtype=np.float64)
     i_out = np.empty(n_pairs, dtype=np.intp)
     j_out = np.empty(n_pairs, dtype=np.intp)
     done = 0
-    for i, j in pair_blocks(n_rows, block_pairs):
-        product = spec[j]
-        product *= spec_conj[i]
+    buffer = np.empty((min(block_pairs, CACHE_PAIRS, max(n_rows - 1, 1)), spec.shape[1]), dtype=spec.dtype)
+    for i, start, stop in pair_blocks(n_rows, block_pairs):
+        product = np.multiply(spec[start:stop], spec_conj[i], out=buffer[: stop - start])
         full = fft.irfft(product, n_fft, axis=1, workers=WORKERS)
-        del product
-        block = full[:, columns]
-        del full
-        block /= (norms[i] * norms[j]).astype(np.float32)[:, None]
-        b_lag, b_cc = peak(block, absolute=False)
-        stop = done + i.size
-        lag[done:stop], cc[done:stop], i_out[done:stop], j_out[done:stop] = b_lag, b_cc, i, j
-        done = stop
+        b_lag, b_value = _circular_peak(full, max_lag)
+        end = done + stop - start
+        lag[done:end] = b_lag
+        i_out[done:end] = i
+        j_out[done:end] = np.arange(start, stop)
+        cc[done:end] = np.clip(b_value / (norms[i] * norms[start:stop]), -1.0, 1.0)
+        done = end
     return PairCorrelations(i=i_out, j=j_out, lag=lag, cc=cc)

@@ -58,8 +58,10 @@ def test_a_flat_row_correlates_to_zero_not_nan() -> None:
 
 
 def test_pair_blocks_cover_every_pair_once() -> None:
-    pairs = [(int(a), int(b)) for i, j in pair_blocks(9, 5) for a, b in zip(i, j, strict=True)]
-    assert sorted(pairs) == [(a, b) for a in range(9) for b in range(a + 1, 9)]
+    blocks = list(pair_blocks(9, 3))
+    pairs = [(i, j) for i, start, stop in blocks for j in range(start, stop)]
+    assert pairs == [(a, b) for a in range(9) for b in range(a + 1, 9)]
+    assert max(stop - start for _, start, stop in blocks) == 3
 
 
 def test_pairs_match_single_reference_correlation_and_sign() -> None:
