@@ -12,6 +12,7 @@ import asdfkit
 from asdfkit.cli.main import cli
 from asdfkit.errors import InvalidValueError
 from asdfkit.io.convert import ConvertOptions, convert_to_asdf
+from asdfkit.io.css.tables import layout, read_rows
 from asdfkit.provenance import lineage
 
 OLD_DIR = "/opt/antelope/5.6/contrib/example/dbmoment/EXAMPLE_2"
@@ -56,15 +57,20 @@ def test_dbmoment_remap_finds_30_and_reports_9(shared_data: Path, tmp_path: Path
     assert report.events == 2 and report.picks > 0
 
 
-def test_css_round_trip_through_the_cli(shared_data: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [[], ["--css-schema", "css3.1", "--css-expanded"]], ids=["css3.0", "css3.1-NET_STA"])
+def test_css_round_trip_through_the_cli(shared_data: Path, tmp_path: Path, options: list[str]) -> None:
     runner = CliRunner()
     db = shared_data / "css" / "berkeley_1998" / "example_2"
     first = tmp_path / "a.h5"
     result = runner.invoke(cli, ["convert", str(db), str(first), "--default-network", "BK"])
     assert result.exit_code == 0, result.output
     assert "more warning(s)" in result.output
-    result = runner.invoke(cli, ["convert", str(first), str(tmp_path / "css" / "out"), "--to", "css"])
+    result = runner.invoke(cli, ["convert", str(first), str(tmp_path / "css" / "out"), "--to", "css", *options])
     assert result.exit_code == 0, result.output
+    schema = "css3.1" if options else "css3.0"
+    assert f"schema {schema}" in (tmp_path / "css" / "out").read_text()
+    stas = {r["sta"] for r in read_rows(tmp_path / "css" / "out.wfdisc", layout("wfdisc", schema))}
+    assert "BK_BKS" in stas if options else "BKS" in stas
     second = tmp_path / "b.h5"
     result = runner.invoke(cli, ["convert", str(tmp_path / "css" / "out"), str(second)])
     assert result.exit_code == 0, result.output
