@@ -141,7 +141,7 @@ def _panel(
     ax.set_xlabel("time relative to the pick (s)")
     ax.tick_params(axis="y", length=0)
     if labels:
-        ax.set_ylabel("seed id, ICCS cc (grey: deselected)", fontsize=9)
+        ax.set_ylabel("trace (ICCS cc)", fontsize=9)
 
 
 def plot_section(path: str | Path, event_id: str | None = None, run: str = "latest") -> Figure:
@@ -154,16 +154,18 @@ def plot_section(path: str | Path, event_id: str | None = None, run: str = "late
     stored = section.run
     order = sorted(range(len(stored.rows)), key=lambda i: -stored.rows[i].iccs_cc)
     n = len(order)
-    fig = _figure(11.0, 2.2 + 0.42 * n)
-    grid = fig.add_gridspec(2, 2, height_ratios=[1.3, max(n * 0.42, 2.0)])
-    method = "MCCC" if stored.mccc else "ICCS"
+    traces_height = max(n * 0.42, 2.6)
+    fig = _figure(11.0, 2.3 + traces_height)
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.3, traces_height])
+    method = "MCCC" if any(np.isfinite(r.mccc_error) for r in stored.rows) else "ICCS"
     _panel(
         fig.add_subplot(grid[0, 0]),
         fig.add_subplot(grid[1, 0]),
         section,
         section.at_t0,
         order,
-        f"at t0 ({stored.t0_source})",
+        f"at t0 ({stored.t0_source})"
+        + ("; grey: deselected" if not all(r.select for r in stored.rows) else ""),
         labels=True,
     )
     _panel(
@@ -182,7 +184,8 @@ def plot_section(path: str | Path, event_id: str | None = None, run: str = "late
 def _title(stored: StoredRun) -> str:
     status = f"ICCS {stored.status_iccs}"
     if stored.mccc:
-        status += f", MCCC {stored.status_mccc} (rmse {stored.mccc_rmse * 1000:.0f} ms)"
+        rmse = f"{stored.mccc_rmse * 1000:.0f} ms" if np.isfinite(stored.mccc_rmse) else "-"
+        status += f", MCCC {stored.status_mccc} (rmse {rmse})"
     return f"{stored.event_id} — {stored.phase}, {stored.run_id}: {status}"
 
 

@@ -99,7 +99,10 @@ class EventSelection:
 
 
 def find_event(f: ASDFFile, event_id: str) -> Event:
-    """The event whose resource id is ``event_id`` (or ends with ``/event_id``).
+    """The event whose resource id is ``event_id``, or ends with it after a ``/``, ``=``, ``:`` or ``?``.
+
+    ``"event/1"`` finds ``smi:local/css/example_2/event/1``; ``"4218658"`` finds
+    ``smi:service.iris.edu/fdsnws/event/1/query?eventid=4218658``.
 
     Raises
     ------
@@ -110,7 +113,7 @@ def find_event(f: ASDFFile, event_id: str) -> Event:
     exact = [e for e in events if str(e.resource_id) == event_id]
     if exact:
         return exact[0]
-    tail = [e for e in events if str(e.resource_id).endswith("/" + event_id.lstrip("/"))]
+    tail = [e for e in events if _ends_with(str(e.resource_id), event_id)]
     if len(tail) == 1:
         return tail[0]
     known = ", ".join(str(e.resource_id) for e in events[:5]) or "none"
@@ -120,6 +123,16 @@ def find_event(f: ASDFFile, event_id: str) -> Event:
         )
     raise NotFoundError(
         f"unknown event id {event_id!r}: must be the resource id of an event in /QuakeML (known: {known})"
+    )
+
+
+def _ends_with(resource_id: str, tail: str) -> bool:
+    tail = tail.lstrip("/")
+    return (
+        bool(tail)
+        and resource_id.endswith(tail)
+        and len(resource_id) > len(tail)
+        and resource_id[-len(tail) - 1] in "/=:?"
     )
 
 

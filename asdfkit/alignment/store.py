@@ -461,10 +461,32 @@ def _complete_runs(f: ASDFFile) -> list[tuple[str, str]]:
     return sorted(found, key=lambda kr: (kr[0], int(kr[1][4:])))
 
 
+_QUALITY_ATTRS = (
+    "event_id",
+    "origin_time_ns",
+    "phase",
+    "tag",
+    "t0_source",
+    "created",
+    "status_iccs",
+    "status_mccc",
+    "mccc_rmse",
+    "iterations",
+)
+
+
 def _read(f: ASDFFile, key: str, run_id: str) -> StoredRun:
     quality = f.get_auxiliary_data(DATA_TYPE, f"{key}/{run_id}/quality")
     table = f.get_auxiliary_data(DATA_TYPE, f"{key}/{run_id}/picks").data
     a = quality.attrs
+    names = set(table.dtype.names or ())
+    missing = sorted(set(TABLE_DTYPE.names or ()) - names)
+    missing += [k for k in _QUALITY_ATTRS if k not in a]
+    if missing:
+        raise InvalidValueError(
+            f"alignment run {key}/{run_id} lacks {', '.join(missing)}: "
+            "not a run written by asdfkit.alignment (see docs/alignment.md for the layout)"
+        )
     origin_ns = int(a["origin_time_ns"])
 
     def seconds(ns: Any) -> float:

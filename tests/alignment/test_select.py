@@ -119,3 +119,16 @@ def test_with_t0_returns_a_new_seismogram() -> None:
     seis = EventSeismogram("XX.A..BHZ", "/Waveforms/XX.A/x", None, np.zeros(10), 0.0, 1.0)
     moved = seis.with_t0(3)
     assert moved.t0 == 3.0 and np.isnan(seis.t0) and moved.station_id == "XX.A"
+
+
+def test_event_id_tail_after_a_query_separator(
+    sample_set: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from alignment_data import okhotsk
+
+    with asdfkit.open(okhotsk(sample_set, tmp_path_factory)) as f:
+        selection = select_event(f, "4218658")
+        assert selection.event_id.endswith("query?eventid=4218658")
+        with pytest.raises(NotFoundError, match="unknown event id '218658'"):
+            select_event(f, "218658")  # a tail must start after a separator
+    assert [s.seed_id for s in selection.seismograms] == ["AE.113A..BHZ", "TA.POKR..BHZ"]

@@ -157,3 +157,17 @@ def test_mccc_without_pairs_is_stored_as_a_status_not_zeros(okhotsk_h5: Path, tm
     assert np.isnan(run.mccc_rmse)
     assert all(np.isfinite(r.t1) for r in run.rows)  # ICCS picks stay
     assert asdfkit.validate(path).ok
+
+
+def test_a_foreign_run_is_refused_by_name(berkeley_h5: Path, tmp_path: Path) -> None:
+    path = fresh_copy(berkeley_h5, tmp_path)
+    key = event_key(BERKELEY_EVENT)
+    with asdfkit.open(path, "r+") as f:
+        f.add_auxiliary_data(np.zeros(3), DATA_TYPE, f"{key}/run_0001/picks")
+        f.add_auxiliary_data(
+            np.zeros(3), DATA_TYPE, f"{key}/run_0001/quality", attrs={"event_id": BERKELEY_EVENT}
+        )
+    with pytest.raises(InvalidValueError, match=rf"alignment run {key}/run_0001 lacks .*seed_id.*not a run"):
+        read_run(path)
+    # the next run of our own does not overwrite it
+    assert align_event(path, BERKELEY_EVENT, params=PARAMS).run_id == "run_0002"
