@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from ..errors import AlignmentError
@@ -272,27 +273,24 @@ def cut_windows(
     position = (picks[idx] + time[0] - traces.begin[idx]) / traces.delta
     start = np.floor(position).astype(np.int64)
     frac = position - start
-    weights = _cubic_weights(frac)
+    weights = np.stack(_cubic_weights(frac), axis=1)  # (rows, 4)
     width = traces.data.shape[1]
     first = np.clip(start - 1, 0, max(width - n - 3, 0))  # inside the data when check_inside passed
     flat_index = (idx * width + first)[:, None] + np.arange(n + 3)[None, :]
     gathered = np.take(traces.data, flat_index)
-    matrix = gathered[:, 1 : n + 1] * weights[1][:, None]
-    product = np.empty_like(matrix)
-    for k in (0, 2, 3):
-        np.multiply(gathered[:, k : k + n], weights[k][:, None], out=product)
-        matrix += product
-    del gathered, product
-    # linear detrend: least-squares fit on the orthonormal basis [1, t] of the window
-    basis = np.empty((n, 2))
-    basis[:, 0] = 1.0 / np.sqrt(n)
-    basis[:, 1] = time - time.mean()
-    basis[:, 1] /= np.sqrt(basis[:, 1] @ basis[:, 1])
-    coef = matrix @ basis
-    matrix -= coef @ basis.T
+    taps = sliding_window_view(gathered, 4, axis=1)[:, :n]  # (rows, n, 4), no copy
+    matrix = np.einsum("rk,rnk->rn", weights, taps)
+    del gathered, taps
+    # linear detrend: least-squares fit of [1, t] (t centred, so the two are orthogonal)
+    slope_axis = time - time.mean()
+    slope_axis /= np.sqrt(slope_axis @ slope_axis)
+    mean = matrix.mean(axis=1)
+    slope = matrix @ slope_axis
+    matrix -= mean[:, None]
+    matrix -= slope[:, None] * slope_axis[None, :]
     matrix *= _taper(time, params)[None, :]
-    peak = np.abs(matrix).max(axis=1)
-    flat = peak <= 1e-10 * np.abs(coef).sum(axis=1) * float(np.abs(basis).max())
+    peak = np.maximum(matrix.max(axis=1), -matrix.min(axis=1))
+    flat = peak <= 1e-10 * (np.abs(mean) + np.abs(slope) * float(np.abs(slope_axis).max()))
     scale = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, peak))
     scale = np.where(flips[idx], -scale, scale)
     matrix *= scale[:, None]
