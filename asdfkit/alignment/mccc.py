@@ -159,7 +159,7 @@ def mccc(
         np.array([bool(s.select) for s in seismograms]) if only_selected else np.ones(len(seismograms), bool)
     )
     rows = np.flatnonzero(wanted)
-    check_inside(traces, picks, params)
+    check_inside(traces, picks, params, rows)
     n_all = len(seismograms)
     nan = np.full(n_all, np.nan)
     messages: list[str] = []

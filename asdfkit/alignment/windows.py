@@ -42,6 +42,7 @@ from .types import AlignmentParams, Seismogram
 __all__ = [
     "TraceMatrix",
     "Windows",
+    "check_inside",
     "check_params",
     "cut_windows",
     "effective_picks",
@@ -152,6 +153,14 @@ def _resample(data: NDArray[np.float64], ratio: float) -> NDArray[np.float64]:
     return sum((w * padded[start + k] for k, w in enumerate(weights)), np.zeros(n_out))
 
 
+def _check_finite(x: NDArray[np.float64], trace: int) -> None:
+    bad = np.flatnonzero(~np.isfinite(x))
+    if bad.size:
+        raise AlignmentError(
+            f"sample {int(bad[0])} of trace {trace} is {float(x[bad[0]])!r}: data must be finite (no NaN/inf)"
+        )
+
+
 @dataclass(frozen=True)
 class TraceMatrix:
     """Every trace on the finest common sampling interval, zero-padded into one array.
@@ -184,25 +193,26 @@ class TraceMatrix:
             if not math.isfinite(float(seismograms[i].begin)):
                 raise AlignmentError(f"begin {seismograms[i].begin!r} of trace {i}: must be finite")
         delta = float(deltas.min())
-        rows: list[NDArray[np.float64]] = []
+        rows: list[NDArray[np.floating] | NDArray[np.integer]] = []
         for i, s in enumerate(seismograms):
             x = np.asarray(s.data)
             if x.ndim != 1 or x.size < 4:
                 raise AlignmentError(
                     f"data of trace {i} (shape {x.shape}): must be 1-D with at least 4 samples"
                 )
-            x = x.astype(np.float64, copy=False)
-            if not np.isfinite(x).all():
-                bad = int(np.flatnonzero(~np.isfinite(x))[0])
-                raise AlignmentError(
-                    f"sample {bad} of trace {i} is {float(x[bad])!r}: data must be finite (no NaN/inf)"
-                )
             ratio = deltas[i] / delta
-            rows.append(x if abs(ratio - 1.0) <= 1e-9 else _resample(x, ratio))
+            if abs(ratio - 1.0) > 1e-9:
+                _check_finite(x.astype(np.float64), i)  # before resampling spreads a NaN
+                x = _resample(x.astype(np.float64), ratio)
+            rows.append(x)
         length = np.array([r.size for r in rows], dtype=np.int64)
         data = np.zeros((len(rows), int(length.max())), dtype=np.float64)
         for i, r in enumerate(rows):
             data[i, : r.size] = r
+        finite = np.isfinite(data)
+        if not finite.all():
+            first_bad = int(np.flatnonzero(~finite.all(axis=1))[0])
+            _check_finite(data[first_bad], first_bad)
         begin = np.array([float(s.begin) for s in seismograms], dtype=np.float64)
         return cls(data=data, begin=begin, length=length, delta=delta)
 
@@ -223,10 +233,18 @@ class Windows:
     flat: NDArray[np.bool_]  # (N,) rows that are all zero (no signal in the window)
 
 
-def check_inside(traces: TraceMatrix, picks: NDArray[np.float64], params: AlignmentParams) -> None:
-    """Raise :class:`~asdfkit.errors.AlignmentError` if a window falls outside its trace's data."""
+def check_inside(
+    traces: TraceMatrix,
+    picks: NDArray[np.float64],
+    params: AlignmentParams,
+    rows: NDArray[np.intp] | None = None,
+) -> None:
+    """Raise :class:`~asdfkit.errors.AlignmentError` if a window (of the listed rows) leaves its trace's data."""
     low, high = traces.pick_limits(params)
-    bad = np.flatnonzero((picks < low - 1e-9) | (picks > high + 1e-9))
+    outside = (picks < low - 1e-9) | (picks > high + 1e-9)
+    if rows is not None:
+        outside &= np.isin(np.arange(picks.size), rows)
+    bad = np.flatnonzero(outside)
     if bad.size:
         i = int(bad[0])
         time = window_time(params, traces.delta)

@@ -123,6 +123,15 @@ def test_only_selected_traces_are_solved_unless_told_otherwise() -> None:
     assert np.isfinite(everything.t1).all()
 
 
+def test_a_deselected_trace_may_lie_outside_its_data() -> None:
+    s = synthetic_set(8, snr=30.0, seed=6, flip_fraction=0.0)
+    seis = [*s.seismograms[:7], replace(s.seismograms[7], t1=75.0, select=False)]
+    res = mccc(seis)
+    assert np.isnan(res.t1[7]) and np.isfinite(res.t1[:7]).all()
+    with pytest.raises(AlignmentError, match=r"trace 7 \(pick 75.000 s\)"):
+        mccc(seis, only_selected=False)
+
+
 def test_too_few_traces() -> None:
     s = synthetic_set(3, snr=10.0, seed=0)
     res = mccc([s.seismograms[0]])

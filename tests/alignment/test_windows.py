@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -113,6 +115,14 @@ def test_nan_data_names_the_sample_and_the_rule() -> None:
     with pytest.raises(AlignmentError, match=r"sample 123 of trace 1 is nan: data must be finite") as info:
         TraceMatrix.from_seismograms([_pulse(20.0), SimpleSeismogram(data, begin=0.0, delta=0.025, t0=20.0)])
     assert isinstance(info.value, ValueError)
+
+
+def test_nan_in_a_trace_to_resample_names_its_own_sample() -> None:
+    coarse = _pulse(20.0, delta=0.05)
+    data = coarse.data.copy()
+    data[40] = -np.inf
+    with pytest.raises(AlignmentError, match=r"sample 40 of trace 1 is -inf"):
+        TraceMatrix.from_seismograms([_pulse(20.0), replace(coarse, data=data)])
 
 
 @pytest.mark.parametrize(
