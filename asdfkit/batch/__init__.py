@@ -4,11 +4,13 @@
   ``(Stream, Inventory) -> Stream`` or a :class:`Recipe`, committing each
   station atomically (restartable after a crash or SIGKILL);
 - :func:`merge_chunks` combines the chunk files into the output;
-- :func:`status` reports done, failed and pending stations.
+- :func:`status` reports done, failed and pending stations;
+- :func:`align_events` aligns every event (ICCS/MCCC) as the same kind of job.
 
 See ``docs/batch.md``.
 """
 
+from .alignment import align_events
 from .backends import Backend
 from .loader import load_function
 from .partition import ChunkSpec, partition
@@ -29,6 +31,7 @@ __all__ = [
     "StationOutput",
     "StationResult",
     "Step",
+    "align_events",
     "job_identity",
     "load_function",
     "merge_chunks",

@@ -17,10 +17,11 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import BatchError
 from .worker import StationJob, StationResult, process_station
@@ -63,9 +64,12 @@ class Backend:
         return "in-process" if self.workers == 1 else f"local pool ({self.workers} processes)"
 
 
-def _serial(jobs: Sequence[StationJob]) -> Iterator[StationResult]:
+Process = Callable[[Any], StationResult]
+
+
+def _serial(jobs: Sequence[Any], process: Process) -> Iterator[StationResult]:
     for job in jobs:
-        yield process_station(job)
+        yield process(job)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -79,7 +83,7 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="asdfkit-parent-watch", daemon=True).start()
 
 
-def _pool(jobs: Sequence[StationJob], workers: int) -> Iterator[StationResult]:
+def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[StationResult]:
     # fork where the OS has it: functions defined in a script (even without an
     # ``if __name__ == "__main__"`` guard) reach the workers, and start-up is cheap.
     # The driver holds no HDF5 file open while the pool starts.
@@ -88,7 +92,7 @@ def _pool(jobs: Sequence[StationJob], workers: int) -> Iterator[StationResult]:
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        futures = [pool.submit(process_station, job) for job in jobs]
+        futures = [pool.submit(process, job) for job in jobs]
         try:
             for future in as_completed(futures):
                 yield future.result()
@@ -101,7 +105,7 @@ def _pool(jobs: Sequence[StationJob], workers: int) -> Iterator[StationResult]:
             ) from exc
 
 
-def _dask(jobs: Sequence[StationJob], backend: Backend) -> Iterator[StationResult]:
+def _dask(jobs: Sequence[Any], backend: Backend, process: Process) -> Iterator[StationResult]:
     try:
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
@@ -119,7 +123,7 @@ def _dask(jobs: Sequence[StationJob], backend: Backend) -> Iterator[StationResul
         )
         client = Client(cluster)
     try:
-        futures = client.map(process_station, list(jobs), pure=False)
+        futures = client.map(process, list(jobs), pure=False)
         for future in dask_completed(futures):
             yield future.result()
     finally:
@@ -128,12 +132,18 @@ def _dask(jobs: Sequence[StationJob], backend: Backend) -> Iterator[StationResul
             cluster.close()
 
 
-def run_jobs(jobs: Sequence[StationJob], backend: Backend) -> Iterator[StationResult]:
-    """Run station jobs on a back-end; yield results as stations finish."""
+def run_jobs(
+    jobs: Sequence[StationJob] | Sequence[Any], backend: Backend, process: Process = process_station
+) -> Iterator[StationResult]:
+    """Run jobs on a back-end; yield results as they finish.
+
+    ``process`` (a picklable module-level function) turns one job into a
+    :class:`StationResult`; the default processes one station.
+    """
     if not jobs:
         return iter(())
     if backend.kind == "dask":
-        return _dask(jobs, backend)
+        return _dask(jobs, backend, process)
     if backend.workers == 1:
-        return _serial(jobs)
-    return _pool(jobs, min(backend.workers, len(jobs)))
+        return _serial(jobs, process)
+    return _pool(jobs, min(backend.workers, len(jobs)), process)

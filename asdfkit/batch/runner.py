@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,9 @@ from .journal import ChunkJournal, Plan, WorkDir
 from .partition import ChunkSpec, partition
 from .recipe import Recipe
 from .results import merge_chunks
-from .worker import StationFunction, StationJob
+from .worker import StationFunction, StationJob, StationResult, process_station
 
-__all__ = ["BatchSummary", "job_identity", "run"]
+__all__ = ["BatchSummary", "drive", "job_identity", "run"]
 
 log = logging.getLogger(__name__)
 
@@ -156,50 +158,79 @@ def run(
     source = Path(input)
     if not source.exists():
         raise FormatError(f"cannot open {str(source)!r}: no such file") from FileNotFoundError(source)
-    chunk = chunk or ChunkSpec.from_env() or ChunkSpec(0, 1)
-    backend = backend or Backend("local", workers=os.cpu_count() or 1)
     if isinstance(function, Recipe):
         tag = tag or function.tag
         input_tag = input_tag or function.input_tag
     tag = check_tag(tag or "processed")
     stations, input_tag = _survey(source, input_tag)
-    work = WorkDir(output)
-    work.ensure_plan(
-        Plan(
-            str(source.resolve()),
-            tuple(sorted(stations)),
-            chunk.count,
-            job_identity(function),
-            tag,
-            input_tag,
-        )
+    plan = Plan(str(source.resolve()), tuple(sorted(stations)), 0, job_identity(function), tag, input_tag)
+
+    def make_job(station: str, part: Path) -> StationJob:
+        return StationJob(source, station, part, function, tag, input_tag, compression, traceback_limit)
+
+    summary = drive(
+        source,
+        output,
+        plan,
+        make_job,
+        process_station,
+        chunk=chunk,
+        backend=backend,
+        progress=progress,
+        merge_output=merge_output,
     )
-    mine = partition(stations, chunk.count)[chunk.index]
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def drive(
+    source: Path,
+    output: str | os.PathLike[str],
+    plan: Plan,
+    make_job: Callable[[str, Path], Any],
+    process: Callable[[Any], StationResult],
+    *,
+    chunk: ChunkSpec | None = None,
+    backend: Backend | None = None,
+    progress: bool = True,
+    merge_output: bool | None = None,
+    unit: str = "station",
+) -> BatchSummary:
+    """Run one chunk of any per-unit job: plan, adopt, skip, run, journal, pack, merge.
+
+    ``plan.stations`` lists the units (stations, or events for alignment);
+    ``make_job(unit, part_path)`` builds a picklable job and ``process(job)``
+    commits the unit's part file and returns its :class:`StationResult`.
+    """
+    chunk = chunk or ChunkSpec.from_env() or ChunkSpec(0, 1)
+    backend = backend or Backend("local", workers=os.cpu_count() or 1)
+    plan = dataclasses.replace(plan, chunks=chunk.count)
+    work = WorkDir(output)
+    work.ensure_plan(plan)
+    mine = partition(plan.stations, chunk.count)[chunk.index]
     journal = work.journal(chunk, mine)
     work.remove_partials(chunk)
     journal.start_run(backend.describe())
     summary = BatchSummary(str(output), str(chunk), backend.describe(), len(mine))
     committed = work.parts(chunk)
-    for station in mine:
-        if station in committed and station not in journal.done:
-            journal.adopt(station)
-            summary.adopted.append(station)
+    for name in mine:
+        if name in committed and name not in journal.done:
+            journal.adopt(name)
+            summary.adopted.append(name)
     summary.skipped = [s for s in mine if s in journal.done and s not in summary.adopted]
     todo = [s for s in mine if s not in journal.done]
-    jobs = [
-        StationJob(source, s, work.part(chunk, s), function, tag, input_tag, compression, traceback_limit)
-        for s in todo
-    ]
+    jobs = [make_job(name, work.part(chunk, name)) for name in todo]
     log.info(
-        "chunk %s: %d stations, %d done before, %d to process on %s",
+        "chunk %s: %d %ss, %d done before, %d to process on %s",
         chunk,
         len(mine),
+        unit,
         len(mine) - len(todo),
         len(todo),
         backend.describe(),
     )
-    with tqdm(total=len(jobs), desc=f"chunk {chunk}", unit="station", disable=not progress) as bar:
-        for result in run_jobs(jobs, backend):
+    with tqdm(total=len(jobs), desc=f"chunk {chunk}", unit=unit, disable=not progress) as bar:
+        for result in run_jobs(jobs, backend, process):
             entry: dict[str, Any] = {
                 "seconds": round(result.seconds, 4),
                 "traces_in": result.traces_in,
@@ -209,7 +240,7 @@ def run(
             if not result.ok:
                 entry.update(error=result.error or "", traceback=result.traceback or "")
                 summary.failed[result.station] = {"error": entry["error"], "traceback": entry["traceback"]}
-                log.warning("station %s failed: %s", result.station, result.error)
+                log.warning("%s %s failed: %s", unit, result.station, result.error)
             journal.record(result.station, entry, result.ok)
             summary.processed.append(result.station)
             bar.update(1)
@@ -217,5 +248,4 @@ def run(
     journal.finish_run()
     if merge_output if merge_output is not None else (chunk.count == 1 and summary.ok):
         summary.merged = merge_chunks(output).to_dict()
-    summary.seconds = time.perf_counter() - started
     return summary
