@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from .types import AlignmentParams, ICCSResult, ICCSStatus, Seismogram
 from .windows import TraceMatrix, check_inside, check_params, cut_windows, effective_picks
-from .xcorr import correlate_with, peak
+from .xcorr import correlate_peaks
 
 __all__ = ["iccs", "pearson_rows"]
 
@@ -152,7 +152,7 @@ def iccs(
     all_deselected = False
     iteration = 0
     for iteration in range(1, params.max_iterations + 1):
-        lag, value = peak(correlate_with(windows.matrix, stack, max_lag), absolute=params.autoflip)
+        lag, value = correlate_peaks(windows.matrix, stack, max_lag, absolute=params.autoflip)
         lag[~usable] = 0.0
         if params.autoflip:
             flips = flips ^ (usable & (value < 0.0))

@@ -37,7 +37,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["PairCorrelations", "correlate_with", "fft_length", "pair_blocks", "pair_correlations", "peak"]
+__all__ = [
+    "PairCorrelations",
+    "correlate_peaks",
+    "correlate_with",
+    "fft_length",
+    "pair_blocks",
+    "pair_correlations",
+    "peak",
+]
 
 WORKERS = min(4, os.cpu_count() or 1)
 
@@ -59,6 +67,22 @@ def _norms(matrix: NDArray[np.floating]) -> NDArray[np.float64]:
     return np.where(norms > 0.0, norms, np.inf)  # a flat row correlates to 0, not NaN
 
 
+def _correlate_full(
+    matrix: NDArray[np.float64], ref: NDArray[np.float64], max_lag: int
+) -> NDArray[np.float32]:
+    """Unnormalised circular correlation of every row with ``ref`` (free of wrap-around up to ``max_lag``)."""
+    from scipy import fft
+
+    n_fft = fft_length(matrix.shape[1], max_lag)
+    spec = fft.rfft(matrix.astype(np.float32), n_fft, axis=1, workers=WORKERS)
+    spec *= np.conj(fft.rfft(ref.astype(np.float32), n_fft))[None, :]
+    return np.asarray(fft.irfft(spec, n_fft, axis=1, workers=WORKERS, overwrite_x=True))
+
+
+def _norm_products(matrix: NDArray[np.float64], ref: NDArray[np.float64]) -> NDArray[np.float64]:
+    return _norms(matrix) * float(_norms(ref[None, :])[0])
+
+
 def correlate_with(
     matrix: NDArray[np.float64], ref: NDArray[np.float64], max_lag: int
 ) -> NDArray[np.float64]:
@@ -66,17 +90,28 @@ def correlate_with(
 
     Returns an array ``(rows, 2 max_lag + 1)``; column ``max_lag`` is lag 0.
     """
-    from scipy import fft
+    max_lag = max(1, min(max_lag, matrix.shape[1] - 1))
+    full = _correlate_full(matrix, ref, max_lag)
+    cc = full[:, _lag_columns(full.shape[1], max_lag)]
+    return np.asarray(cc / _norm_products(matrix, ref)[:, None], dtype=np.float64)
 
-    n = matrix.shape[1]
-    max_lag = min(max_lag, n - 1)
-    n_fft = fft_length(n, max_lag)
-    spec = fft.rfft(matrix.astype(np.float32), n_fft, axis=1, workers=WORKERS)
-    spec *= np.conj(fft.rfft(ref.astype(np.float32), n_fft))[None, :]
-    full = fft.irfft(spec, n_fft, axis=1, workers=WORKERS)
-    cc = full[:, _lag_columns(n_fft, max_lag)]
-    cc /= (_norms(matrix) * float(_norms(ref[None, :])[0]))[:, None]
-    return np.asarray(cc, dtype=np.float64)
+
+def correlate_peaks(
+    matrix: NDArray[np.float64], ref: NDArray[np.float64], max_lag: int, *, absolute: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``peak(correlate_with(matrix, ref, max_lag), absolute=absolute)`` without the lag matrix.
+
+    Example
+    -------
+    >>> t = np.arange(400) * 0.025
+    >>> ref = np.exp(-((t - 5.0) / 0.2) ** 2)
+    >>> lag, value = correlate_peaks(-np.roll(ref, 7)[None, :], ref, 40, absolute=True)
+    >>> float(lag[0]), round(float(value[0]), 3)
+    (7.0, -1.0)
+    """
+    max_lag = max(1, min(max_lag, matrix.shape[1] - 1))
+    lag, value = _circular_peak(_correlate_full(matrix, ref, max_lag), max_lag, absolute=absolute)
+    return lag, np.clip(value / _norm_products(matrix, ref), -1.0, 1.0)
 
 
 def peak(cc: NDArray[np.floating], *, absolute: bool) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -131,27 +166,48 @@ def _refine(
     return np.clip(np.nan_to_num(d), -0.5, 0.5), np.nan_to_num(v, nan=0.0)
 
 
-def _circular_peak(
-    full: NDArray[np.floating], max_lag: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Sub-sample lag and (unnormalised) value of the maximum of each row of an inverse FFT.
+def _segment_extreme(
+    full: NDArray[np.floating], max_lag: int, largest: bool
+) -> tuple[NDArray[np.intp], NDArray[np.floating]]:
+    """Lag and value of each row's maximum (or minimum) over lags ``-max_lag..max_lag``.
 
-    Lags ``0..max_lag`` sit at the start of a row and ``-max_lag..-1`` at its
-    end; both segments are searched in place (no copy of the block).
+    Lags ``0..max_lag`` sit at the start of a row of an inverse FFT and
+    ``-max_lag..-1`` at its end; both segments are searched in place.
+    """
+    arg = np.argmax if largest else np.argmin
+    rows, n_fft = full.shape
+    r = np.arange(rows)
+    k_pos = arg(full[:, : max_lag + 1], axis=1)
+    k_neg = arg(full[:, n_fft - max_lag :], axis=1)
+    v_pos, v_neg = full[r, k_pos], full[r, n_fft - max_lag + k_neg]
+    negative = v_neg > v_pos if largest else v_neg < v_pos
+    return np.where(negative, k_neg - max_lag, k_pos), np.where(negative, v_neg, v_pos)
+
+
+def _circular_peak(
+    full: NDArray[np.floating], max_lag: int, *, absolute: bool = False
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sub-sample lag and (unnormalised, signed) value of each row's peak in an inverse FFT.
+
+    ``max_lag`` must be >= 1.  With ``absolute`` the peak of ``|c|`` is taken.
     """
     rows, n_fft = full.shape
     r = np.arange(rows)
-    k_pos = np.argmax(full[:, : max_lag + 1], axis=1)
-    k_neg = np.argmax(full[:, n_fft - max_lag :], axis=1) if max_lag > 0 else np.zeros(rows, dtype=np.intp)
-    negative = (
-        full[r, n_fft - max_lag + k_neg] > full[r, k_pos] if max_lag > 0 else np.zeros(rows, dtype=bool)
-    )
-    lag = np.where(negative, k_neg - max_lag, k_pos)
+    lag, value = _segment_extreme(full, max_lag, largest=True)
+    sign = np.ones(rows)
+    if absolute:
+        lag_min, value_min = _segment_extreme(full, max_lag, largest=False)
+        lower = -value_min > value
+        lag = np.where(lower, lag_min, lag)
+        sign = np.where(lower, -1.0, 1.0)
     col = lag % n_fft
     d, v = _refine(
-        full[r, (col - 1) % n_fft], full[r, col], full[r, (col + 1) % n_fft], np.abs(lag) < max_lag
+        sign * full[r, (col - 1) % n_fft],
+        sign * full[r, col],
+        sign * full[r, (col + 1) % n_fft],
+        np.abs(lag) < max_lag,
     )
-    return lag + d, v
+    return lag + d, sign * v
 
 
 @dataclass(frozen=True)
@@ -210,7 +266,7 @@ def pair_correlations(matrix: NDArray[np.float64], max_lag: int, block_pairs: in
     from scipy import fft
 
     n_rows, n = matrix.shape
-    max_lag = min(max_lag, n - 1)
+    max_lag = max(1, min(max_lag, n - 1))
     n_fft = fft_length(n, max_lag)
     spec = fft.rfft(matrix.astype(np.float32), n_fft, axis=1, workers=WORKERS)
     spec_conj = np.conj(spec)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from asdfkit.alignment.synthetic import ricker
-from asdfkit.alignment.xcorr import correlate_with, pair_blocks, pair_correlations, peak
+from asdfkit.alignment.xcorr import correlate_peaks, correlate_with, pair_blocks, pair_correlations, peak
 
 DELTA = 0.025
 TIME = np.arange(1200) * DELTA
@@ -40,6 +40,21 @@ def test_absolute_peak_keeps_the_sign_of_an_inverted_trace() -> None:
     assert value[0] > 0.99 and value[1] < -0.99
     _, value_signed = peak(correlate_with(rows, ref, max_lag=200), absolute=False)
     assert value_signed[1] < 0.7  # without autoflip the inverted trace only finds a side lobe
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+def test_fast_peaks_equal_peaks_of_the_lag_matrix(absolute: bool) -> None:
+    rng = np.random.default_rng(5)
+    arrivals = list(15.0 + rng.uniform(-2, 2, 30))
+    signs = list(np.where(rng.uniform(size=30) < 0.3, -1.0, 1.0))
+    rows = _pulses(arrivals, signs) + rng.normal(0.0, 0.3, (30, TIME.size))
+    ref = _pulses([15.0])[0]
+    fast_lag, fast_value = correlate_peaks(rows, ref, 120, absolute=absolute)
+    lag, value = peak(correlate_with(rows, ref, 120), absolute=absolute)
+    assert np.allclose(fast_lag, lag, atol=1e-6, rtol=0)
+    assert np.allclose(fast_value, value, atol=1e-6, rtol=0)
+    if absolute:
+        assert np.array_equal(fast_value < 0, np.array(signs) < 0)
 
 
 def test_lags_beyond_the_bound_are_not_searched() -> None:
