@@ -140,7 +140,7 @@ def iccs(
             0,
             (),
             [*messages, "every windowed trace is flat: nothing to align"],
-            picks != picks,
+            np.zeros(picks.size, dtype=bool),
         )
     if not (select & usable).any():
         messages.append("every selected trace is flat in its window: every trace with signal is used instead")
@@ -150,6 +150,7 @@ def iccs(
     history: list[float] = []
     status = ICCSStatus.MAX_ITERATIONS
     all_deselected = False
+    deselect_all: list[tuple[int, float]] = []  # (iteration, best cc) where autoselect would drop all
     iteration = 0
     for iteration in range(1, params.max_iterations + 1):
         lag, value = correlate_peaks(windows.matrix, stack, max_lag, absolute=params.autoflip)
@@ -173,10 +174,7 @@ def iccs(
             proposed = usable & (value >= params.min_cc)
             all_deselected = not proposed.any()
             if all_deselected:
-                messages.append(
-                    f"iteration {iteration}: autoselect (min_cc {params.min_cc}) would deselect every trace "
-                    f"(best cc {float(np.max(value[usable])):.3f}); the selection was kept"
-                )
+                deselect_all.append((iteration, float(np.max(value[usable]))))
             else:
                 select = proposed
         windows = cut_windows(traces, picks, flips, params)
@@ -186,12 +184,18 @@ def iccs(
         if history[-1] <= params.convergence:
             status = ICCSStatus.CONVERGED
             break
-    if all_deselected:
-        status = ICCSStatus.ALL_DESELECTED
+    if deselect_all:
+        its = [i for i, _ in deselect_all]
+        messages.append(
+            f"autoselect (min_cc {params.min_cc}) would deselect every trace in {len(its)} iteration(s) "
+            f"({its[0]}..{its[-1]}; best cc at the last {deselect_all[-1][1]:.3f}): the selection was kept"
+        )
     if status is ICCSStatus.MAX_ITERATIONS:
         messages.append(
             f"stack still changing after {params.max_iterations} iterations (1 - r = {history[-1]:.3g})"
         )
+    if all_deselected:
+        status = ICCSStatus.ALL_DESELECTED
     at_bound = usable & ((picks <= low + 1e-9) | (picks >= high - 1e-9))
     if at_bound.any():
         messages.append(
