@@ -53,7 +53,8 @@ def _run_text(run: StoredRun) -> str:
         f"  ICCS: {run.status_iccs} after {run.iterations} iteration(s)",
     ]
     if run.mccc:
-        lines.append(f"  MCCC: {run.status_mccc}, rmse {run.mccc_rmse * 1000:.1f} ms")
+        rmse = f"{run.mccc_rmse * 1000:.1f} ms" if run.mccc_rmse == run.mccc_rmse else "- (nothing solved)"
+        lines.append(f"  MCCC: {run.status_mccc}, rmse {rmse}")
     if run.attrs.get("messages"):
         lines += [f"  note: {m}" for m in str(run.attrs["messages"]).splitlines()]
     lines.append(
