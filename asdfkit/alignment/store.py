@@ -15,7 +15,7 @@ nanoseconds, as ASDF's ``starttime``), ``flip``, ``select``, ``iccs_cc``,
 or solve the trace).  ``t1`` is the final pick: MCCC's where it solved the
 trace, else ICCS's; ``t1_iccs`` is ICCS's pick, at which ``iccs_cc`` was measured.
 
-Both datasets carry a ``provenance_id`` into one SEIS-PROV document: the input
+Both datasets carry a ``provenance_id`` into one SEIS-PROV document (:mod:`.runprov`): the input
 waveform entities (their existing records when the traces have provenance) →
 ``cross_correlate`` (SEIS-PROV) → ``cross_correlation`` → ``asdfkit:align_arrivals``
 → ``asdfkit:alignment_picks`` and ``asdfkit:alignment_quality``.
@@ -48,15 +48,13 @@ from typing import Any
 
 import numpy as np
 from obspy import UTCDateTime
-from prov.model import QualifiedName
 
 from .._version import __version__
 from ..container import ASDFFile
 from ..container import open as open_asdf
 from ..errors import InvalidValueError, NotFoundError
-from ..provenance import ProvenanceBuilder, file_graph, qualified_id, validate
-from ..provenance.graph import ProvGraph
-from .select import EventSeismogram, EventSelection, find_event
+from .runprov import run_document
+from .select import EventSelection, find_event
 from .types import AlignmentParams, ICCSResult, MCCCResult
 
 __all__ = [
@@ -75,7 +73,6 @@ log = logging.getLogger(__name__)
 DATA_TYPE = "Alignment"
 MISSING_NS = np.iinfo(np.int64).min  # a pick that does not exist
 _RUN = re.compile(r"^run_(\d{4,})$")
-_WEBSITE = "https://pypi.org/project/asdfkit/"
 
 TABLE_DTYPE = np.dtype(
     [
@@ -239,113 +236,6 @@ def _params_from_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# -- provenance -----------------------------------------------------------------------------
-def _input_entity(
-    builder: ProvenanceBuilder, graph: ProvGraph, seis: EventSeismogram, reference: UTCDateTime
-) -> QualifiedName:
-    """The trace's existing SEIS-PROV record (same id, so lineage continues), else a new one."""
-    if seis.provenance_id:
-        try:
-            record = graph.record(seis.provenance_id)
-        except NotFoundError:
-            record = None
-        uri, _, local = seis.provenance_id[1:].partition("}")
-        record_type = builder.profile.types["waveform_trace"]
-        if (
-            record is not None
-            and uri == builder.sp.uri
-            and (record.prov_type or "").endswith(":waveform_trace")
-        ):
-            attrs = {k: v for k, v in record.attributes.items() if record_type.attribute(k) is not None}
-            if isinstance(attrs.get("start_time"), str):
-                attrs["start_time"] = UTCDateTime(attrs["start_time"])
-            try:
-                return builder.entity("waveform_trace", record_id=local, **attrs)
-            except InvalidValueError:
-                log.debug("%s: existing record %s not copied", seis.seed_id, seis.provenance_id)
-    return builder.entity(
-        "waveform_trace",
-        step=0,
-        seed_id=seis.seed_id,
-        start_time=reference + seis.begin,
-        number_of_samples=len(seis.data),
-        sampling_rate=1.0 / seis.delta,
-    )
-
-
-def _provenance(
-    f: ASDFFile,
-    selection: EventSelection,
-    run_attrs: dict[str, Any],
-    params: AlignmentParams,
-    paths: dict[str, str],
-) -> tuple[bytes, dict[str, str]]:
-    builder = ProvenanceBuilder()
-    agent = builder.software_agent("asdfkit", __version__, _WEBSITE)
-    graph = file_graph(f)
-    inputs = [_input_entity(builder, graph, s, selection.reference) for s in selection.seismograms]
-    kind = "cross-correlation with the stack (ICCS)"
-    if run_attrs["status_mccc"]:
-        kind += " and between trace pairs (MCCC)"
-    correlate = builder.activity(
-        "cross_correlate",
-        used=inputs,
-        agent=agent,
-        correlation_type=kind,
-        max_lag_time_in_sec=params.effective_max_shift,
-    )
-    correlation = builder.entity(
-        "cross_correlation",
-        generated_by=correlate,
-        correlation_type=kind,
-        max_lag_time_in_sec=params.effective_max_shift,
-    )
-    keep = (
-        "event_id",
-        "run_id",
-        "phase",
-        "tag",
-        "t0_source",
-        "taup_model",
-        "status_iccs",
-        "status_mccc",
-        "mccc_rmse",
-        "iterations",
-    )
-    align = builder.custom(
-        "activity",
-        "align_arrivals",
-        label="Align Arrivals",
-        attributes={
-            **{k: run_attrs[k] for k in keep if run_attrs.get(k) not in (None, "")},
-            **{k: v for k, v in _param_attrs(params).items() if np.ndim(v) == 0 and v == v},
-            "bandpass": "off"
-            if params.bandpass is None
-            else f"{params.bandpass[0]:g}-{params.bandpass[1]:g} Hz",
-        },
-    )
-    builder.associated(align, agent)
-    builder.used(align, correlation)
-    for entity in inputs:
-        builder.used(align, entity)
-    picks = builder.custom(
-        "entity",
-        "alignment_picks",
-        label="Alignment Picks",
-        attributes={"path": paths["picks"], "phase": run_attrs["phase"]},
-    )
-    quality = builder.custom(
-        "entity", "alignment_quality", label="Alignment Quality", attributes={"path": paths["quality"]}
-    )
-    builder.generated(picks, align)
-    builder.generated(quality, align)
-    data = builder.to_xml()
-    report = validate(data, prov_reader=False)
-    if not report.ok:  # a bug of ours, never the user's
-        raise InvalidValueError(f"generated provenance document is not valid SEIS-PROV:\n{report}")
-    return data, {"picks": qualified_id(picks), "quality": qualified_id(quality)}
-
-
 # -- writing -----------------------------------------------------------------------------------
 def _groups(f: ASDFFile, key: str, run_id: str) -> list[str]:
     """The auxiliary-data groups a run lives in, outermost first."""
@@ -404,7 +294,7 @@ def write_run(
             "messages": "\n".join([*iccs.messages, *(mccc.messages if mccc else ())]),
             "asdfkit_version": __version__,
         }
-        document, ids = _provenance(f, selection, attrs, params, paths)
+        document, ids = run_document(f, selection, attrs, params, _param_attrs(params), paths)
         doc_name = f"asdfkit_alignment_{run_id}_{secrets.token_hex(4)}"
         existed = {g for g in _groups(f, key, run_id) if f"/AuxiliaryData/{g}" in f.h5}
         written: list[str] = []
