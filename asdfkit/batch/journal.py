@@ -201,12 +201,18 @@ class WorkDir:
         return {p.stem: p for p in sorted(folder.glob("*.h5")) if not p.name.startswith(".")}
 
     def remove_partials(self, chunk: ChunkSpec) -> None:
-        """Leftovers of a killed run: temporary files that were never renamed."""
-        for folder in (self.chunk_dir(chunk) / "stations", self.root):
-            if folder.is_dir():
-                for leftover in folder.glob(".*.partial"):
-                    log.info("removing leftover %s", leftover)
-                    leftover.unlink(missing_ok=True)
+        """Leftovers of a killed run of this chunk: temporary files that were never renamed.
+
+        Only this chunk's own files: other array tasks may be writing theirs right now.
+        """
+        leftovers = [
+            *(self.chunk_dir(chunk) / "stations").glob(".*.partial"),
+            *self.chunk_dir(chunk).glob(".*.partial"),
+            *self.root.glob(f".{chunk.name}.h5.*partial"),
+        ]
+        for leftover in leftovers:
+            log.info("removing leftover %s", leftover)
+            leftover.unlink(missing_ok=True)
 
     def read_plan(self) -> Plan | None:
         if not self.plan_path.exists():

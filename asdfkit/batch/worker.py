@@ -21,7 +21,7 @@ from typing import Any
 from obspy import Inventory, Stream
 
 from ..container import open as open_asdf
-from ..errors import BatchError
+from ..errors import BatchError, NotFoundError
 from ..io.atomic import atomic_path
 from ..provenance import ProvenanceRecorder, add_processed_waveforms
 
@@ -90,9 +90,11 @@ def _read(job: StationJob) -> tuple[Stream, Inventory, bytes | None]:
     network, station = job.station.split(".", 1)
     with open_asdf(job.input, "r") as asdf:
         stream = asdf.get_waveforms(network=network, station=station, tag=job.input_tag)
-        if job.station in asdf.stations_with_stationxml:
-            return stream, asdf.get_station_inventory(job.station), asdf.get_station_xml(job.station)
-    return stream, Inventory(networks=[], source="asdfkit"), None
+        try:
+            xml = asdf.get_station_xml(job.station)
+        except NotFoundError:  # a station without StationXML: an empty inventory
+            return stream, Inventory(networks=[], source="asdfkit"), None
+        return stream, asdf.get_station_inventory(job.station), xml
 
 
 def _as_output(result: Any) -> StationOutput:

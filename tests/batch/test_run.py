@@ -167,3 +167,29 @@ def test_bad_input_is_refused_before_anything_is_written(stations_file: Path, tm
     with pytest.raises(asdfkit.errors.FormatError, match="no such file"):
         run(tmp_path / "missing.h5", out, bandpass, backend=SERIAL, progress=False)
     assert not out.exists() and not (tmp_path / "out.h5.batch").exists()
+
+
+def test_a_restart_removes_its_own_leftovers_only(stations_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.h5"
+    work = tmp_path / "out.h5.batch"
+    run(stations_file, out, bandpass, chunk=ChunkSpec(0, 2), backend=SERIAL, progress=False)
+    mine = work / "chunk-0000-of-0002" / "stations" / ".AE.A00.h5.999.partial"
+    mine_packing = work / ".chunk-0000-of-0002.h5.999.partial"
+    theirs = work / ".chunk-0001-of-0002.h5.999.partial"  # another array task, packing right now
+    for path in (mine, mine_packing, theirs):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half written")
+    again = run(stations_file, out, bandpass, chunk=ChunkSpec(0, 2), backend=SERIAL, progress=False)
+    assert again.processed == []
+    assert not mine.exists() and not mine_packing.exists() and theirs.exists()
+
+
+def test_a_station_without_stationxml_gets_an_empty_inventory(stations_file: Path, tmp_path: Path) -> None:
+    with asdfkit.open(stations_file, "a") as f:
+        f.add_waveforms(obspy.read(), tag="raw_recording")  # BW.RJOB: traces, no StationXML
+    out = tmp_path / "out.h5"
+    summary = run(stations_file, out, rms_and_trace, backend=SERIAL, progress=False)
+    assert summary.ok and len(summary.processed) == 13
+    with asdfkit.open(out) as f:
+        assert "BW.RJOB" in f.stations and "BW.RJOB" not in f.stations_with_stationxml
+        assert len(f.get_waveforms(station="RJOB")) == 3
