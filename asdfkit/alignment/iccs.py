@@ -46,7 +46,7 @@ __all__ = ["iccs", "pearson_rows"]
 log = logging.getLogger(__name__)
 
 
-def pearson_rows(matrix: NDArray[np.float64], ref: NDArray[np.float64]) -> NDArray[np.float64]:
+def pearson_rows(matrix: NDArray[np.floating], ref: NDArray[np.floating]) -> NDArray[np.float64]:
     """Zero-lag Pearson correlation of every row with ``ref`` (NaN for flat rows).
 
     Example
@@ -54,16 +54,16 @@ def pearson_rows(matrix: NDArray[np.float64], ref: NDArray[np.float64]) -> NDArr
     >>> pearson_rows(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]), np.array([0.0, 1.0, 2.0])).tolist()
     [1.0, -1.0]
     """
-    a = matrix - matrix.mean(axis=1, keepdims=True)
-    b = ref - ref.mean()
+    a = matrix - matrix.mean(axis=1, keepdims=True, dtype=np.float64)
+    b = np.asarray(ref, dtype=np.float64) - float(np.mean(ref, dtype=np.float64))
     denom = np.sqrt(np.einsum("ij,ij->i", a, a) * float(b @ b))
     with np.errstate(divide="ignore", invalid="ignore"):
         r = (a @ b) / denom
     return np.where(denom > 0.0, r, np.nan)
 
 
-def _stack(matrix: NDArray[np.float64], select: NDArray[np.bool_]) -> NDArray[np.float64]:
-    return np.asarray(matrix[select].mean(axis=0), dtype=np.float64)
+def _stack(matrix: NDArray[np.floating], select: NDArray[np.bool_]) -> NDArray[np.float64]:
+    return np.asarray(matrix[select].mean(axis=0, dtype=np.float64))
 
 
 def _change(new: NDArray[np.float64], old: NDArray[np.float64]) -> float:
@@ -223,7 +223,7 @@ def _result(
     picks: NDArray[np.float64],
     flips: NDArray[np.bool_],
     select: NDArray[np.bool_],
-    matrix: NDArray[np.float64],
+    matrix: NDArray[np.floating],
     time: NDArray[np.float64],
     params: AlignmentParams,
     status: ICCSStatus,

@@ -68,23 +68,23 @@ def _norms(matrix: NDArray[np.floating]) -> NDArray[np.float64]:
 
 
 def _correlate_full(
-    matrix: NDArray[np.float64], ref: NDArray[np.float64], max_lag: int
+    matrix: NDArray[np.floating], ref: NDArray[np.floating], max_lag: int
 ) -> NDArray[np.float32]:
     """Unnormalised circular correlation of every row with ``ref`` (free of wrap-around up to ``max_lag``)."""
     from scipy import fft
 
     n_fft = fft_length(matrix.shape[1], max_lag)
-    spec = fft.rfft(matrix.astype(np.float32), n_fft, axis=1, workers=WORKERS)
-    spec *= np.conj(fft.rfft(ref.astype(np.float32), n_fft))[None, :]
+    spec = fft.rfft(matrix.astype(np.float32, copy=False), n_fft, axis=1, workers=WORKERS)
+    spec *= np.conj(fft.rfft(ref.astype(np.float32, copy=False), n_fft))[None, :]
     return np.asarray(fft.irfft(spec, n_fft, axis=1, workers=WORKERS, overwrite_x=True))
 
 
-def _norm_products(matrix: NDArray[np.float64], ref: NDArray[np.float64]) -> NDArray[np.float64]:
+def _norm_products(matrix: NDArray[np.floating], ref: NDArray[np.floating]) -> NDArray[np.float64]:
     return _norms(matrix) * float(_norms(ref[None, :])[0])
 
 
 def correlate_with(
-    matrix: NDArray[np.float64], ref: NDArray[np.float64], max_lag: int
+    matrix: NDArray[np.floating], ref: NDArray[np.floating], max_lag: int
 ) -> NDArray[np.float64]:
     """Normalised cross-correlation of every row with ``ref`` at lags ``-max_lag..max_lag``.
 
@@ -97,7 +97,7 @@ def correlate_with(
 
 
 def correlate_peaks(
-    matrix: NDArray[np.float64], ref: NDArray[np.float64], max_lag: int, *, absolute: bool
+    matrix: NDArray[np.floating], ref: NDArray[np.floating], max_lag: int, *, absolute: bool
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """``peak(correlate_with(matrix, ref, max_lag), absolute=absolute)`` without the lag matrix.
 
@@ -244,7 +244,7 @@ def pair_blocks(n_rows: int, block_pairs: int) -> Iterator[tuple[int, int, int]]
             yield i, start, min(start + cap, n_rows)
 
 
-def pair_correlations(matrix: NDArray[np.float64], max_lag: int, block_pairs: int) -> PairCorrelations:
+def pair_correlations(matrix: NDArray[np.floating], max_lag: int, block_pairs: int) -> PairCorrelations:
     """Correlate every pair of rows, ``block_pairs`` pairs at a time (bounded memory).
 
     The spectra of the rows are computed once (single precision: the peak
@@ -268,7 +268,7 @@ def pair_correlations(matrix: NDArray[np.float64], max_lag: int, block_pairs: in
     n_rows, n = matrix.shape
     max_lag = max(1, min(max_lag, n - 1))
     n_fft = fft_length(n, max_lag)
-    spec = fft.rfft(matrix.astype(np.float32), n_fft, axis=1, workers=WORKERS)
+    spec = fft.rfft(matrix.astype(np.float32, copy=False), n_fft, axis=1, workers=WORKERS)
     spec_conj = np.conj(spec)
     norms = _norms(matrix)
     n_pairs = n_rows * (n_rows - 1) // 2
