@@ -16,7 +16,9 @@ station for every contender:
 - ``pyasdf process()``: without mpi4py, pyasdf forks a ``multiprocessing`` pool over all
   CPUs (and prints its progress: the script silences it);
 - ``asdfkit batch, 1 worker``: in-process, then merged into the output file;
-- ``asdfkit batch, 2 workers``: the local process pool, then merged.
+- ``asdfkit batch, 2 workers``: the local process pool, then merged;
+- the same two without SEIS-PROV (``provenance=False``): pyasdf records none, and
+  the chain of this function (23 ObsPy steps per trace) is costly to build and validate.
 
 Reported: wall time (median of ``--repeats`` interleaved repeats), throughput,
 CPU time (this process and its pool workers) and the per-station CPU overhead
@@ -141,11 +143,19 @@ def pyasdf_process(path: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
-def asdfkit_batch(path: Path, out: Path, workers: int) -> float:
+def asdfkit_batch(path: Path, out: Path, workers: int, provenance: bool = True) -> float:
     shutil.rmtree(out.with_name(out.name + ".batch"), ignore_errors=True)
     out.unlink(missing_ok=True)
     started = time.perf_counter()
-    summary = run(path, out, work, backend=Backend("local", workers), compression="gzip-3", progress=False)
+    summary = run(
+        path,
+        out,
+        work,
+        backend=Backend("local", workers),
+        compression="gzip-3",
+        progress=False,
+        provenance=provenance,
+    )
     elapsed = time.perf_counter() - started
     assert summary.ok and summary.merged is not None, summary.failed
     return elapsed
@@ -191,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         "pyasdf process()": lambda: pyasdf_process(path, outs["pyasdf"]),
         "asdfkit batch, 1 worker": lambda: asdfkit_batch(path, outs["asdfkit1"], 1),
         "asdfkit batch, 2 workers": lambda: asdfkit_batch(path, outs["asdfkit2"], 2),
+        "asdfkit, 1 worker, no prov": lambda: asdfkit_batch(path, outs["asdfkit1"], 1, provenance=False),
+        "asdfkit, 2 workers, no prov": lambda: asdfkit_batch(path, outs["asdfkit2"], 2, provenance=False),
     }
     compute_only(path)  # warm-up: scipy.signal and friends are imported on first use
     wall: dict[str, list[float]] = {name: [] for name in contenders}
@@ -227,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
             "pyasdf / asdfkit 1 worker": paired("pyasdf process()", "asdfkit batch, 1 worker"),
             "pyasdf / asdfkit 2 workers": paired("pyasdf process()", "asdfkit batch, 2 workers"),
             "scaling 1 -> 2 workers": paired("asdfkit batch, 1 worker", "asdfkit batch, 2 workers"),
+            "scaling 1 -> 2, no provenance": paired(
+                "asdfkit, 1 worker, no prov", "asdfkit, 2 workers, no prov"
+            ),
+            "pyasdf / asdfkit 2, no provenance": paired("pyasdf process()", "asdfkit, 2 workers, no prov"),
             "machine ceiling 1 -> 2 processes": paired("compute only", "compute only, 2 processes"),
         },
         "same_samples_as_pyasdf": same_samples(outs["pyasdf"], outs["asdfkit2"]),

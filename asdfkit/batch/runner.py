@@ -118,6 +118,7 @@ def run(
     progress: bool = True,
     merge_output: bool | None = None,
     traceback_limit: int = 4,
+    provenance: bool = True,
 ) -> BatchSummary:
     """Run ``function(stream, inventory)`` over the stations of one chunk of an ASDF file.
 
@@ -140,6 +141,9 @@ def run(
     merge_output : bool, optional
         Merge into ``output`` at the end; default: when the run has one chunk
         and no station failed.
+    provenance : bool
+        Record the SEIS-PROV chain of every output trace (default); ``False``
+        stores the data alone (faster for long processing histories).
 
     Returns
     -------
@@ -163,10 +167,13 @@ def run(
         input_tag = input_tag or function.input_tag
     tag = check_tag(tag or "processed")
     stations, input_tag = _survey(source, input_tag)
-    plan = Plan(str(source.resolve()), tuple(sorted(stations)), 0, job_identity(function), tag, input_tag)
+    identity = job_identity(function) + ("" if provenance else ":no-provenance")
+    plan = Plan(str(source.resolve()), tuple(sorted(stations)), 0, identity, tag, input_tag)
 
     def make_job(station: str, part: Path) -> StationJob:
-        return StationJob(source, station, part, function, tag, input_tag, compression, traceback_limit)
+        return StationJob(
+            source, station, part, function, tag, input_tag, compression, traceback_limit, provenance
+        )
 
     summary = drive(
         source,

@@ -70,6 +70,7 @@ class StationJob:
     input_tag: str | None = None
     compression: str = "gzip"
     traceback_limit: int = 4
+    provenance: bool = True
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,20 @@ def _write(job: StationJob, output: StationOutput, xml: bytes | None) -> int:
                 out.add_stations(xml)
             traces = 0
             if output.stream is not None and len(output.stream):
-                add_processed_waveforms(
-                    out, output.stream, job.tag, document_name=f"batch_{job.tag}_{network}_{station}".lower()
-                )
+                if job.provenance:
+                    add_processed_waveforms(
+                        out,
+                        output.stream,
+                        job.tag,
+                        document_name=f"batch_{job.tag}_{network}_{station}".lower(),
+                    )
+                else:
+                    out.add_waveforms(output.stream, job.tag)
                 traces = len(output.stream)
-            if output.auxiliary:
+            if output.auxiliary and not job.provenance:
+                for a in output.auxiliary:
+                    out.add_auxiliary_data(a.data, a.data_type, a.path, attrs=dict(a.attrs))
+            elif output.auxiliary:
                 paths = [
                     out.add_auxiliary_data(a.data, a.data_type, a.path, attrs=dict(a.attrs))
                     for a in output.auxiliary

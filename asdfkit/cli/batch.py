@@ -95,6 +95,12 @@ def _print_summary(summary: BatchSummary) -> None:
     default=None,
     help="Merge into OUTPUT at the end (default: yes when there is one chunk and nothing failed).",
 )
+@click.option(
+    "--provenance/--no-provenance",
+    default=True,
+    show_default=True,
+    help="Record the SEIS-PROV chain of every output trace.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
 def run_command(
@@ -110,6 +116,7 @@ def run_command(
     input_tag: str | None,
     compression: str,
     merge_output: bool | None,
+    provenance: bool,
     as_json: bool,
     progress: bool,
 ) -> None:
@@ -134,6 +141,7 @@ def run_command(
         compression=compression,
         progress=progress and not as_json,
         merge_output=merge_output,
+        provenance=provenance,
     )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2))

@@ -193,3 +193,14 @@ def test_a_station_without_stationxml_gets_an_empty_inventory(stations_file: Pat
     with asdfkit.open(out) as f:
         assert "BW.RJOB" in f.stations and "BW.RJOB" not in f.stations_with_stationxml
         assert len(f.get_waveforms(station="RJOB")) == 3
+
+
+def test_without_provenance_the_data_are_the_same(stations_file: Path, tmp_path: Path) -> None:
+    with_prov, without = tmp_path / "with.h5", tmp_path / "without.h5"
+    run(stations_file, with_prov, bandpass, backend=SERIAL, progress=False)
+    run(stations_file, without, bandpass, backend=SERIAL, progress=False, provenance=False)
+    with asdfkit.open(without) as f:
+        assert f.provenance_documents == []
+        assert f.get_provenance_id(f.list_waveforms()[0].path) is None
+    a, b = trace_samples(with_prov), trace_samples(without)
+    assert a.keys() == b.keys() and all(np.array_equal(a[k][1], b[k][1]) for k in a)
