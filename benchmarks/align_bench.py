@@ -4,6 +4,7 @@ Standalone script (not part of ``benchmarks/run.py``)::
 
     python benchmarks/align_bench.py             # N = 50/200/1000, 3 repeats, 5 seeds for accuracy
     python benchmarks/align_bench.py --quick     # N = 50/200, 1 repeat, 2 seeds (~15 s)
+    python benchmarks/align_bench.py --sizes 1000 --repeats 5 --seeds 1
     python benchmarks/align_bench.py --json out.json
 
 What is timed is the algorithm on arrays already in memory — packing,
@@ -235,10 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--repeats", type=int, default=None, help="timed runs per size (best kept); default 3"
     )
     parser.add_argument("--seeds", type=int, default=None, help="seeds for the accuracy rows; default 5")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None, help="array sizes; default 50 200 1000")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    sizes = [50, 200] if args.quick else [50, 200, 1000]
+    sizes = args.sizes or ([50, 200] if args.quick else [50, 200, 1000])
     repeats = args.repeats or (1 if args.quick else 3)
     seeds = args.seeds or (2 if args.quick else 5)
     speeds = [speed(n, repeats, memory=n >= 200) for n in sizes]

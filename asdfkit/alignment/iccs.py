@@ -54,16 +54,19 @@ def pearson_rows(matrix: NDArray[np.floating], ref: NDArray[np.floating]) -> NDA
     >>> pearson_rows(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]), np.array([0.0, 1.0, 2.0])).tolist()
     [1.0, -1.0]
     """
-    a = matrix - matrix.mean(axis=1, keepdims=True, dtype=np.float64)
+    x = np.asarray(matrix, dtype=np.float64)
     b = np.asarray(ref, dtype=np.float64) - float(np.mean(ref, dtype=np.float64))
-    denom = np.sqrt(np.einsum("ij,ij->i", a, a) * float(b @ b))
+    mean = x.mean(axis=1)
+    sxx = np.maximum(np.einsum("ij,ij->i", x, x) - x.shape[1] * mean**2, 0.0)
+    denom = np.sqrt(sxx * float(b @ b))
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = (a @ b) / denom
+        r = (x @ b) / denom  # sum(b) = 0: centring x is not needed
     return np.where(denom > 0.0, r, np.nan)
 
 
 def _stack(matrix: NDArray[np.floating], select: NDArray[np.bool_]) -> NDArray[np.float64]:
-    return np.asarray(matrix[select].mean(axis=0, dtype=np.float64))
+    weights = select.astype(matrix.dtype) / max(int(select.sum()), 1)
+    return np.asarray(weights @ matrix, dtype=np.float64)
 
 
 def _change(new: NDArray[np.float64], old: NDArray[np.float64]) -> float:

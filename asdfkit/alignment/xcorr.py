@@ -227,21 +227,33 @@ class PairCorrelations:
 CACHE_PAIRS = 512  # pairs per FFT batch at most: the batch stays in the CPU cache
 
 
-def pair_blocks(n_rows: int, block_pairs: int) -> Iterator[tuple[int, int, int]]:
-    """Yield ``(i, start, stop)``: the pairs ``(i, j)``, ``start <= j < stop``, in ``i < j`` order.
+def pair_blocks(n_rows: int, block_pairs: int) -> Iterator[list[tuple[int, int, int]]]:
+    """Yield blocks of pairs ``i < j`` in order, each a list of runs ``(i, start, stop)``.
 
-    Each block holds at most ``min(block_pairs, CACHE_PAIRS)`` pairs and shares
-    its first row, so a block's spectra are a contiguous slice times one row.
+    A run is the pairs ``(i, j)`` for ``start <= j < stop``: its spectra are a
+    contiguous slice times one row's.  A block holds at most
+    ``min(block_pairs, CACHE_PAIRS)`` pairs.
 
     Example
     -------
     >>> list(pair_blocks(4, 2))
-    [(0, 1, 3), (0, 3, 4), (1, 2, 4), (2, 3, 4)]
+    [[(0, 1, 3)], [(0, 3, 4), (1, 2, 3)], [(1, 3, 4), (2, 3, 4)]]
     """
     cap = max(1, min(block_pairs, CACHE_PAIRS))
+    block: list[tuple[int, int, int]] = []
+    room = cap
     for i in range(n_rows - 1):
-        for start in range(i + 1, n_rows, cap):
-            yield i, start, min(start + cap, n_rows)
+        start = i + 1
+        while start < n_rows:
+            stop = min(start + room, n_rows)
+            block.append((i, start, stop))
+            room -= stop - start
+            start = stop
+            if room == 0:
+                yield block
+                block, room = [], cap
+    if block:
+        yield block
 
 
 def pair_correlations(matrix: NDArray[np.floating], max_lag: int, block_pairs: int) -> PairCorrelations:
@@ -249,7 +261,7 @@ def pair_correlations(matrix: NDArray[np.floating], max_lag: int, block_pairs: i
 
     The spectra of the rows are computed once (single precision: the peak
     positions move by far less than 1e-4 sample); each block of pairs
-    ``(i, start..stop)`` multiplies a slice of spectra by row ``i``'s, inverts
+    multiplies slices of spectra by one row's (runs ``(i, start..stop)``), inverts
     them in one batched FFT and keeps only the peaks, so besides the spectra
     and the per-pair results memory holds one block (at most
     ``min(block_pairs, CACHE_PAIRS) x 1.5 n_fft x 4`` bytes) whatever the
@@ -277,15 +289,18 @@ def pair_correlations(matrix: NDArray[np.floating], max_lag: int, block_pairs: i
     i_out = np.empty(n_pairs, dtype=np.intp)
     j_out = np.empty(n_pairs, dtype=np.intp)
     done = 0
-    buffer = np.empty((min(block_pairs, CACHE_PAIRS, max(n_rows - 1, 1)), spec.shape[1]), dtype=spec.dtype)
-    for i, start, stop in pair_blocks(n_rows, block_pairs):
-        product = np.multiply(spec[start:stop], spec_conj[i], out=buffer[: stop - start])
-        full = fft.irfft(product, n_fft, axis=1, workers=WORKERS)
-        b_lag, b_value = _circular_peak(full, max_lag)
-        end = done + stop - start
-        lag[done:end] = b_lag
-        i_out[done:end] = i
-        j_out[done:end] = np.arange(start, stop)
-        cc[done:end] = np.clip(b_value / (norms[i] * norms[start:stop]), -1.0, 1.0)
+    buffer = np.empty((min(block_pairs, CACHE_PAIRS, max(n_pairs, 1)), spec.shape[1]), dtype=spec.dtype)
+    for block in pair_blocks(n_rows, block_pairs):
+        filled = 0
+        for i, start, stop in block:
+            size = stop - start
+            np.multiply(spec[start:stop], spec_conj[i], out=buffer[filled : filled + size])
+            i_out[done + filled : done + filled + size] = i
+            j_out[done + filled : done + filled + size] = np.arange(start, stop)
+            filled += size
+        full = fft.irfft(buffer[:filled], n_fft, axis=1, workers=WORKERS)
+        end = done + filled
+        lag[done:end], value = _circular_peak(full, max_lag)
+        cc[done:end] = np.clip(value / (norms[i_out[done:end]] * norms[j_out[done:end]]), -1.0, 1.0)
         done = end
     return PairCorrelations(i=i_out, j=j_out, lag=lag, cc=cc)

@@ -73,10 +73,11 @@ def test_a_flat_row_correlates_to_zero_not_nan() -> None:
 
 
 def test_pair_blocks_cover_every_pair_once() -> None:
-    blocks = list(pair_blocks(9, 3))
-    pairs = [(i, j) for i, start, stop in blocks for j in range(start, stop)]
+    blocks = list(pair_blocks(9, 5))
+    pairs = [(i, j) for block in blocks for i, start, stop in block for j in range(start, stop)]
     assert pairs == [(a, b) for a in range(9) for b in range(a + 1, 9)]
-    assert max(stop - start for _, start, stop in blocks) == 3
+    sizes = [sum(stop - start for _, start, stop in block) for block in blocks]
+    assert max(sizes) == 5 and sum(sizes) == 36
 
 
 def test_pairs_match_single_reference_correlation_and_sign() -> None:
