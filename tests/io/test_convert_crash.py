@@ -188,3 +188,19 @@ def test_interrupt_with_worker_processes_leaves_no_file_and_no_process(
     while _group_alive(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _group_alive(proc.pid)
+
+
+def test_workers_end_when_the_converting_process_is_killed(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "orphans.h5"
+    proc = _start_and_wait_until_writing([str(inputs), "-j", "2", str(out)], out)
+    proc.send_signal(signal.SIGKILL)  # the driver only, as an out-of-memory killer would
+    assert proc.wait(timeout=60) == -signal.SIGKILL  # not communicate(): orphans would hold its pipes
+    deadline = time.monotonic() + 60  # workers notice within a second; the bound is for a loaded machine
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    orphans = _group_alive(proc.pid)
+    if orphans:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert not orphans, "worker processes outlived the killed conversion"
+    assert not out.exists()
