@@ -213,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             wall[name].append(call())
             cpu[name].append(_cpu_seconds() - before)
     median = {name: statistics.median(values) for name, values in wall.items()}
+    best = {name: min(values) for name, values in wall.items()}
     cpu_median = {name: statistics.median(values) for name, values in cpu.items()}
 
     def paired(a: str, b: str) -> float:
@@ -226,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "repeats": args.repeats,
         "wall_seconds_median": median,
+        "wall_seconds_best": best,
         "wall_seconds": wall,
         "cpu_seconds_median": cpu_median,
         "stations_per_second": {k: n / v for k, v in median.items()},
@@ -233,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_overhead_per_station_ms": {
             k: 1000 * (v - cpu_median["compute only"]) / n
             for k, v in cpu_median.items()
-            if "batch" in k or "pyasdf" in k
+            if "asdfkit" in k or "pyasdf" in k
         },
         "ratios": {
             "pyasdf / asdfkit 1 worker": paired("pyasdf process()", "asdfkit batch, 1 worker"),
@@ -247,6 +249,13 @@ def main(argv: list[str] | None = None) -> int:
         },
         "same_samples_as_pyasdf": same_samples(outs["pyasdf"], outs["asdfkit2"]),
     }
+    results["ratios of the best runs"] = {
+        "pyasdf / asdfkit 2 workers": best["pyasdf process()"] / best["asdfkit batch, 2 workers"],
+        "scaling 1 -> 2 workers": best["asdfkit batch, 1 worker"] / best["asdfkit batch, 2 workers"],
+        "scaling 1 -> 2, no provenance": best["asdfkit, 1 worker, no prov"]
+        / best["asdfkit, 2 workers, no prov"],
+        "machine ceiling 1 -> 2 processes": best["compute only"] / best["compute only, 2 processes"],
+    }
     results["ratios"]["scaling / ceiling"] = (
         results["ratios"]["scaling 1 -> 2 workers"] / results["ratios"]["machine ceiling 1 -> 2 processes"]
     )
@@ -254,13 +263,22 @@ def main(argv: list[str] | None = None) -> int:
         f"{n} stations ({3 * n} traces, {path.stat().st_size / 2**20:.1f} MiB), {os.cpu_count()} CPUs, "
         f"median of {args.repeats} interleaved repeats"
     )
-    print(f"{'contender':28s} {'wall s':>8s} {'stations/s':>11s} {'CPU s':>8s} {'CPU overhead/station':>21s}")
+    print(
+        f"{'contender':28s} {'wall s':>8s} {'best s':>8s} {'stations/s':>11s} {'CPU s':>8s} "
+        f"{'CPU overhead/station':>21s}"
+    )
     for name, seconds in median.items():
         overhead = results["cpu_overhead_per_station_ms"].get(name)
         extra = "" if overhead is None else f"{overhead:18.1f} ms"
-        print(f"{name:28s} {seconds:8.2f} {n / seconds:11.2f} {cpu_median[name]:8.2f} {extra:>21s}")
+        print(
+            f"{name:28s} {seconds:8.2f} {best[name]:8.2f} {n / seconds:11.2f} {cpu_median[name]:8.2f} {extra:>21s}"
+        )
+    print("ratios (median of per-repeat ratios):")
     for name, ratio in results["ratios"].items():
-        print(f"{name:34s} {ratio:6.2f}x")
+        print(f"  {name:34s} {ratio:6.2f}x")
+    print("ratios of the best runs (the least disturbed):")
+    for name, ratio in results["ratios of the best runs"].items():
+        print(f"  {name:34s} {ratio:6.2f}x")
     print(f"same samples as pyasdf: {results['same_samples_as_pyasdf']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
