@@ -208,16 +208,15 @@ class TraceMatrix:
                 x = _resample(x.astype(np.float64), ratio)
             rows.append(x)
         length = np.array([r.size for r in rows], dtype=np.int64)
-        data = np.zeros((len(rows), int(length.max())), dtype=np.float64)
+        data = np.zeros((len(rows), int(length.max())), dtype=np.float32)
         for i, r in enumerate(rows):
-            data[i, : r.size] = r
-        finite = np.isfinite(data)
-        if not finite.all():
-            first_bad = int(np.flatnonzero(~finite.all(axis=1))[0])
-            _check_finite(data[first_bad], first_bad)
-        data -= (data.sum(axis=1) / length)[:, None]  # demeaned in double, then single precision
+            mean = float(np.mean(r, dtype=np.float64))  # NaN or inf if any sample is
+            if not math.isfinite(mean):
+                _check_finite(np.asarray(r, dtype=np.float64), i)
+                raise AlignmentError(f"data of trace {i}: samples too large to average (mean {mean!r})")
+            np.subtract(r, mean, out=data[i, : r.size], casting="unsafe")  # demeaned in double
         begin = np.array([float(s.begin) for s in seismograms], dtype=np.float64)
-        return cls(data=data.astype(np.float32), begin=begin, length=length, delta=delta)
+        return cls(data=data, begin=begin, length=length, delta=delta)
 
     def pick_limits(self, params: AlignmentParams) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Earliest and latest pick of each trace whose window (ramps included) lies in its data."""
