@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .types import AlignmentParams, ICCSResult, ICCSStatus, Seismogram
-from .windows import TraceMatrix, check_inside, check_params, cut_windows, effective_picks
+from .windows import TraceMatrix, check_inside, check_params, cut_rows, effective_picks, window_time
 from .xcorr import correlate_peaks
 
 __all__ = ["iccs", "pearson_rows"]
@@ -129,15 +129,16 @@ def iccs(
     max_lag = int(np.floor(bound / traces.delta))
 
     picks = start.copy()
-    windows = cut_windows(traces, picks, flips, params)
-    usable = ~windows.flat
+    time = window_time(params, traces.delta)
+    matrix, flat = cut_rows(traces, picks, flips, params)
+    usable = ~flat
     if not usable.any():
         return _result(
             picks,
             flips,
             select,
-            windows.matrix,
-            windows.time,
+            matrix,
+            time,
             params,
             ICCSStatus.NO_SIGNAL,
             0,
@@ -148,7 +149,7 @@ def iccs(
     if not (select & usable).any():
         messages.append("every selected trace is flat in its window: every trace with signal is used instead")
         select = usable.copy()
-    stack = _stack(windows.matrix, select & usable)
+    stack = _stack(matrix, select & usable)
 
     history: list[float] = []
     status = ICCSStatus.MAX_ITERATIONS
@@ -156,7 +157,7 @@ def iccs(
     deselect_all: list[tuple[int, float]] = []  # (iteration, best cc) where autoselect would drop all
     iteration = 0
     for iteration in range(1, params.max_iterations + 1):
-        lag, value = correlate_peaks(windows.matrix, stack, max_lag, absolute=params.autoflip)
+        lag, value = correlate_peaks(matrix, stack, max_lag, absolute=params.autoflip)
         lag[~usable] = 0.0
         if params.autoflip:
             flips = flips ^ (usable & (value < 0.0))
@@ -180,8 +181,8 @@ def iccs(
                 deselect_all.append((iteration, float(np.max(value[usable]))))
             else:
                 select = proposed
-        windows = cut_windows(traces, picks, flips, params)
-        new_stack = _stack(windows.matrix, select & usable)
+        matrix, _ = cut_rows(traces, picks, flips, params)
+        new_stack = _stack(matrix, select & usable)
         history.append(_change(new_stack, stack))
         stack = new_stack
         if history[-1] <= params.convergence:
@@ -210,8 +211,8 @@ def iccs(
         picks,
         flips,
         select,
-        windows.matrix,
-        windows.time,
+        matrix,
+        time,
         params,
         status,
         iteration,

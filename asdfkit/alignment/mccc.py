@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .types import AlignmentParams, MCCCResult, MCCCStatus, Seismogram
-from .windows import TraceMatrix, check_inside, check_params, cut_windows, effective_picks
+from .windows import TraceMatrix, check_inside, check_params, cut_rows, effective_picks
 from .xcorr import pair_correlations
 
 __all__ = ["mccc"]
@@ -189,9 +189,9 @@ def mccc(
         messages.append(f"{rows.size} trace(s) to solve: MCCC needs at least 2")
         return result(MCCCStatus.TOO_FEW_TRACES)
 
-    windows = cut_windows(traces, picks, flips, params, rows=rows)
+    matrix, _ = cut_rows(traces, picks, flips, params, rows=rows)
     max_lag = int(np.floor(params.effective_max_shift / traces.delta))
-    pc = pair_correlations(windows.matrix, max_lag, params.mccc_block_pairs)
+    pc = pair_correlations(matrix, max_lag, params.mccc_block_pairs)
     m = rows.size
     partners = m - 1
     cc_mean_sub = _partner_sum(pc.i, pc.j, pc.cc, m) / partners

@@ -46,6 +46,7 @@ __all__ = [
     "Windows",
     "check_inside",
     "check_params",
+    "cut_rows",
     "cut_windows",
     "effective_picks",
     "window_time",
@@ -230,7 +231,7 @@ class TraceMatrix:
 class Windows:
     """The windowed matrix: one row per trace, ``time`` relative to the pick."""
 
-    matrix: NDArray[np.float32]  # (N, n)
+    matrix: NDArray[np.float64]  # (N, n)
     time: NDArray[np.float64]  # (n,)
     flat: NDArray[np.bool_]  # (N,) rows that are all zero (no signal in the window)
 
@@ -267,6 +268,9 @@ def cut_windows(
 ) -> Windows:
     """Cut, detrend, taper, normalise and flip the window of every (or every listed) trace.
 
+    The windows as ICCS and MCCC see them (computed by :func:`cut_rows` in
+    single precision), returned in double precision with their time axis.
+
     Parameters
     ----------
     traces
@@ -286,6 +290,28 @@ def cut_windows(
     >>> w = cut_windows(tm, np.array([20.0]), np.array([True]), AlignmentParams(-2, 2, ramp_width=1))
     >>> round(float(np.abs(w.matrix).max()), 6)
     1.0
+    """
+    matrix, flat = cut_rows(traces, picks, flips, params, rows)
+    return Windows(matrix=matrix.astype(np.float64), time=window_time(params, traces.delta), flat=flat)
+
+
+def cut_rows(
+    traces: TraceMatrix,
+    picks: NDArray[np.float64],
+    flips: NDArray[np.bool_],
+    params: AlignmentParams,
+    rows: NDArray[np.intp] | None = None,
+) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+    """:func:`cut_windows` in single precision, without the time axis: ``(matrix, flat)``.
+
+    Example
+    -------
+    >>> from asdfkit.alignment import SimpleSeismogram
+    >>> seis = [SimpleSeismogram(np.cos(np.arange(400) / 3.0), begin=0.0, delta=0.1, t0=20.0)]
+    >>> matrix, flat = cut_rows(TraceMatrix.from_seismograms(seis), np.array([20.0]), np.array([False]),
+    ...                         AlignmentParams(-2, 2, ramp_width=1))
+    >>> matrix.dtype.name, matrix.shape, flat.tolist()
+    ('float32', (1, 61), [False])
     """
     idx = np.arange(traces.data.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
     time = window_time(params, traces.delta)
@@ -315,4 +341,4 @@ def cut_windows(
     scale = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, peak))
     scale = np.where(flips[idx], -scale, scale)
     matrix *= scale.astype(np.float32)[:, None]
-    return Windows(matrix=matrix, time=time, flat=flat)
+    return matrix, flat
