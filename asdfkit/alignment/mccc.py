@@ -256,8 +256,8 @@ def mccc(
     if k < m:
         status = MCCCStatus.PARTIAL
         messages.append(
-            f"{m - k} of {m} trace(s) have no pair above mccc_min_cc {params.mccc_min_cc} connecting them to "
-            "the largest group of traces: their times are NaN"
+            f"{m - k} of {m} trace(s) have no pair above mccc_min_cc {params.mccc_min_cc} (outliers aside) "
+            "connecting them to the largest group of traces: their times are NaN"
         )
     if only_selected and rows.size < n_all:
         messages.append(f"{n_all - rows.size} deselected trace(s) not solved (NaN)")
