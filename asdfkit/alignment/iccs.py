@@ -152,6 +152,7 @@ def iccs(
     stack = _stack(matrix, select & usable)
 
     history: list[float] = []
+    at_bound = np.zeros(len(seismograms), dtype=bool)  # the last correlation wanted past the bound
     status = ICCSStatus.MAX_ITERATIONS
     all_deselected = False
     deselect_all: list[tuple[int, float]] = []  # (iteration, best cc) where autoselect would drop all
@@ -170,7 +171,9 @@ def iccs(
                     f"iteration {iteration}: autoflip would leave {n_flipped} of {int(usable.sum())} traces "
                     "flipped; the polarity convention was inverted so that the majority stays positive"
                 )
-        shift = np.clip(picks + lag * traces.delta, low, high) - start
+        wanted = picks + lag * traces.delta
+        at_bound = usable & ((wanted < low) | (wanted > high) | (np.abs(lag) >= max_lag))
+        shift = np.clip(wanted, low, high) - start
         anchor = select & usable
         shift -= shift[anchor].mean()
         picks = np.clip(start + shift, low, high)
@@ -200,7 +203,6 @@ def iccs(
         )
     if all_deselected:
         status = ICCSStatus.ALL_DESELECTED
-    at_bound = usable & ((picks <= low + 1e-9) | (picks >= high - 1e-9))
     if at_bound.any():
         messages.append(
             f"{int(at_bound.sum())} pick(s) held at the shift bound (±{bound:g} s or the data's end)"

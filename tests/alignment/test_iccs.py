@@ -118,6 +118,19 @@ def test_shift_bound_keeps_a_trace_off_a_later_larger_arrival() -> None:
     assert (free.t1[0] - free.t1[1:].mean()) - (s.true_shifts[0] - s.true_shifts[1:].mean()) > 20.0
 
 
+def test_a_pick_that_would_move_past_the_bound_is_held_there_and_flagged() -> None:
+    s = synthetic_set(20, snr=20.0, seed=4, flip_fraction=0.0)
+    arrivals = s.t0 + s.true_shifts
+    params = AlignmentParams(max_shift=3.0)
+    seis = [replace(x, t0=float(a)) for x, a in zip(s.seismograms, arrivals, strict=True)]
+    seis[0] = replace(seis[0], t0=float(arrivals[0]) - 3.4)  # its arrival is 3.4 s after its pick
+    res = iccs(seis, params)
+    assert res.at_bound is not None and res.at_bound.tolist() == [True] + [False] * 19
+    assert abs(res.t1[0] - seis[0].t0) <= 3.0
+    assert abs(res.t1[0] - seis[0].t0) > 2.5  # it went as far as it could
+    assert any("1 pick(s) held at the shift bound" in m for m in res.messages)
+
+
 def test_mixed_sampling_rates() -> None:
     s = synthetic_set(60, snr=10.0, seed=1)
     mixed = [replace(x, data=x.data[::2], delta=0.05) if k % 2 else x for k, x in enumerate(s.seismograms)]

@@ -98,6 +98,15 @@ def test_no_pairs_above_threshold_gives_nan_and_a_status() -> None:
     assert any("no pair" in m and "0.9" in m for m in res.messages)
 
 
+def test_snr3_after_iccs_reports_a_status_never_silent_zeros() -> None:
+    s = synthetic_set(100, snr=3.0, seed=1)
+    res = mccc(_after(s.seismograms, iccs(s.seismograms, AUTO)), AUTO)
+    assert res.status in (MCCCStatus.NO_PAIRS, MCCCStatus.PARTIAL)
+    assert res.messages
+    assert np.isnan(res.t1[~res.solved]).all() and np.isnan(res.error[~res.solved]).all()
+    assert not np.any(res.error == 0.0)
+
+
 def test_traces_without_good_pairs_are_nan_and_status_partial() -> None:
     s = synthetic_set(30, snr=30.0, seed=5, flip_fraction=0.0)
     rng = np.random.default_rng(4)
