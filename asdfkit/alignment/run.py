@@ -27,10 +27,10 @@ from .mccc import mccc as run_mccc
 from .picks import T0_SOURCES, attach_t0
 from .select import EventSelection, check_bandpass, select_event
 from .store import StoredRun, write_run
-from .types import AlignmentParams
+from .types import AlignmentParams, ICCSResult, MCCCResult
 from .windows import check_params
 
-__all__ = ["align_event", "check_coverage", "prepare_event"]
+__all__ = ["align_event", "align_selection", "check_coverage", "prepare_event"]
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,26 @@ def prepare_event(
         selection = attach_t0(f, selection, t0_source, phase, taup_model)
     check_coverage(selection, params)
     return selection
+
+
+def align_selection(
+    selection: EventSelection, params: AlignmentParams, *, mccc: bool = True
+) -> tuple[ICCSResult, MCCCResult | None]:
+    """ICCS on the selected seismograms, then (``mccc``) MCCC from ICCS's picks, flips and selection."""
+    seismograms = list(selection.seismograms)
+    iccs_result = iccs(seismograms, params)
+    log.info("ICCS: %s after %d iteration(s)", iccs_result.status.value, iccs_result.iterations)
+    if not mccc:
+        return iccs_result, None
+    refined = [
+        dataclasses.replace(s, t1=float(t1), flip=bool(fl), select=bool(sel))
+        for s, t1, fl, sel in zip(
+            seismograms, iccs_result.t1, iccs_result.flip, iccs_result.select, strict=True
+        )
+    ]
+    mccc_result = run_mccc(refined, params)
+    log.info("MCCC: %s, rmse %.4f s", mccc_result.status.value, mccc_result.rmse)
+    return iccs_result, mccc_result
 
 
 def align_event(
@@ -140,19 +160,7 @@ def align_event(
         taup_model=taup_model,
         progress=progress,
     )
-    seismograms = list(selection.seismograms)
-    iccs_result = iccs(seismograms, params)
-    log.info("ICCS: %s after %d iteration(s)", iccs_result.status.value, iccs_result.iterations)
-    mccc_result = None
-    if mccc:
-        refined = [
-            dataclasses.replace(s, t1=float(t1), flip=bool(fl), select=bool(sel))
-            for s, t1, fl, sel in zip(
-                seismograms, iccs_result.t1, iccs_result.flip, iccs_result.select, strict=True
-            )
-        ]
-        mccc_result = run_mccc(refined, params)
-        log.info("MCCC: %s, rmse %.4f s", mccc_result.status.value, mccc_result.rmse)
+    iccs_result, mccc_result = align_selection(selection, params, mccc=mccc)
     return write_run(
         file,
         selection,

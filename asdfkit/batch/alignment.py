@@ -10,7 +10,6 @@ every event's run and the input's QuakeML.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 import traceback
@@ -48,9 +47,7 @@ class EventJob:
 
 def process_event(job: EventJob) -> StationResult:
     """Align one event and commit its part file; a failing event becomes a failed result."""
-    from ..alignment.iccs import iccs
-    from ..alignment.mccc import mccc as run_mccc
-    from ..alignment.run import prepare_event
+    from ..alignment.run import align_selection, prepare_event
     from ..alignment.store import write_run
     from ..alignment.types import AlignmentParams
 
@@ -59,18 +56,8 @@ def process_event(job: EventJob) -> StationResult:
     traces = 0
     try:
         selection = prepare_event(job.input, job.event_id, params=params, **job.options)
-        seismograms = list(selection.seismograms)
-        traces = len(seismograms)
-        iccs_result = iccs(seismograms, params)
-        mccc_result = None
-        if job.mccc:
-            refined = [
-                dataclasses.replace(s, t1=float(t1), flip=bool(fl), select=bool(sel))
-                for s, t1, fl, sel in zip(
-                    seismograms, iccs_result.t1, iccs_result.flip, iccs_result.select, strict=True
-                )
-            ]
-            mccc_result = run_mccc(refined, params)
+        traces = len(selection.seismograms)
+        iccs_result, mccc_result = align_selection(selection, params, mccc=job.mccc)
         job.part.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(job.part) as temp:
             open_asdf(temp, "w", index_cache=False).close()
