@@ -80,6 +80,82 @@ def _run_json(run: StoredRun) -> dict[str, Any]:
     return {**run.summary(), "params": run.params, "history": list(run.history), "rows": rows}
 
 
+_RUN_OPTIONS = [
+    click.option(
+        "--phase",
+        default="P",
+        show_default=True,
+        help="Phase: P/S = first P/S arrival (TauP) or the phase hint of QuakeML picks.",
+    ),
+    click.option(
+        "--window",
+        nargs=2,
+        type=float,
+        default=(-15.0, 15.0),
+        show_default=True,
+        metavar="PRE POST",
+        help="Window around the pick, seconds.",
+    ),
+    click.option(
+        "--bandpass",
+        nargs=2,
+        type=float,
+        default=None,
+        metavar="LOW HIGH",
+        help="Zero-phase Butterworth bandpass in Hz before windowing (e.g. 0.05 2).",
+    ),
+    click.option("--corners", default=2, show_default=True, help="Bandpass corners."),
+    click.option("--autoflip", is_flag=True, help="Flip traces that correlate negatively with the stack."),
+    click.option("--autoselect", is_flag=True, help="Deselect traces with cc below --min-cc."),
+    click.option("--min-cc", default=0.5, show_default=True, help="Autoselect threshold."),
+    click.option("--max-shift", type=float, default=None, help="Largest pick shift, s [window/4]."),
+    click.option("--mccc/--no-mccc", default=True, show_default=True, help="Refine with MCCC."),
+    click.option("--mccc-min-cc", default=0.5, show_default=True, help="Pairs used by MCCC."),
+    click.option(
+        "--t0",
+        "t0_source",
+        type=click.Choice(T0_SOURCES),
+        default="taup",
+        show_default=True,
+        help="Initial picks: TauP prediction, or the event's QuakeML picks.",
+    ),
+    click.option("--model", default="iasp91", show_default=True, help="TauP velocity model."),
+    click.option("--tag", default=None, help="Waveform tag [the event's only tag]."),
+    click.option("--channel", default=None, help="Channel pattern [*Z]."),
+]
+
+
+def alignment_options(function: Any) -> Any:
+    """Every option of an alignment run except the event and the output (shared with ``batch align``)."""
+    for option in reversed(_RUN_OPTIONS):
+        function = option(function)
+    return function
+
+
+def params_from_options(
+    window: tuple[float, float],
+    bandpass: tuple[float, float] | None,
+    corners: int,
+    autoflip: bool,
+    autoselect: bool,
+    min_cc: float,
+    max_shift: float | None,
+    mccc_min_cc: float,
+) -> AlignmentParams:
+    """The :class:`AlignmentParams` the alignment options describe."""
+    return AlignmentParams(
+        window_pre=window[0],
+        window_post=window[1],
+        autoflip=autoflip,
+        autoselect=autoselect,
+        min_cc=min_cc,
+        max_shift=max_shift,
+        mccc_min_cc=mccc_min_cc,
+        bandpass=bandpass,
+        bandpass_corners=corners,
+    )
+
+
 @align.command("run")
 @click.argument("file", type=_FILE)
 @click.option(
@@ -89,47 +165,7 @@ def _run_json(run: StoredRun) -> dict[str, Any]:
     metavar="ID",
     help="QuakeML resource id of the event, or a unique tail of it (e.g. event/1).",
 )
-@click.option(
-    "--phase",
-    default="P",
-    show_default=True,
-    help="Phase: P/S = first P/S arrival (TauP) or the phase hint of QuakeML picks.",
-)
-@click.option(
-    "--window",
-    nargs=2,
-    type=float,
-    default=(-15.0, 15.0),
-    show_default=True,
-    metavar="PRE POST",
-    help="Window around the pick, seconds.",
-)
-@click.option(
-    "--bandpass",
-    nargs=2,
-    type=float,
-    default=None,
-    metavar="LOW HIGH",
-    help="Zero-phase Butterworth bandpass in Hz before windowing (e.g. 0.05 2).",
-)
-@click.option("--corners", default=2, show_default=True, help="Bandpass corners.")
-@click.option("--autoflip", is_flag=True, help="Flip traces that correlate negatively with the stack.")
-@click.option("--autoselect", is_flag=True, help="Deselect traces with cc below --min-cc.")
-@click.option("--min-cc", default=0.5, show_default=True, help="Autoselect threshold.")
-@click.option("--max-shift", type=float, default=None, help="Largest pick shift, s [window/4].")
-@click.option("--mccc/--no-mccc", default=True, show_default=True, help="Refine with MCCC.")
-@click.option("--mccc-min-cc", default=0.5, show_default=True, help="Pairs used by MCCC.")
-@click.option(
-    "--t0",
-    "t0_source",
-    type=click.Choice(T0_SOURCES),
-    default="taup",
-    show_default=True,
-    help="Initial picks: TauP prediction, or the event's QuakeML picks.",
-)
-@click.option("--model", default="iasp91", show_default=True, help="TauP velocity model.")
-@click.option("--tag", default=None, help="Waveform tag [the event's only tag].")
-@click.option("--channel", default=None, help="Channel pattern [*Z].")
+@alignment_options
 @click.option("--json", "as_json", is_flag=True, help="Print the stored run as JSON.")
 def run_command(
     file: Path,
@@ -155,16 +191,8 @@ def run_command(
     Exit 1 with a message naming the value and the rule on bad input (unknown
     event, no traces, no coordinates, no arrival, bad window); FILE is then unchanged.
     """
-    params = AlignmentParams(
-        window_pre=window[0],
-        window_post=window[1],
-        autoflip=autoflip,
-        autoselect=autoselect,
-        min_cc=min_cc,
-        max_shift=max_shift,
-        mccc_min_cc=mccc_min_cc,
-        bandpass=bandpass,
-        bandpass_corners=corners,
+    params = params_from_options(
+        window, bandpass, corners, autoflip, autoselect, min_cc, max_shift, mccc_min_cc
     )
     run = align_event(
         file,

@@ -9,9 +9,10 @@ from typing import Any
 
 import click
 
-from ..batch import Backend, ChunkSpec, Recipe, load_function, merge_chunks, run, status
+from ..batch import Backend, ChunkSpec, Recipe, align_events, load_function, merge_chunks, run, status
 from ..batch.results import BatchStatus
 from ..batch.runner import BatchSummary
+from .align import alignment_options, params_from_options
 
 __all__ = ["batch"]
 
@@ -31,6 +32,7 @@ def batch() -> None:
     SLURM array:      asdf-cli batch run raw.h5 out.h5 --recipe r.toml   (chunk from SLURM_ARRAY_TASK_ID/COUNT)
                       asdf-cli batch merge out.h5                          (after the array)
     Progress:         asdf-cli batch status out.h5 [--json]
+    Alignment:        asdf-cli batch align events.h5 aligned.h5 --bandpass 0.5 2   (every event)
 
     Killed or failed runs are restarted with the same command: committed
     stations are skipped, failed ones retried.  See docs/batch.md.
@@ -193,3 +195,66 @@ def merge_command(output: Path, partial: bool, as_json: bool) -> None:
             f"{output}: {report.copied} object(s) copied, {report.identical} already there"
             + (f", {report.stations_merged} station(s) merged" if report.stations_merged else "")
         )
+
+
+@batch.command("align")
+@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--event", "events", multiple=True, metavar="ID", help="Only these events (repeatable) [every event]."
+)
+@alignment_options
+@click.option("--chunk", "chunk_text", metavar="I/N", help="Process chunk I (0-based) of N of the events.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [CPU count].")
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster).")
+@click.option("--merge/--no-merge", "merge_output", default=None, help="Merge into OUTPUT at the end.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+def align_command(
+    input_file: Path,
+    output: Path,
+    events: tuple[str, ...],
+    chunk_text: str | None,
+    workers: int | None,
+    backend: str,
+    scheduler: str | None,
+    merge_output: bool | None,
+    as_json: bool,
+    progress: bool,
+    phase: str,
+    t0_source: str,
+    model: str,
+    tag: str | None,
+    channel: str | None,
+    mccc: bool,
+    **options: Any,
+) -> None:
+    """Align every event of INPUT (ICCS, then MCCC) as a restartable batch job; runs go to OUTPUT.
+
+    Each event is a unit of work like a station in `batch run`: the same
+    chunks, journal, restart and merge.  OUTPUT holds each event's stored run
+    (/AuxiliaryData/Alignment/...) and INPUT's QuakeML.
+    """
+    summary = align_events(
+        input_file,
+        output,
+        events=list(events) or None,
+        phase=phase,
+        params=params_from_options(**options),
+        tag=tag,
+        channel=channel,
+        t0_source=t0_source,
+        taup_model=model,
+        mccc=mccc,
+        chunk=ChunkSpec.parse(chunk_text) if chunk_text else None,
+        backend=Backend(backend, workers or _default_workers(), scheduler),
+        progress=progress and not as_json,
+        merge_output=merge_output,
+    )
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        _print_summary(summary)
+    if not summary.ok:
+        raise click.exceptions.Exit(EXIT_DATA)

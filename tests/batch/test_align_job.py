@@ -67,3 +67,30 @@ def test_a_bad_event_is_reported_not_fatal(berkeley_h5: Path, tmp_path: Path) ->
     bad = event_key("smi:nowhere/event/9")
     assert list(summary.failed) == [bad] and "NotFoundError" in summary.failed[bad]["error"]
     assert summary.processed and event_key(BERKELEY_EVENT) in summary.processed
+
+
+def test_batch_align_command_stores_the_same_run_and_reports_json(berkeley_h5: Path, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from asdfkit.cli.main import cli
+
+    out = tmp_path / "cli.h5"
+    args = ["batch", "align", str(berkeley_h5), str(out), "--window", "-2", "4", "--bandpass", "0.5", "2",
+            "--workers", "1", "--no-progress", "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    key = event_key(BERKELEY_EVENT)
+    assert summary["processed"] == 1 and summary["failed"] == {}
+    reference = tmp_path / "reference.h5"
+    shutil.copyfile(berkeley_h5, reference)
+    align_event(reference, BERKELEY_EVENT, params=PARAMS)
+    with asdfkit.open(out) as got, asdfkit.open(reference) as want:
+        a = got.get_auxiliary_data(DATA_TYPE, f"{key}/run_0001/picks").data
+        b = want.get_auxiliary_data(DATA_TYPE, f"{key}/run_0001/picks").data
+        assert np.array_equal(a, b)
+    other = str(tmp_path / "bad.h5")
+    bad = CliRunner().invoke(cli, [*args[:3], other, "--event", "smi:nowhere/event/9", "--workers", "1", "--no-progress"])
+    assert bad.exit_code == 1 and "NotFoundError" in bad.output
