@@ -8,6 +8,8 @@ import sys
 import warnings
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "asdfkit"
 
@@ -54,6 +56,26 @@ def test_nothing_imports_the_cli() -> None:
         if "cli" not in p.parts and p.name != "__main__.py" and any(m.startswith("asdfkit.cli") for m in _imports(p))
     ]
     assert offenders == []
+
+
+# Dependencies point one way: cli -> batch -> (io, validate, alignment, provenance) -> container.
+LOWER_LAYERS = {
+    "container": ("asdfkit.io", "asdfkit.batch", "asdfkit.alignment", "asdfkit.validate", "asdfkit.provenance"),
+    "provenance": ("asdfkit.io", "asdfkit.batch", "asdfkit.alignment", "asdfkit.validate"),
+    "alignment": ("asdfkit.batch",),
+    "io": ("asdfkit.batch",),
+    "validate": ("asdfkit.batch", "asdfkit.io", "asdfkit.alignment"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(LOWER_LAYERS))
+def test_dependencies_point_one_way(layer: str) -> None:
+    upward = LOWER_LAYERS[layer]
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if m.startswith(upward))
+        for p in (PACKAGE / layer).rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_no_print_in_the_library() -> None:

@@ -257,8 +257,8 @@ def export_picks(
     """
     from obspy.core.event import Catalog
 
+    from ..atomic import atomic_path
     from ..container.obspyxml import write_quakeml
-    from ..io.atomic import atomic_path
     from .store import read_run
 
     if output is None and not into_file:

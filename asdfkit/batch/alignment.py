@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..atomic import atomic_path
 from ..container import open as open_asdf
-from ..io.atomic import atomic_path
 from .backends import Backend
 from .journal import Plan
 from .partition import ChunkSpec

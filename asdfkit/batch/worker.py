@@ -20,9 +20,9 @@ from typing import Any
 
 from obspy import Inventory, Stream
 
+from ..atomic import atomic_path
 from ..container import open as open_asdf
 from ..errors import BatchError, NotFoundError
-from ..io.atomic import atomic_path
 from ..provenance import ProvenanceRecorder, add_processed_waveforms
 
 __all__ = ["AuxiliaryOutput", "StationJob", "StationOutput", "StationResult", "process_station"]

@@ -6,7 +6,7 @@ decoded and re-encoded, so a merged trace is byte-for-byte the trace of its
 source.
 
 Every operation writes a temporary file beside the target and renames it at
-the end (:func:`asdfkit.io.atomic.atomic_path`): an error, Ctrl-C or SIGKILL
+the end (:func:`asdfkit.atomic.atomic_path`): an error, Ctrl-C or SIGKILL
 leaves the target exactly as it was.
 
 Merge rules, per object:
@@ -33,8 +33,8 @@ import h5py
 import numpy as np
 from obspy import read_events
 
+from ..atomic import atomic_path
 from ..errors import FormatError, InvalidValueError, MergeConflictError
-from ..io.atomic import atomic_path
 from ..spec import STATIONXML_NAME
 from .events import QUAKEML_NAME
 from .file import ASDFFile

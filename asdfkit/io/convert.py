@@ -28,13 +28,13 @@ from obspy import Inventory, Stream
 from obspy.core.event import Catalog, Event
 
 from .. import xmlsafe
+from ..atomic import atomic_path
 from ..container import ASDFFile
 from ..container import open as open_asdf
 from ..container.chunks import STATS_KEY, encode
 from ..container.compression import parse_compression
 from ..errors import AsdfkitError, InvalidValueError, XMLError
 from ..provenance import ProvenanceRecorder
-from .atomic import atomic_path
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
 from .readers import WaveformReader

@@ -18,11 +18,11 @@ from obspy.core.event import Catalog, Event
 from obspy.core.util import AttribDict
 from obspy.geodetics import gps2dist_azimuth, kilometer2degrees
 
+from ..atomic import atomic_path
 from ..container import ASDFFile, TraceHeader
 from ..container import open as open_asdf
 from ..container.obspyxml import write_quakeml, write_stationxml
 from ..errors import InvalidValueError, NotFoundError
-from .atomic import atomic_path
 
 __all__ = ["EXPORT_FORMATS", "ExportReport", "export"]
 

@@ -20,7 +20,7 @@ import obspy
 import pytest
 
 import asdfkit
-from asdfkit.io.atomic import partial_path, remove_stale_partials
+from asdfkit.atomic import partial_path, remove_stale_partials
 
 COPIES = 80
 # Started in a new session, the conversion gets signals the way a terminal sends Ctrl-C: to its
