@@ -25,6 +25,7 @@ from ..errors import InvalidValueError
 from .ids import QualifiedId, make_local_id
 from .schema import RecordType, profile
 from .values import check_text, coerce
+from .xmlwriter import to_prov_xml
 
 __all__ = ["ASDFKIT_NAMESPACE", "ProvenanceBuilder", "qualified_id"]
 
@@ -216,9 +217,8 @@ class ProvenanceBuilder:
 
     # -- output --------------------------------------------------------------------
     def to_xml(self) -> bytes:
-        """The document as PROV-XML bytes."""
-        text: Any = self.document.serialize(format="xml")
-        return text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        """The document as PROV-XML bytes (those of ``document.serialize(format="xml")``)."""
+        return to_prov_xml(self.document)
 
 
 def _plain(value: Any, what: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..errors import InvalidValueError
 from .schema import profile
@@ -34,10 +35,28 @@ def make_local_id(code: str, step: int, length: int = 10) -> str:
         raise InvalidValueError(f"invalid provenance step {step}: must be 0-99999")
     if not 7 <= length <= 12:
         raise InvalidValueError(f"invalid id hash length {length}: must be 7-12")
-    if profile().by_code(code) is None and not re.fullmatch(r"[a-z]{2}", code):
+    if not _known_code(code):
         raise InvalidValueError(f"invalid record code {code!r}: must be two lowercase letters")
-    suffix = "".join(secrets.choice(_ALPHABET) for _ in range(length))
-    return f"sp{step:03d}_{code}_{suffix}"
+    return f"sp{step:03d}_{code}_{_suffix(length)}"
+
+
+@lru_cache(maxsize=256)
+def _known_code(code: str) -> bool:
+    return profile().by_code(code) is not None or re.fullmatch(r"[a-z]{2}", code) is not None
+
+
+def _suffix(length: int) -> str:
+    """``length`` characters drawn uniformly from ``_ALPHABET`` (one call to the OS generator).
+
+    A uniform number below ``36**length`` written in base 36 with ``length``
+    digits is the same distribution as ``length`` independent draws.
+    """
+    number = secrets.randbelow(len(_ALPHABET) ** length)
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, len(_ALPHABET))
+        chars.append(_ALPHABET[digit])
+    return "".join(chars)
 
 
 @dataclass(frozen=True)

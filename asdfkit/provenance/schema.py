@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 __all__ = ["AttributeSpec", "Profile", "RecordType", "profile"]
@@ -40,12 +40,13 @@ class RecordType:
     attributes: tuple[AttributeSpec, ...]
 
     def attribute(self, name: str) -> AttributeSpec | None:
-        for attr in self.attributes:
-            if attr.name == name:
-                return attr
-        return None
+        return self._by_name.get(name)
 
-    @property
+    @cached_property
+    def _by_name(self) -> dict[str, AttributeSpec]:
+        return {attr.name: attr for attr in self.attributes}
+
+    @cached_property
     def required(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.attributes if a.required)
 
@@ -62,13 +63,24 @@ class Profile:
     types: dict[str, RecordType]
 
     def by_code(self, code: str) -> RecordType | None:
+        return self._by_code.get(code)
+
+    @cached_property
+    def _by_code(self) -> dict[str, RecordType]:
+        codes: dict[str, RecordType] = {}
         for record in self.types.values():
-            if record.code == code:
-                return record
-        return None
+            codes.setdefault(record.code, record)  # the first type of a code, as a linear scan finds it
+        return codes
 
     def id_regex(self, code: str) -> re.Pattern[str]:
-        return re.compile(self.id_pattern.replace("{code}", re.escape(code)))
+        regexes: dict[str, re.Pattern[str]] = self._id_regexes
+        if code not in regexes:
+            regexes[code] = re.compile(self.id_pattern.replace("{code}", re.escape(code)))
+        return regexes[code]
+
+    @cached_property
+    def _id_regexes(self) -> dict[str, re.Pattern[str]]:
+        return {}
 
 
 @cache

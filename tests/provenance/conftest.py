@@ -9,6 +9,8 @@ from pathlib import Path
 import obspy
 import pytest
 
+from asdfkit.provenance import ProvenanceBuilder
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -41,3 +43,20 @@ def processed() -> Callable[..., obspy.Trace]:
         return trace
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def prov_writer_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every document a provenance test writes: the fast writer's bytes must be ``prov``'s own.
+
+    Not a stand-in: the real ``to_xml`` still runs and its bytes are used; this
+    only compares them with ``prov``'s serializer on the same document.
+    """
+    fast = ProvenanceBuilder.to_xml
+
+    def checked(self: ProvenanceBuilder) -> bytes:
+        data = fast(self)
+        assert data == str(self.document.serialize(format="xml")).encode("utf-8")
+        return data
+
+    monkeypatch.setattr(ProvenanceBuilder, "to_xml", checked)
