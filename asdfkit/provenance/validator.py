@@ -67,12 +67,24 @@ def _to_bytes(document: Any) -> bytes:
     raise TypeError(f"cannot validate {type(document).__name__}: give PROV-XML bytes or a ProvDocument")
 
 
-def _resolve(element: etree._Element, text: str) -> tuple[str | None, str]:
-    """Resolve ``prefix:local`` with the element's namespace map."""
+def _resolve(element: etree._Element, text: str, nsmap: dict[Any, str] | None = None) -> tuple[str | None, str]:
+    """Resolve ``prefix:local`` with the element's namespace map (``nsmap`` if the caller knows it)."""
+    namespaces = element.nsmap if nsmap is None else nsmap
     prefix, sep, local = text.strip().partition(":")
     if not sep:
-        return element.nsmap.get(None), text.strip()
-    return element.nsmap.get(prefix), local
+        return namespaces.get(None), text.strip()
+    return namespaces.get(prefix), local
+
+
+def _root_declares_all(root: etree._Element, data: bytes | None) -> bool:
+    """True if no element below the root declares a namespace (so all share the root's map).
+
+    Every declaration is spelled ``xmlns`` in the bytes (DOCTYPEs, hence entities, are
+    refused); if ``xmlns`` occurs exactly as often as the root declares prefixes, no
+    other element declares any.  Any other occurrence (in text, say) only means
+    the slower per-element lookup is used.
+    """
+    return data is not None and data.count(b"xmlns") == len(root.nsmap)
 
 
 def _check_value(spec: AttributeSpec, text: str) -> str | None:
@@ -116,8 +128,9 @@ def _scheme(text: str) -> str:
 
 
 class _Checker:
-    def __init__(self, root: etree._Element, report: ProvReport) -> None:
+    def __init__(self, root: etree._Element, report: ProvReport, data: bytes | None = None) -> None:
         self.root = root
+        self.nsmap: dict[Any, str] | None = dict(root.nsmap) if _root_declares_all(root, data) else None
         self.report = report
         self.profile: Profile = profile()
         self.ids: Counter[str] = Counter()
@@ -130,8 +143,9 @@ class _Checker:
         records :class:`ProvenanceBuilder` checked against the profile as it
         made them; ids, duplicates and relations are always checked.
         """
-        prefixes = {prefix for el in self.root.iter() if isinstance(el.tag, str)
-                    for prefix, uri in el.nsmap.items() if uri == self.profile.namespace}
+        maps = [self.nsmap] if self.nsmap is not None else (el.nsmap for el in self.root.iter()
+                                                               if isinstance(el.tag, str))
+        prefixes = {prefix for nsmap in maps for prefix, uri in nsmap.items() if uri == self.profile.namespace}
         if len(prefixes) > 1:
             self.report.add("sp.namespace.prefix",
                             f"the SEIS-PROV namespace is bound to {len(prefixes)} prefixes "
@@ -158,7 +172,7 @@ class _Checker:
     def record(self, element: etree._Element, *, checks: bool = True) -> None:
         local = etree.QName(element).localname
         raw_id = element.get(f"{_P}id", "")
-        uri, id_local = _resolve(element, raw_id)
+        uri, id_local = _resolve(element, raw_id, self.nsmap)
         if uri is None:
             self.report.add("prov.id.prefix", f"id {raw_id!r} uses an undeclared namespace prefix", raw_id)
             return
@@ -179,7 +193,7 @@ class _Checker:
         return element.findall(f"{_P}type")
 
     def _is_sp(self, type_el: etree._Element) -> bool:
-        uri, _ = _resolve(type_el, type_el.text or "")
+        uri, _ = _resolve(type_el, type_el.text or "", self.nsmap)
         return uri == self.profile.namespace
 
     def entity_or_activity(self, element: etree._Element, kind: str, rid: str, local: str, in_sp: bool) -> None:
@@ -201,9 +215,9 @@ class _Checker:
                             rid)
         type_el = sp_types[0]
         xsi = type_el.get(XSI_TYPE)
-        if xsi is not None and _resolve(type_el, xsi) != ("http://www.w3.org/2001/XMLSchema", "string"):
+        if xsi is not None and _resolve(type_el, xsi, self.nsmap) != ("http://www.w3.org/2001/XMLSchema", "string"):
             self.report.add("sp.type.form", f"prov:type is written as {xsi}; it must be an xsd:string", rid)
-        _, type_name = _resolve(type_el, type_el.text or "")
+        _, type_name = _resolve(type_el, type_el.text or "", self.nsmap)
         record_type = self.profile.types.get(type_name)
         if record_type is None or record_type.kind != kind:
             self.report.add("sp.type.unknown", f"{type_name!r} is not a SEIS-PROV {kind} type", rid)
@@ -216,7 +230,7 @@ class _Checker:
         self.report.seis_prov_records += 1
         if kind is None:
             for type_el in self._types(element):
-                uri, name = _resolve(type_el, type_el.text or "")
+                uri, name = _resolve(type_el, type_el.text or "", self.nsmap)
                 if uri == PROV_NS and name in _AGENT_QNAMES:
                     kind = _AGENT_QNAMES[name]
         if kind is None:
@@ -279,7 +293,7 @@ class _Checker:
             ref = element.get(f"{_P}ref")
             if ref is None:
                 continue
-            uri, local = _resolve(element, ref)
+            uri, local = _resolve(element, ref, self.nsmap)
             if uri is None:
                 self.report.add("prov.id.prefix", f"reference {ref!r} uses an undeclared namespace prefix")
                 continue
@@ -320,7 +334,7 @@ def validate(document: Any, *, prov_reader: bool = True) -> ProvReport:
         return report
     if prov_reader:
         _prov_reads(xmlsafe.clean(data), report)
-    _Checker(root, report).run()
+    _Checker(root, report, data).run()
     return report
 
 
@@ -345,7 +359,7 @@ def validate_generated(data: bytes) -> ProvReport:
     report = ProvReport()
     root = _parse(data, report)
     if root is not None:
-        _Checker(root, report).run(records=False)
+        _Checker(root, report, data).run(records=False)
     return report
 
 

@@ -200,3 +200,19 @@ def test_cheap_check_still_catches_what_the_builder_cannot_rule_out() -> None:
         ).rules()
     )
     assert "xml.malformed" in validate_generated(data[:-30]).rules()
+
+
+def test_a_namespace_declared_below_the_root_is_still_seen() -> None:
+    builder = ProvenanceBuilder()
+    builder.entity("waveform_trace", seed_id="BW.RJOB..EHZ")
+    data = to_prov_xml(builder.document)
+    assert validate_generated(data).ok
+    nested = data.replace(b"<prov:label>", b'<prov:label xmlns:sp="http://seisprov.org/seis_prov/0.1/#">', 1)
+    assert "sp.namespace.prefix" in validate(nested).rules()
+    assert "sp.namespace.prefix" in validate_generated(nested).rules()
+    renamed = data.replace(
+        b"<prov:entity ", b'<prov:entity xmlns:x="http://seisprov.org/seis_prov/0.1/#" ', 1
+    )
+    renamed = renamed.replace(b'prov:id="seis_prov:', b'prov:id="x:', 1)
+    assert validate(renamed).record_ids == validate(data).record_ids
+    assert validate_generated(renamed).record_ids == validate_generated(data).record_ids
