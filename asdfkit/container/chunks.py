@@ -44,26 +44,37 @@ class EncodedChunks:
                 and chunk_shape(data.shape, data.dtype.itemsize) == (self.chunk,))
 
 
+def _fold(total: int) -> int:
+    """HDF5's end-around-carry reduction of a non-negative sum: 0 stays 0, else 1..65535."""
+    return 0 if total == 0 else (total - 1) % 65535 + 1
+
+
+#: Words per segment: the weighted sum of one segment stays below 2**64.
+_SEGMENT = 1 << 22
+
+
 def fletcher32(buffer: bytes) -> int:
-    """HDF5's Fletcher-32 checksum (``H5_checksum_fletcher32``) of ``buffer``."""
+    """HDF5's Fletcher-32 checksum (``H5_checksum_fletcher32``) of ``buffer``.
+
+    HDF5 adds big-endian 16-bit words in blocks of 360 and folds the sums
+    after each block; folding keeps them congruent modulo 65535 and positive
+    once positive, so the result is the fold of the plain sums
+    ``sum1 = sum(w)`` and ``sum2 = sum((n - i) * w[i])`` (exact integers).
+    """
     n = len(buffer)
-    words = np.frombuffer(buffer[: n - n % 2], dtype=">u2").astype(np.uint64)
+    words = np.frombuffer(buffer, dtype=">u2", count=n // 2).astype(np.uint64)
     sum1 = sum2 = 0
-    for start in range(0, len(words), 360):
-        block = words[start:start + 360]
-        running = np.cumsum(block)
-        sum2 += int(running.sum()) + len(block) * sum1
-        sum1 += int(running[-1])
-        sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
-        sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
+    for start in range(0, len(words), _SEGMENT):
+        segment = words[start:start + _SEGMENT]
+        weights = np.arange(len(segment), 0, -1, dtype=np.uint64)
+        later = len(words) - start - len(segment)  # words after this segment weigh it again
+        part = int(segment.sum())
+        sum2 += int(np.dot(segment, weights)) + later * part
+        sum1 += part
     if n % 2:
         sum1 += buffer[-1] << 8
         sum2 += sum1
-        sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
-        sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
-    sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
-    sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
-    return (sum2 << 16) | sum1
+    return (_fold(sum2) << 16) | _fold(sum1)
 
 
 def encode(data: np.ndarray, compression: Compression) -> EncodedChunks | None:

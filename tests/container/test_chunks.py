@@ -75,3 +75,25 @@ def test_stale_encoding_is_ignored(tmp_path: Path) -> None:
         f.add_waveforms(trace, tag="t")
     with asdfkit.open(tmp_path / "s.h5") as f:
         assert (f.get_waveforms()[0].data == trace.data).all()
+
+
+@pytest.mark.parametrize("fill", [0, -1, 1, 255])
+@pytest.mark.parametrize("segment", [None, 5])
+def test_fletcher32_edge_sums_equal_hdf5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fill: int,
+                                         segment: int | None) -> None:
+    """Sums that are multiples of 65535 (all 0xFFFF words), zeros, and a sum split in segments."""
+    import asdfkit.container.chunks as chunks
+
+    if segment is not None:
+        monkeypatch.setattr(chunks, "_SEGMENT", segment)
+    data = np.full(70_001, fill, dtype="<i2")
+    if fill > 0:  # 0 and 0xFFFF words stay pure: sums of exactly 0 and of multiples of 65535
+        data[::97] = np.arange(len(data[::97]), dtype="<i2") * fill
+    compression = parse_compression("none")
+    encoded = encode(data, compression)
+    assert encoded is not None
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        dset = f.create_dataset("x", data=data, maxshape=(None,),
+                                **compression.dataset_kwargs(data.shape, data.dtype))
+        stored = [dset.id.read_direct_chunk((i * encoded.chunk,))[1] for i in range(len(encoded.blobs))]
+    assert stored == list(encoded.blobs)
