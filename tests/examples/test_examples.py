@@ -13,12 +13,17 @@ import asdfkit
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
+def run_example(name: str, *args: object, env: dict[str, str] | None = None,
+                timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``examples/<name>`` (a Python script, or a shell script with bash) as a user would."""
+    runner = ["bash"] if name.endswith(".sh") else [sys.executable]
+    return subprocess.run([*runner, str(EXAMPLES / name), *map(str, args)], env=env,
+                          capture_output=True, text=True, check=False, timeout=timeout)
+
+
 def test_quickstart_builds_a_file_pyasdf_reads(tmp_path: Path) -> None:
     out = tmp_path / "quickstart.h5"
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / "quickstart.py"), str(out)],
-        capture_output=True, text=True, check=False, timeout=300,
-    )
+    proc = run_example("quickstart.py", out)
     assert proc.returncode == 0, proc.stderr
     assert "raw_recording: 3" in proc.stdout
     with asdfkit.open(out) as f:
@@ -39,10 +44,7 @@ def test_examples_are_importable_without_side_effects() -> None:
 
 def test_provenance_example_prints_the_lineage(tmp_path: Path) -> None:
     out = tmp_path / "lineage.h5"
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / "provenance_lineage.py"), str(out)],
-        capture_output=True, text=True, check=False, timeout=300,
-    )
+    proc = run_example("provenance_lineage.py", out)
     assert proc.returncode == 0, proc.stderr
     assert "Cross Correlate" in proc.stdout and "Bandpass Filter" in proc.stdout
     assert "valid SEIS-PROV" in proc.stderr
@@ -53,10 +55,7 @@ def test_provenance_example_prints_the_lineage(tmp_path: Path) -> None:
 
 def test_convert_example_round_trips_sac_metadata(tmp_path: Path) -> None:
     out = tmp_path / "converted.h5"
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / "convert_sac_event.py"), str(out)],
-        capture_output=True, text=True, check=False, timeout=300,
-    )
+    proc = run_example("convert_sac_event.py", out)
     assert proc.returncode == 0, proc.stderr
     assert "1 trace(s), 1 event(s), 3 pick(s)" in proc.stdout
     assert "exported SAC: gcarc=" in proc.stdout
@@ -80,8 +79,7 @@ def test_slurm_array_script_then_merge(sample_set: Path, tmp_path: Path) -> None
     for task in range(3):  # what SLURM does with --array=0-2
         env = {**os.environ, "SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_COUNT": "3",
                "SLURM_CPUS_PER_TASK": "2" if task == 0 else "1", "PYTHON": sys.executable}
-        proc = subprocess.run(["bash", str(EXAMPLES / "batch_slurm.sh"), str(raw), str(out)], env=env,
-                              capture_output=True, text=True, check=False, timeout=600)
+        proc = run_example("batch_slurm.sh", raw, out, env=env, timeout=600)
         assert proc.returncode == 0, proc.stderr
         assert f"task {task} of 3" in proc.stdout and '"processed": 2' in proc.stdout
     merge = subprocess.run([sys.executable, "-m", "asdfkit", "batch", "merge", str(out), "--json"],
@@ -101,8 +99,7 @@ def test_dask_script_matches_the_local_pool(sample_set: Path, tmp_path: Path) ->
     from asdfkit.batch import Backend, Recipe, run
 
     raw, out = _batch_input(sample_set, tmp_path), tmp_path / "dask.h5"
-    proc = subprocess.run([sys.executable, str(EXAMPLES / "batch_dask.py"), str(raw), str(out), "--threads"],
-                          capture_output=True, text=True, check=False, timeout=600)
+    proc = run_example("batch_dask.py", raw, out, "--threads", timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert '"processed": 6' in proc.stdout
     recipe = Recipe.from_dict(runpy.run_path(str(EXAMPLES / "batch_dask.py"), run_name="not_main")["RECIPE"])
@@ -117,11 +114,7 @@ def test_dask_script_matches_the_local_pool(sample_set: Path, tmp_path: Path) ->
 
 def test_align_event_example_stores_a_run_and_picks(tmp_path: Path, shared_data: Path) -> None:
     out = tmp_path / "berkeley.h5"
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / "align_event.py"), str(out),
-         str(shared_data / "css" / "berkeley_1998")],
-        capture_output=True, text=True, check=False, timeout=300,
-    )
+    proc = run_example("align_event.py", out, shared_data / "css" / "berkeley_1998")
     assert proc.returncode == 0, proc.stderr
     assert "run_0001, ICCS" in proc.stdout and "stations summarised: 10" in proc.stdout
     assert (tmp_path / "berkeley_section.png").stat().st_size > 10_000
