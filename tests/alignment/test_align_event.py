@@ -9,7 +9,7 @@ import matplotlib.image
 import numpy as np
 import obspy
 import pytest
-from alignment_data import BERKELEY_EVENT, berkeley, fresh_copy
+from alignment_data import BERKELEY_EVENT, PARAMS, berkeley, fresh_copy
 
 import asdfkit
 from asdfkit.alignment.plot import params_of, plot_quality, plot_section, section_of
@@ -25,29 +25,20 @@ from asdfkit.errors import (
     NotFoundError,
 )
 
-PARAMS = AlignmentParams(window_pre=-2.0, window_post=4.0, bandpass=(0.5, 2.0))
-
-
-@pytest.fixture(scope="session")
-def aligned(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = fresh_copy(berkeley(shared_data, tmp_path_factory), tmp_path_factory.mktemp("run"))
-    align_event(path, BERKELEY_EVENT, params=PARAMS)
-    return path
-
 
 def _coherence(matrix: np.ndarray, select: np.ndarray) -> float:
     stack = matrix[select].mean(axis=0)
     return float(np.mean([np.corrcoef(row, stack)[0, 1] for row in matrix[select]]))
 
 
-def test_alignment_makes_the_berkeley_p_waves_more_coherent(aligned: Path) -> None:
-    section = section_of(aligned, BERKELEY_EVENT)
+def test_alignment_makes_the_berkeley_p_waves_more_coherent(aligned_h5: Path) -> None:
+    section = section_of(aligned_h5, BERKELEY_EVENT)
     run = section.run
     select = np.array([r.select for r in run.rows])
     assert len(run.rows) == 10 and run.phase == "P" and run.t0_source == "taup"
     assert _coherence(section.at_t1, select) > _coherence(section.at_t0, select) + 0.1
     # iccs_cc as stored is the zero-lag r with the final stack (ramps included) at ICCS's picks
-    with asdfkit.open(aligned) as f:
+    with asdfkit.open(aligned_h5) as f:
         selection = select_event(f, BERKELEY_EVENT, bandpass=PARAMS.bandpass)
     traces = TraceMatrix.from_seismograms(list(selection.seismograms))
     t1_iccs = np.array([r.t1_iccs for r in run.rows])
@@ -58,14 +49,14 @@ def test_alignment_makes_the_berkeley_p_waves_more_coherent(aligned: Path) -> No
     assert params_of(run) == PARAMS
 
 
-def test_section_and_quality_figures(aligned: Path, tmp_path: Path) -> None:
+def test_section_and_quality_figures(aligned_h5: Path, tmp_path: Path) -> None:
     for plot, name in ((plot_section, "section.png"), (plot_quality, "quality.png")):
-        figure = plot(aligned, BERKELEY_EVENT, "latest")
+        figure = plot(aligned_h5, BERKELEY_EVENT, "latest")
         figure.savefig(tmp_path / name, dpi=60)
         image = matplotlib.image.imread(tmp_path / name)
         assert image.shape[0] > 200 and image.shape[1] > 300
         assert image[..., :3].std() > 0.05  # not a blank canvas
-    section = plot_section(aligned)
+    section = plot_section(aligned_h5)
     # two panels (at t0, at t1), each a stack and the traces: one line per trace plus the stack
     assert len(section.axes) == 4
     assert sum(len(ax.lines) for ax in section.axes) >= 2 * (10 + 1)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from alignment_data import real_p_array
 
 from asdfkit.alignment import (
     AlignmentParams,
@@ -219,46 +220,6 @@ def test_real_recordings_align(sample_set: Path) -> None:
     assert not res.flip.any()
     assert (res.cc > 0.5).all()
     assert np.abs(res.t1 - np.array([s.t0 for s in seis])).max() < 3.0  # iasp91 P is within seconds
-
-
-def real_p_array(
-    sample_set: Path, n: int = 30, snr: float = 5.0, seed: int = 0
-) -> tuple[list[SimpleSeismogram], np.ndarray, np.ndarray]:
-    """An array made of real records with known relative times.
-
-    Every trace is the real P wave of TA.POKR (BHZ, 0.05-2 Hz, 60 s around the iasp91 P) plus
-    a different stretch of real pre-event noise (6 channels x 5 non-overlapping minutes, scaled
-    to peak/snr), with its start time moved by a known shift (exact: no resampling) and 10 % of
-    them reversed.  Returns the traces, the true shifts and the true flips.
-    """
-    import obspy
-    from obspy.geodetics import locations2degrees
-    from obspy.taup import TauPyModel
-
-    event = obspy.read_events(str(sample_set / "quake.xml"))[0]
-    origin = event.preferred_origin() or event.origins[0]
-    stream = obspy.read(str(sample_set / "*.mseed"))
-    stream.detrend("demean")
-    stream.filter("bandpass", freqmin=0.05, freqmax=2.0, corners=2, zerophase=True)
-    z = stream.select(station="POKR", channel="BHZ")[0]
-    coords = obspy.read_inventory(str(sample_set / "TA.POKR..BH_.xml")).get_coordinates(z.id, origin.time)
-    distance = locations2degrees(origin.latitude, origin.longitude, coords["latitude"], coords["longitude"])
-    p = TauPyModel("iasp91").get_travel_times(origin.depth / 1000.0, distance, ["P"])[0].time
-    delta = z.stats.delta
-    length = int(round(60.0 / delta))
-    first = int(round((p - 30.0 - float(z.stats.starttime - origin.time)) / delta))
-    signal = z.data[first : first + length].astype(np.float64)
-    peak = np.abs(signal[int(15 / delta) : int(45 / delta)]).max()
-    noise = [tr.data[k * length : (k + 1) * length].astype(np.float64) for tr in stream for k in range(5)]
-    rng = np.random.default_rng(seed)
-    shifts = rng.uniform(-1.5, 1.5, n)
-    flips = np.zeros(n, dtype=bool)
-    flips[rng.choice(n, n // 10, replace=False)] = True
-    seis = []
-    for k in range(n):
-        data = np.where(flips[k], -1.0, 1.0) * signal + noise[k] / noise[k].std() * peak / snr
-        seis.append(SimpleSeismogram(data, begin=p - 30.0 + shifts[k], delta=delta, t0=p))
-    return seis, shifts, flips
 
 
 def test_real_p_wave_array_with_known_shifts(sample_set: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_iccs import real_p_array
+from alignment_data import real_p_array
 
 from asdfkit.alignment import (
     AlignmentParams,

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import obspy
 import pytest
-from alignment_data import BERKELEY_EVENT, berkeley, fresh_copy
+from alignment_data import BERKELEY_EVENT, fresh_copy
 from obspy.core.event import Pick, WaveformStreamID
 from obspy.geodetics import locations2degrees
 from obspy.taup import TauPyModel
@@ -21,27 +21,10 @@ from asdfkit.alignment.picks import (
     picks_t0,
     taup_t0,
 )
-from asdfkit.alignment.run import align_event
 from asdfkit.alignment.select import select_event
 from asdfkit.alignment.store import read_run
-from asdfkit.alignment.types import AlignmentParams
 from asdfkit.errors import AlignmentInputError, InvalidValueError, MissingCoordinatesError, NoArrivalError
 from asdfkit.io.export import export
-
-PARAMS = AlignmentParams(window_pre=-2.0, window_post=4.0, bandpass=(0.5, 2.0))
-
-
-@pytest.fixture(scope="session")
-def berkeley_h5(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return berkeley(shared_data, tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def aligned_h5(berkeley_h5: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Berkeley file with one stored run (read-only use)."""
-    path = fresh_copy(berkeley_h5, tmp_path_factory.mktemp("aligned"))
-    align_event(path, BERKELEY_EVENT, params=PARAMS)
-    return path
 
 
 def test_taup_t0_is_the_first_p_arrival_at_each_station(berkeley_h5: Path) -> None:

@@ -6,17 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from alignment_data import BERKELEY_EVENT, berkeley
+from alignment_data import BERKELEY_EVENT
 
 import asdfkit
 from asdfkit.alignment.select import DEFAULT_CHANNEL, EventSeismogram, select_event
 from asdfkit.alignment.types import Seismogram
 from asdfkit.errors import AlignmentInputError, InvalidValueError, NotFoundError
-
-
-@pytest.fixture(scope="session")
-def berkeley_h5(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return berkeley(shared_data, tmp_path_factory)
 
 
 def test_the_event_s_vertical_traces_relative_to_the_origin(berkeley_h5: Path) -> None:

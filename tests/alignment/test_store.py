@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from alignment_data import BERKELEY_EVENT, berkeley, fresh_copy, okhotsk
+from alignment_data import BERKELEY_EVENT, PARAMS, fresh_copy
 
 import asdfkit
 from asdfkit.alignment.run import align_event
@@ -16,18 +16,6 @@ from asdfkit.alignment.types import AlignmentParams, ICCSStatus, MCCCStatus
 from asdfkit.errors import InvalidValueError, NotFoundError
 from asdfkit.provenance import lineage, validate
 from asdfkit.spec import spec_for
-
-PARAMS = AlignmentParams(window_pre=-2.0, window_post=4.0, bandpass=(0.5, 2.0))
-
-
-@pytest.fixture(scope="session")
-def berkeley_h5(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return berkeley(shared_data, tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def okhotsk_h5(sample_set: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return okhotsk(sample_set, tmp_path_factory)
 
 
 def test_event_keys_are_valid_in_every_version_and_distinct() -> None:
