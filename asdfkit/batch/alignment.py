@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from .backends import Backend
 from .journal import Plan
 from .partition import ChunkSpec
 from .runner import BatchSummary, drive
-from .worker import StationResult
+from .worker import StationResult, failed_result
 
 if TYPE_CHECKING:
     from ..alignment.types import AlignmentParams
@@ -71,17 +70,7 @@ def process_event(job: EventJob) -> StationResult:
                 taup_model=job.options["taup_model"] if job.options["t0_source"] == "taup" else None,
             )
     except Exception as exc:  # noqa: BLE001 - one bad event must not stop the others
-        summary = "".join(traceback.format_exception(exc, limit=-job.traceback_limit)).strip()
-        return StationResult(
-            job.key,
-            False,
-            time.perf_counter() - started,
-            traces,
-            0,
-            f"{type(exc).__name__}: {exc}",
-            summary,
-            os.getpid(),
-        )
+        return failed_result(job.key, started, traces, exc, job.traceback_limit)
     return StationResult(job.key, True, time.perf_counter() - started, traces, traces, pid=os.getpid())
 
 

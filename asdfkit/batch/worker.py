@@ -87,6 +87,21 @@ class StationResult:
     pid: int = 0
 
 
+def failed_result(unit: str, started: float, traces_in: int, exc: BaseException, limit: int) -> StationResult:
+    """The result of a unit whose work raised ``exc``: the error and the last ``limit`` frames."""
+    summary = "".join(traceback.format_exception(exc, limit=-limit)).strip()
+    return StationResult(
+        unit,
+        False,
+        time.perf_counter() - started,
+        traces_in,
+        0,
+        f"{type(exc).__name__}: {exc}",
+        summary,
+        os.getpid(),
+    )
+
+
 def _read(job: StationJob) -> tuple[Stream, Inventory, bytes | None]:
     network, station = job.station.split(".", 1)
     with open_asdf(job.input, "r") as asdf:
@@ -129,14 +144,11 @@ def _write(job: StationJob, output: StationOutput, xml: bytes | None) -> int:
                 else:
                     out.add_waveforms(output.stream, job.tag)
                 traces = len(output.stream)
-            if output.auxiliary and not job.provenance:
-                for a in output.auxiliary:
-                    out.add_auxiliary_data(a.data, a.data_type, a.path, attrs=dict(a.attrs))
-            elif output.auxiliary:
-                paths = [
-                    out.add_auxiliary_data(a.data, a.data_type, a.path, attrs=dict(a.attrs))
-                    for a in output.auxiliary
-                ]
+            paths = [
+                out.add_auxiliary_data(a.data, a.data_type, a.path, attrs=dict(a.attrs))
+                for a in output.auxiliary
+            ]
+            if paths and job.provenance:
                 name = getattr(job.function, "__name__", type(job.function).__name__)
                 ProvenanceRecorder(out).record(
                     name,
@@ -157,7 +169,6 @@ def process_station(job: StationJob) -> StationResult:
     stop the run.
     """
     started = time.perf_counter()
-    pid = os.getpid()
     traces_in = 0
     try:
         stream, inventory, xml = _read(job)
@@ -165,16 +176,8 @@ def process_station(job: StationJob) -> StationResult:
         output = _as_output(job.function(stream, inventory))
         traces_out = _write(job, output, xml)
     except Exception as exc:  # noqa: BLE001 - the user's function may raise anything
-        summary = "".join(traceback.format_exception(exc, limit=-job.traceback_limit)).strip()
         log.info("station %s failed: %s: %s", job.station, type(exc).__name__, exc)
-        return StationResult(
-            job.station,
-            False,
-            time.perf_counter() - started,
-            traces_in,
-            0,
-            f"{type(exc).__name__}: {exc}",
-            summary,
-            pid,
-        )
-    return StationResult(job.station, True, time.perf_counter() - started, traces_in, traces_out, pid=pid)
+        return failed_result(job.station, started, traces_in, exc, job.traceback_limit)
+    return StationResult(
+        job.station, True, time.perf_counter() - started, traces_in, traces_out, pid=os.getpid()
+    )

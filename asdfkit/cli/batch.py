@@ -54,6 +54,16 @@ def _print_summary(summary: BatchSummary) -> None:
             click.echo(f"    {line}", err=True)
 
 
+def _finish(summary: BatchSummary, as_json: bool) -> None:
+    """Print the summary (text or JSON); exit with code 1 when a unit failed."""
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        _print_summary(summary)
+    if not summary.ok:
+        raise click.exceptions.Exit(EXIT_DATA)
+
+
 @batch.command("run")
 @click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
@@ -145,12 +155,7 @@ def run_command(
         merge_output=merge_output,
         provenance=provenance,
     )
-    if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2))
-    else:
-        _print_summary(summary)
-    if not summary.ok:
-        raise click.exceptions.Exit(EXIT_DATA)
+    _finish(summary, as_json)
 
 
 def _print_status(state: BatchStatus) -> None:
@@ -252,9 +257,4 @@ def align_command(
         progress=progress and not as_json,
         merge_output=merge_output,
     )
-    if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2))
-    else:
-        _print_summary(summary)
-    if not summary.ok:
-        raise click.exceptions.Exit(EXIT_DATA)
+    _finish(summary, as_json)

@@ -339,12 +339,12 @@ def extract(
         )
     if source.resolve() == target.resolve():
         raise InvalidValueError(f"invalid target {str(target)!r}: it is the source file")
+    report = SurgeryReport(str(target))
     with ASDFFile(source, "r") as asdf:
         headers = asdf.list_waveforms(**query)
         pids = {pid for h in headers if (pid := asdf.get_waveform_meta(h).provenance_id)}
-    report = SurgeryReport(str(target))
-    with atomic_path(target) as temp:
-        with _open_source(source) as src, _new_like(temp, src) as out:
+        src = asdf.h5
+        with atomic_path(target) as temp, _new_like(temp, src) as out:
             paths = [h.path for h in headers]
             stations = sorted({h.station_id for h in headers})
             paths += [

@@ -53,17 +53,17 @@ def normalized_provenance(text: str) -> str:
 def content(path: Path) -> dict[str, Any]:
     """Every object, attribute and byte of a file; provenance with ids and timestamps normalized."""
     out: dict[str, Any] = {}
-    for name, entry in _snapshot(path).items():
-        attrs = dict(entry.get("attrs", {})) if name != "/" else entry
-        if "provenance_id" in attrs:
-            attrs["provenance_id"] = normalized_provenance(attrs["provenance_id"])
-        if name.startswith("Provenance/") and "sha" in entry:
-            entry = {k: v for k, v in entry.items() if k not in ("sha", "shape")}
-            with asdfkit.open(path) as f:
+    with asdfkit.open(path) as f:
+        for name, entry in _snapshot(path).items():
+            attrs = dict(entry.get("attrs", {})) if name != "/" else entry
+            if "provenance_id" in attrs:
+                attrs["provenance_id"] = normalized_provenance(attrs["provenance_id"])
+            if name.startswith("Provenance/") and "sha" in entry:
+                entry = {k: v for k, v in entry.items() if k not in ("sha", "shape")}
                 entry["xml"] = normalized_provenance(
                     f.get_provenance_document(name.split("/", 1)[1]).decode()
                 )
-        out[name] = {**entry, "attrs": attrs} if name != "/" else attrs
+            out[name] = {**entry, "attrs": attrs} if name != "/" else attrs
     return out
 
 
