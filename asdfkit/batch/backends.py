@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BatchError
+from ..workers import worker_pool
 from .worker import StationJob, StationResult, process_station
 
 __all__ = ["Backend", "run_jobs"]
@@ -72,26 +71,13 @@ def _serial(jobs: Sequence[Any], process: Process) -> Iterator[StationResult]:
         yield process(job)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: leave when the driver is gone (killed), instead of waiting forever."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            threading.Event().wait(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="asdfkit-parent-watch", daemon=True).start()
-
-
 def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[StationResult]:
     # fork where the OS has it: functions defined in a script (even without an
     # ``if __name__ == "__main__"`` guard) reach the workers, and start-up is cheap.
     # The driver holds no HDF5 file open while the pool starts.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
-    ) as pool:
+    with worker_pool(workers, mp_context=context) as pool:
         futures = [pool.submit(process, job) for job in jobs]
         try:
             for future in as_completed(futures):
