@@ -100,9 +100,9 @@ class _Bad(Exception):
     """An unreadable input, with its reason."""
 
 
-def _read_waveform(path: Path, reader: WaveformReader, headonly: bool = False) -> Stream:
+def _read_waveform(path: Path, reader: WaveformReader) -> Stream:
     try:
-        return reader.read(path, headonly=headonly)
+        return reader.read(path)
     except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
         raise _Bad(f"{type(exc).__name__}: {exc}") from exc
 
@@ -136,7 +136,7 @@ class _Converter:
         self.written: list[tuple[str, str, Any, Any]] = []  # (path, key, start, end) per trace
         self.used_files: list[str] = []
         self.css_files: set[str] = set()  # waveform files read through a CSS3.0 wfdisc
-        self.reader = WaveformReader(options.format)  # remembers each file's format
+        self.reader = WaveformReader(options.format)
 
     # -- helpers -----------------------------------------------------------------------
     def bad(self, path: Path, reason: str) -> None:
@@ -344,10 +344,7 @@ def _decode(args: tuple[Path, str | None, str | None, str | None]) -> Stream:
 
 def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: str | None = None,
              cast: str | None = None) -> Iterator[tuple[Path, Stream | _Bad]]:
-    """Decoded streams in input order; with ``jobs > 1`` decoded by worker processes.
-
-    Workers are told each file's format when the header pass already found it.
-    """
+    """Decoded streams in input order; with ``jobs > 1`` decoded by worker processes."""
     if jobs <= 1:
         for path in paths:
             try:
@@ -359,7 +356,7 @@ def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: 
         pending: list[tuple[Path, Future[Stream]]] = []
         queue = iter(paths)
         for path in queue:
-            pending.append((path, pool.submit(_decode, (path, reader.formats.get(str(path), reader.fmt), compression, cast))))
+            pending.append((path, pool.submit(_decode, (path, reader.fmt, compression, cast))))
             if len(pending) >= 2 * jobs:
                 break
         while pending:
@@ -370,7 +367,7 @@ def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: 
                 result = exc
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(_decode, (nxt, reader.formats.get(str(nxt), reader.fmt), compression, cast))))
+                pending.append((nxt, pool.submit(_decode, (nxt, reader.fmt, compression, cast))))
             yield path, result
 
 

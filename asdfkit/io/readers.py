@@ -48,35 +48,32 @@ def _plugins() -> list[tuple[str, Callable[..., Any], Callable[..., Any]]]:
 
 
 class WaveformReader:
-    """Reads waveform files, remembering each file's detected format."""
+    """Reads waveform files of one given format, or of the format each file's content shows."""
 
     def __init__(self, fmt: str | None = None) -> None:
         self.fmt = fmt.upper() if fmt else None
-        self.formats: dict[str, str] = {}
 
     def detect(self, path: Path) -> tuple[str, Callable[..., Any]] | None:
-        """``(FORMAT, readFormat)`` of a file; each file is sniffed once per reader."""
-        wanted = self.formats.get(str(path), self.fmt)
+        """``(FORMAT, readFormat)`` of a file (the given format, or the first plugin that claims it)."""
         for name, is_format, read_format in _plugins():
-            if wanted is not None and name != wanted:
+            if self.fmt is not None and name != self.fmt:
                 continue
             try:
-                if wanted is not None or is_format(str(path)):
-                    self.formats[str(path)] = name
+                if self.fmt is not None or is_format(str(path)):
                     return name, read_format
             except Exception:  # noqa: BLE001 - a plugin's sniffer choking on foreign bytes
                 continue
         return None
 
-    def read(self, path: Path, headonly: bool = False) -> Stream:
+    def read(self, path: Path) -> Stream:
         """Decode one file (raises whatever the format's reader raises)."""
         if path.suffix.lower() in _COMPRESSED:
-            return obspy.read(str(path), format=self.fmt, headonly=headonly)
+            return obspy.read(str(path), format=self.fmt)
         found = self.detect(path)
         if found is None:
             raise TypeError(f"unknown waveform format for file {path}")
         name, read_format = found
-        stream = read_format(str(path), headonly=headonly)
+        stream = read_format(str(path))
         for trace in stream:
             trace.stats._format = name
         return stream
