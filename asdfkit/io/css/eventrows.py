@@ -19,7 +19,7 @@ from obspy.geodetics import gps2dist_azimuth
 from .events import DTYPES, ETYPES, MAGNITUDES, ONSETS
 from .magnitudes import netmag_rows
 from .naming import NameAllocator
-from .origerr import origerr_row
+from .origerr import origerr_row, uncertainty
 from .remarks import RemarkRows
 from .report import CssReport
 from .stationrows import jdate
@@ -41,10 +41,6 @@ def _tail(resource_id: Any) -> str | None:
 
 def _flag(weight: float | None) -> str | None:
     return None if weight is None else ("d" if weight > 0 else "n")
-
-
-def _err(errors: Any) -> float | None:
-    return getattr(errors, "uncertainty", None) if errors is not None else None
 
 
 @dataclass
@@ -133,9 +129,9 @@ class EventRows:
         info = pick.creation_info
         self.arrival.append({
             "sta": sta, "time": pick.time.ns, "arid": arid, "jdate": jdate(pick.time), "chan": chan,
-            "iphase": self._text(pick.phase_hint, "arrival", "iphase", "phase hint"), "deltim": _err(pick.time_errors),
-            "azimuth": pick.backazimuth, "delaz": _err(pick.backazimuth_errors),
-            "slow": pick.horizontal_slowness, "delslo": _err(pick.horizontal_slowness_errors),
+            "iphase": self._text(pick.phase_hint, "arrival", "iphase", "phase hint"), "deltim": uncertainty(pick.time_errors),
+            "azimuth": pick.backazimuth, "delaz": uncertainty(pick.backazimuth_errors),
+            "slow": pick.horizontal_slowness, "delslo": uncertainty(pick.horizontal_slowness_errors),
             "fm": _FM.get(pick.polarity or ""), "qual": _QUAL.get(pick.onset or ""),
             "auth": self._text(info.author if info else None, "arrival", "auth", "pick author"),
             "commid": self.remarks.add(pick.comments),

@@ -41,6 +41,7 @@ from obspy.core.event import (
 )
 
 from .naming import NameResolver
+from .origerr import uncertainty
 from .remarks import Remarks
 from .tables import Row
 
@@ -151,7 +152,7 @@ def netmag_rows(
                 "magtype": text(mag.magnitude_type, "netmag", "magtype", "magnitude type"),
                 "nsta": mag.station_count,
                 "magnitude": mag.mag,
-                "uncertainty": _uncertainty(mag.mag_errors),
+                "uncertainty": uncertainty(mag.mag_errors),
                 "auth": text(info.author if info else None, "netmag", "auth", "magnitude author"),
                 "commid": commid(mag.comments),
             }
@@ -175,13 +176,9 @@ def netmag_rows(
                 "evid": evid,
                 "magtype": text(sm.station_magnitude_type, "stamag", "magtype", "station magnitude type"),
                 "magnitude": sm.mag,
-                "uncertainty": _uncertainty(sm.mag_errors),
+                "uncertainty": uncertainty(sm.mag_errors),
                 "auth": text(info.author if info else None, "stamag", "auth", "station magnitude author"),
                 "commid": commid(sm.comments),
             }
         )
     return netmag, stamag, magids
-
-
-def _uncertainty(errors: Any) -> float | None:
-    return None if errors is None else errors.uncertainty

@@ -34,7 +34,7 @@ from obspy.geodetics import degrees2kilometers, kilometers2degrees
 
 from .tables import Row
 
-__all__ = ["apply_origerr", "origerr_row"]
+__all__ = ["apply_origerr", "origerr_row", "uncertainty"]
 
 _ELLIPSE = "uncertainty ellipse"
 _CIRCLE = "horizontal uncertainty"
@@ -89,7 +89,8 @@ def apply_origerr(origin: Origin, row: Row) -> None:
         )
 
 
-def _uncertainty(errors: Any) -> float | None:
+def uncertainty(errors: Any) -> float | None:
+    """``errors.uncertainty`` (a QuantityError's), or None without errors."""
     return None if errors is None else errors.uncertainty
 
 
@@ -106,17 +107,17 @@ def origerr_row(origin: Origin, orid: int) -> dict[str, Any] | None:
     conf = None
     if origin.quality is not None and origin.quality.standard_error is not None:
         row["sdobs"] = origin.quality.standard_error
-    if _uncertainty(origin.time_errors) is not None:
+    if uncertainty(origin.time_errors) is not None:
         row["stime"] = origin.time_errors.uncertainty
         conf = origin.time_errors.confidence_level
-    lat_err = _uncertainty(origin.latitude_errors)
+    lat_err = uncertainty(origin.latitude_errors)
     if lat_err is not None and origin.latitude_errors.confidence_level is None:
         row["sxx"] = degrees2kilometers(lat_err) ** 2
-    lon_err = _uncertainty(origin.longitude_errors)
+    lon_err = uncertainty(origin.longitude_errors)
     per_degree = _lon_km_per_degree(origin.latitude)
     if lon_err is not None and per_degree is not None and origin.longitude_errors.confidence_level is None:
         row["syy"] = (lon_err * per_degree) ** 2
-    depth_err = _uncertainty(origin.depth_errors)
+    depth_err = uncertainty(origin.depth_errors)
     if depth_err is not None:
         if origin.depth_errors.confidence_level is None:
             row["szz"] = (depth_err / 1000.0) ** 2
