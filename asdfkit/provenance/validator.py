@@ -76,7 +76,7 @@ def _resolve(element: etree._Element, text: str, nsmap: dict[Any, str] | None = 
     return namespaces.get(prefix), local
 
 
-def _root_declares_all(root: etree._Element, data: bytes | None) -> bool:
+def _root_declares_all(root: etree._Element, data: bytes) -> bool:
     """True if no element below the root declares a namespace (so all share the root's map).
 
     Every declaration is spelled ``xmlns`` in the bytes (DOCTYPEs, hence entities, are
@@ -84,7 +84,7 @@ def _root_declares_all(root: etree._Element, data: bytes | None) -> bool:
     other element declares any.  Any other occurrence (in text, say) only means
     the slower per-element lookup is used.
     """
-    return data is not None and data.count(b"xmlns") == len(root.nsmap)
+    return data.count(b"xmlns") == len(root.nsmap)
 
 
 def _check_value(spec: AttributeSpec, text: str) -> str | None:
@@ -128,7 +128,7 @@ def _scheme(text: str) -> str:
 
 
 class _Checker:
-    def __init__(self, root: etree._Element, report: ProvReport, data: bytes | None = None) -> None:
+    def __init__(self, root: etree._Element, report: ProvReport, data: bytes) -> None:
         self.root = root
         self.nsmap: dict[Any, str] | None = dict(root.nsmap) if _root_declares_all(root, data) else None
         self.report = report

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 from prov.constants import (
@@ -198,12 +199,12 @@ def _tree(nsmap: dict[Any, str], records: list[Record]) -> bytes:
 
 # Text the string writer reproduces exactly: printable ASCII (lxml's escaping of it is fixed).
 _PLAIN = re.compile(r"[\x20-\x7e]+")
+_QUOTE = {'"': "&quot;"}
 _CLARK = re.compile(r"^\{(?P<uri>[^}]*)\}(?P<local>.+)$")
 
 
 def _escape(text: str, quote: bool) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace('"', "&quot;") if quote else text
+    return escape(text, _QUOTE) if quote else escape(text)
 
 
 def _strings(nsmap: dict[Any, str], records: list[Record]) -> bytes | None:
