@@ -38,7 +38,7 @@ class _SafeInterrupt:
     the interrupted frame is asdfkit code, and otherwise retries every 5 ms
     (SIGALRM) until it is.  A second Ctrl-C raises at once.  Worker processes
     forked during the conversion inherit the handler and get the default
-    behaviour instead (SIGTERM ends them, SIGINT raises at once).
+    behaviour instead (SIGTERM ends them; convert's pool workers ignore SIGINT).
     """
 
     def __init__(self) -> None:

@@ -14,10 +14,9 @@ conversion activity, one waveform entity per trace).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from ..container.chunks import STATS_KEY, encode
 from ..container.compression import parse_compression
 from ..errors import AsdfkitError, InvalidValueError, XMLError
 from ..provenance import ProvenanceRecorder
+from ..workers import worker_pool
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
 from .readers import WaveformReader
@@ -309,21 +309,6 @@ class _Converter:
         self.report.samples += sum(len(t.data) for t in stream)
 
 
-def _watch_parent(parent: int) -> None:
-    """Worker initializer: end the worker when the converting process is gone (e.g. SIGKILLed).
-
-    Without it a killed driver leaves its workers waiting forever for work.
-    """
-    import threading
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="asdfkit-parent-watch", daemon=True).start()
-
-
 def _decode(args: tuple[Path, str | None, str | None, str | None]) -> Stream:
     """Worker: read a file and compress its traces' chunks (the writer then only stores them)."""
     path, fmt, compression, cast = args
@@ -352,7 +337,7 @@ def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: 
             except _Bad as exc:
                 yield path, exc
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
+    with worker_pool(jobs, ignore_interrupts=True) as pool:  # the driver handles Ctrl-C
         pending: list[tuple[Path, Future[Stream]]] = []
         queue = iter(paths)
         for path in queue:
