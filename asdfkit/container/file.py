@@ -494,6 +494,17 @@ class ASDFFile:
         value = ascii_attr(check_provenance_id(provenance_id), "provenance_id")
         self._linkable(path).attrs["provenance_id"] = value
 
+    def set_provenance_ids(self, ids: dict[str, str]) -> None:
+        """Point many datasets at their provenance records: ``{HDF5 path: "{uri}localpart"}``.
+
+        Every path and id is checked before the first attribute is written.
+        """
+        self._check_writable()
+        checked = [(self._linkable(path), ascii_attr(check_provenance_id(pid), "provenance_id"))
+                   for path, pid in ids.items()]
+        for node, value in checked:
+            node.attrs["provenance_id"] = value
+
     def set_event_ids(self, path: str, event_ids: Any) -> None:
         """Associate a stored waveform with events, replacing its ``event_id`` attribute.
 
