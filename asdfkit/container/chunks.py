@@ -1,11 +1,13 @@
-"""Compress waveform chunks outside HDF5, so that several processes can share the work.
+"""Compress waveform chunks outside HDF5, so that several threads can share the work.
 
 HDF5 applies its filters (shuffle, deflate, fletcher32) inside the one process
 that writes the file, behind h5py's global lock.  :func:`encode` produces the
 very bytes HDF5 would store for each chunk — byte shuffle, zlib deflate, then
-HDF5's Fletcher-32 checksum appended little-endian — with numpy and zlib only,
-so worker processes can compress while the writer just stores the chunks with
-``write_direct_chunk``.  Tests compare the bytes with HDF5's own output.
+HDF5's Fletcher-32 checksum appended little-endian — with numpy and zlib only
+(zlib runs without the GIL), so other threads can compress while the writer
+just stores the chunks with ``write_direct_chunk``.  The partial edge chunk
+is zero-padded to a whole chunk, as HDF5 stores it.  Tests compare the bytes
+with HDF5's own output.
 """
 
 from __future__ import annotations
@@ -32,11 +34,6 @@ class EncodedChunks:
     chunk: int
     settings: str  # str(Compression): the filters these bytes were made with
     blobs: tuple[bytes, ...]
-
-    @property
-    def tail(self) -> int:
-        """Index of the first sample not covered by ``blobs`` (HDF5 writes the rest)."""
-        return len(self.blobs) * self.chunk
 
     def matches(self, data: np.ndarray, compression: Compression) -> bool:
         return (data.ndim == 1 and str(data.dtype.str) == self.dtype and data.size == self.length
@@ -88,9 +85,13 @@ def encode(data: np.ndarray, compression: Compression) -> EncodedChunks | None:
     itemsize = array.dtype.itemsize
     level = int(compression.level) if isinstance(compression.level, int) else 4
     blobs = []
-    # Only whole chunks: the partial edge chunk is left to HDF5 (``EncodedChunks.tail``).
-    for start in range(0, array.size - array.size % rows, rows):
-        raw = array[start:start + rows].tobytes()
+    for start in range(0, array.size, rows):
+        piece = array[start:start + rows]
+        if piece.size < rows:  # HDF5 stores the edge chunk whole, zero-padded (no fill value is set)
+            padded = np.zeros(rows, array.dtype)  # (concatenate would make the byte order native)
+            padded[:piece.size] = piece
+            piece = padded
+        raw = piece.tobytes()
         if compression.shuffle and compression.method is not None and itemsize > 1:
             raw = np.frombuffer(raw, np.uint8).reshape(-1, itemsize).T.tobytes()
         if compression.method == "gzip":

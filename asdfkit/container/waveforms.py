@@ -31,6 +31,7 @@ from ..spec import ID_ATTRIBUTES, VersionSpec
 from ..times import check_storable, end_ns, to_ns, to_utc
 from .chunks import STATS_KEY, EncodedChunks
 from .compression import Compression
+from .fastwrite import DatasetWriter
 from .h5util import ascii_attr, decode_str
 from .index import HeaderIndex, TraceHeader
 
@@ -112,6 +113,7 @@ class WaveformStore:
         self._spec = spec
         self._compression = compression
         self._index_loader = index_loader  # callable returning the HeaderIndex
+        self._writer = DatasetWriter()
         self.added: list[tuple[str, int, float, int]] = []
         self.removed: list[str] = []
 
@@ -267,22 +269,12 @@ class WaveformStore:
                 if group is None:
                     group = waveforms.create_group(station_id)
                     created_groups.append(station_id)
-                kwargs = compression.dataset_kwargs(item.data.shape, item.data.dtype)
                 encoded = item.trace.stats.get(STATS_KEY)
-                if isinstance(encoded, EncodedChunks) and encoded.matches(item.data, compression):
-                    # Chunks compressed elsewhere (a worker process): store them as they are.
-                    dataset = group.create_dataset(name, shape=item.data.shape, dtype=item.data.dtype,
-                                                   maxshape=(None,), **kwargs)
-                    for number, blob in enumerate(encoded.blobs):
-                        dataset.id.write_direct_chunk((number * encoded.chunk,), blob)
-                    if encoded.tail < item.data.size:
-                        dataset[encoded.tail:] = item.data[encoded.tail:]
-                else:
-                    dataset = group.create_dataset(name, data=item.data, maxshape=(None,), **kwargs)
+                if not (isinstance(encoded, EncodedChunks) and encoded.matches(item.data, compression)):
+                    encoded = None  # HDF5 filters the samples itself
+                dsid = self._writer.create(group, name, item.data, compression, encoded)
                 created.append(item.name)
-                attrs = dataset.attrs
-                for key, value in item.attrs.items():
-                    attrs[key] = value
+                self._writer.set_attrs(dsid, item.attrs)
         except BaseException:
             for path in reversed(created):
                 if path in waveforms:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,9 @@ from ..atomic import atomic_path
 from ..container import ASDFFile
 from ..container import open as open_asdf
 from ..container.chunks import STATS_KEY, encode
-from ..container.compression import parse_compression
+from ..container.compression import Compression, parse_compression
 from ..errors import AsdfkitError, InvalidValueError, XMLError
 from ..provenance import ProvenanceRecorder
-from ..workers import worker_pool
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
 from .readers import WaveformReader
@@ -309,13 +309,8 @@ class _Converter:
         self.report.samples += sum(len(t.data) for t in stream)
 
 
-def _decode(args: tuple[Path, str | None, str | None, str | None]) -> Stream:
-    """Worker: read a file and compress its traces' chunks (the writer then only stores them)."""
-    path, fmt, compression, cast = args
-    stream = _read_waveform(path, WaveformReader(fmt))
-    if compression is None:
-        return stream
-    settings = parse_compression(compression)
+def _encode(stream: Stream, settings: Compression, cast: str | None) -> None:
+    """Compress a stream's chunks (in a thread: zlib runs without the GIL); the writer stores them."""
     for trace in stream:
         if isinstance(trace.data, np.ma.MaskedArray):
             continue
@@ -324,36 +319,47 @@ def _decode(args: tuple[Path, str | None, str | None, str | None]) -> Stream:
         encoded = encode(trace.data, settings)
         if encoded is not None:
             trace.stats[STATS_KEY] = encoded
-    return stream
 
 
 def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: str | None = None,
              cast: str | None = None) -> Iterator[tuple[Path, Stream | _Bad]]:
-    """Decoded streams in input order; with ``jobs > 1`` decoded by worker processes."""
-    if jobs <= 1:
+    """Decoded streams in input order; with ``jobs > 1`` their chunks compressed by ``jobs`` threads.
+
+    Files are decoded in this thread, one after the other; compressing (zlib,
+    most of the work for miniSEED) runs in a thread pool, ``2 * jobs`` files ahead
+    of the writer at most, so memory stays bounded.
+    """
+    settings = parse_compression(compression) if compression is not None else None
+    if jobs <= 1 or settings is None:
         for path in paths:
             try:
                 yield path, _read_waveform(path, reader)
             except _Bad as exc:
                 yield path, exc
         return
-    with worker_pool(jobs, ignore_interrupts=True) as pool:  # the driver handles Ctrl-C
-        pending: list[tuple[Path, Future[Stream]]] = []
-        queue = iter(paths)
-        for path in queue:
-            pending.append((path, pool.submit(_decode, (path, reader.fmt, compression, cast))))
-            if len(pending) >= 2 * jobs:
-                break
-        while pending:
-            path, future = pending.pop(0)
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="asdfkit-compress")
+    pending: deque[tuple[Path, Stream | _Bad, Future[None] | None]] = deque()
+    try:
+        for path in paths:
             try:
-                result: Stream | _Bad = future.result()
+                stream = _read_waveform(path, reader)
             except _Bad as exc:
-                result = exc
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.append((nxt, pool.submit(_decode, (nxt, reader.fmt, compression, cast))))
-            yield path, result
+                pending.append((path, exc, None))
+            else:
+                pending.append((path, stream, pool.submit(_encode, stream, settings, cast)))
+            while len(pending) > 2 * jobs:
+                yield _finished(pending.popleft())
+        while pending:
+            yield _finished(pending.popleft())
+    finally:  # Ctrl-C or an error: drop the queued work, wait for the chunks being compressed
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _finished(item: tuple[Path, Stream | _Bad, Future[None] | None]) -> tuple[Path, Stream | _Bad]:
+    path, result, future = item
+    if future is not None:
+        future.result()
+    return path, result
 
 
 def convert_to_asdf(

@@ -132,18 +132,18 @@ def test_refused_and_rolled_back_writes_leave_the_cache_right(written, small_str
     bad[2].stats.network = "bad"  # refused before anything is written
     with asdfkit.open(written, "a") as f, pytest.raises(ValueError):
         f.add_waveforms(bad, tag="more")
-    real = h5py.Group.create_dataset
+    real = h5py.h5d.create  # HDF5's H5Dcreate, whichever h5py layer calls it
     calls = []
 
-    def failing(self, name, *args, **kwargs):
+    def failing(parent, name, *args, **kwargs):
         calls.append(name)
         if len(calls) == 2:
             raise OSError("simulated HDF5 failure")
-        return real(self, name, *args, **kwargs)
+        return real(parent, name, *args, **kwargs)
 
     with asdfkit.open(written, "a") as f:  # fails after one dataset was created: rolled back
         with pytest.MonkeyPatch.context() as patch:  # not ``monkeypatch``: walks stays forbidden
-            patch.setattr(h5py.Group, "create_dataset", failing)
+            patch.setattr(h5py.h5d, "create", failing)
             with pytest.raises(OSError, match="simulated"):
                 f.add_waveforms(small_stream, tag="more")
     assert len(calls) == 2

@@ -360,17 +360,17 @@ def test_a_failure_midway_rolls_back_the_whole_call(h5path, sample_stream, file_
     with asdfkit.open(h5path, "w") as f:
         f.add_waveforms(sample_stream[0], tag="raw_recording")
     before = file_snapshot(h5path)
-    real = h5py.Group.create_dataset
+    real = h5py.h5d.create  # HDF5's H5Dcreate, whichever h5py layer calls it
     calls = []
 
-    def failing(self, name, *args, **kwargs):
+    def failing(parent, name, *args, **kwargs):
         calls.append(name)
         if len(calls) == 4:
             raise OSError("disk full (simulated)")
-        return real(self, name, *args, **kwargs)
+        return real(parent, name, *args, **kwargs)
 
     with asdfkit.open(h5path, "a") as f:
-        monkeypatch.setattr(h5py.Group, "create_dataset", failing)
+        monkeypatch.setattr(h5py.h5d, "create", failing)
         with pytest.raises(OSError, match="simulated"):
             f.add_waveforms(sample_stream[1:], tag="raw_recording")
         monkeypatch.undo()
