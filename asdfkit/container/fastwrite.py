@@ -69,14 +69,21 @@ class DatasetWriter:
                 dsid.write_direct_chunk((number * encoded.chunk,), blob)
         return dsid
 
-    def set_attrs(self, dsid: h5py.h5d.DatasetID, attrs: dict[str, Any]) -> None:
-        """Write new attributes: NumPy scalars and ``np.bytes_`` directly, anything else via h5py."""
+    def set_attrs(self, dsid: h5py.h5d.DatasetID, attrs: dict[str, Any], *, replace: bool = False) -> None:
+        """Write attributes: NumPy scalars and ``np.bytes_`` directly, anything else via h5py.
+
+        With ``replace``, an attribute of the same name is deleted first (as
+        ``attrs[name] = value`` does); otherwise the names must be new.
+        """
         slow: dict[str, Any] = {}
         for name, value in attrs.items():
             if isinstance(value, np.generic) and value.dtype.kind in _SCALAR_KINDS + "S" and name.isascii():
                 array = np.asarray(value)
                 logical, memory = self._type(array.dtype)
-                attr = h5py.h5a.create(dsid, name.encode("ascii"), logical, self._scalar)
+                raw = name.encode("ascii")
+                if replace and h5py.h5a.exists(dsid, raw):
+                    h5py.h5a.delete(dsid, raw)
+                attr = h5py.h5a.create(dsid, raw, logical, self._scalar)
                 attr.write(array, mtype=memory)
             else:
                 slow[name] = value

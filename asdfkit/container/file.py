@@ -20,6 +20,7 @@ from ..times import to_utc
 from .auxiliary import AuxiliaryDataItem, AuxiliaryStore
 from .compression import Compression, parse_compression
 from .events import EventStore
+from .fastwrite import DatasetWriter
 from .h5util import ascii_attr, read_str_attr
 from .index import HeaderIndex, TraceHeader, file_key
 from .provenance import ProvenanceStore
@@ -124,7 +125,8 @@ class ASDFFile:
             self._index.loaded = HeaderIndex.empty()
         self._events = EventStore(self._h5, self._compression, self._writable)
         self._stations = StationStore(self._h5, self._compression, self._writable)
-        self._waveforms = WaveformStore(self._h5, self._spec, self._compression, self._index)
+        self._writer = DatasetWriter()
+        self._waveforms = WaveformStore(self._h5, self._spec, self._compression, self._index, self._writer)
         self._index.store = self._waveforms
         self._auxiliary = AuxiliaryStore(self._h5, self.format_version, self._compression,
                                          self._h5.libver)
@@ -479,10 +481,13 @@ class ASDFFile:
             raise InvalidNameError(
                 f"invalid path {path!r}: provenance ids belong to /Waveforms/... or /AuxiliaryData/... datasets"
             )
-        node = self._h5.get(full)
-        if not isinstance(node, h5py.Dataset) or full.endswith("/StationXML"):
+        try:
+            node = h5py.h5o.open(self._h5.id, full.encode())
+        except KeyError:
+            node = None
+        if not isinstance(node, h5py.h5d.DatasetID) or full.endswith("/StationXML"):
             raise NotFoundError(f"dataset {full!r} not found")
-        return node
+        return h5py.Dataset(node)
 
     def get_provenance_id(self, path: str) -> str | None:
         """The ``provenance_id`` of a waveform or auxiliary dataset (by HDF5 path), or None."""
@@ -491,8 +496,7 @@ class ASDFFile:
     def set_provenance_id(self, path: str, provenance_id: str) -> None:
         """Point a waveform or auxiliary dataset at a provenance record ``{uri}localpart``."""
         self._check_writable()
-        value = ascii_attr(check_provenance_id(provenance_id), "provenance_id")
-        self._linkable(path).attrs["provenance_id"] = value
+        self.set_provenance_ids({path: provenance_id})
 
     def set_provenance_ids(self, ids: dict[str, str]) -> None:
         """Point many datasets at their provenance records: ``{HDF5 path: "{uri}localpart"}``.
@@ -503,7 +507,7 @@ class ASDFFile:
         checked = [(self._linkable(path), ascii_attr(check_provenance_id(pid), "provenance_id"))
                    for path, pid in ids.items()]
         for node, value in checked:
-            node.attrs["provenance_id"] = value
+            self._writer.set_attrs(node.id, {"provenance_id": value}, replace=True)
 
     def set_event_ids(self, path: str, event_ids: Any) -> None:
         """Associate a stored waveform with events, replacing its ``event_id`` attribute.
@@ -517,11 +521,11 @@ class ASDFFile:
         if not full.startswith("/Waveforms/"):
             raise InvalidNameError(f"invalid path {path!r}: event ids belong to /Waveforms/... datasets")
         ids = resource_ids(event_ids, "event_id")
-        attrs = self._linkable(full).attrs
+        node = self._linkable(full)
         if ids:
-            attrs["event_id"] = ascii_attr(",".join(ids), "event_id")
-        elif "event_id" in attrs:
-            del attrs["event_id"]
+            self._writer.set_attrs(node.id, {"event_id": ascii_attr(",".join(ids), "event_id")}, replace=True)
+        elif "event_id" in node.attrs:
+            del node.attrs["event_id"]
 
     # -- overview ----------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

@@ -108,12 +108,13 @@ class WaveformStore:
         spec: VersionSpec,
         compression: Compression,
         index_loader: Any,
+        writer: DatasetWriter | None = None,
     ) -> None:
         self._h5 = h5
         self._spec = spec
         self._compression = compression
         self._index_loader = index_loader  # callable returning the HeaderIndex
-        self._writer = DatasetWriter()
+        self._writer = writer or DatasetWriter()
         self.added: list[tuple[str, int, float, int]] = []
         self.removed: list[str] = []
 

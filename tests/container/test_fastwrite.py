@@ -122,3 +122,26 @@ def test_a_failed_create_leaves_no_dataset_and_the_writer_usable(tmp_path, trace
         assert list(group) == ["a"]
         writer.create(group, "b", data, settings)
         np.testing.assert_array_equal(group["b"][()], data)
+
+
+def test_replacing_an_attribute_matches_h5py(tmp_path, traces):
+    settings = parse_compression("gzip-3")
+    writer = DatasetWriter()
+    data = np.ascontiguousarray(traces[0].data)
+    first, second = (
+        ascii_attr("{http://x}short"),
+        ascii_attr("{http://seisprov.org/seis_prov/0.1/#}sp002_wf_1a2b3c4"),
+    )
+    with h5py.File(tmp_path / "f.h5", "w") as h5:
+        ref = h5.create_dataset(
+            "ref", data=data, maxshape=(None,), **settings.dataset_kwargs(data.shape, data.dtype)
+        )
+        ref.attrs["provenance_id"] = first
+        ref.attrs["provenance_id"] = second
+        dsid = writer.create(h5, "fast", data, settings)
+        writer.set_attrs(dsid, {"provenance_id": first})
+        writer.set_attrs(dsid, {"provenance_id": second}, replace=True)
+        with pytest.raises((ValueError, OSError, RuntimeError)):
+            writer.set_attrs(dsid, {"provenance_id": first})  # without replace: the name is taken
+        assert _attrs(h5["fast"]) == _attrs(ref)
+        assert bytes(h5["fast"].attrs["provenance_id"]).rstrip(b"\0") == bytes(second).rstrip(b"\0")
