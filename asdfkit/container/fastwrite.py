@@ -4,10 +4,10 @@
 property lists, datatypes and dataspaces on every call; for a waveform of a
 few thousand samples that bookkeeping costs more than HDF5's own work.
 :class:`DatasetWriter` makes each of them once: the dataset creation
-property list of the first dataset with a given chunk shape, dtype and filter
-set (made by ``create_dataset`` itself, so every property h5py sets is
-copied) is reused for the next ones, and attribute types are made once per
-NumPy dtype.  The objects written are the ones ``create_dataset`` and
+property list of the first dataset with a given dtype and filter set (made
+by ``create_dataset`` itself, so every property h5py sets is copied) is
+reused for the next ones, with their own chunk length, and attribute types
+are made once per NumPy dtype.  The objects written are the ones ``create_dataset`` and
 ``attrs[name] = value`` would write; tests compare their properties.
 """
 
@@ -48,14 +48,18 @@ class DatasetWriter:
         stored as they are; without them HDF5 filters ``data``.
         """
         kwargs = compression.dataset_kwargs(data.shape, data.dtype)
-        key = (data.dtype.str, repr(sorted(kwargs.items())))
-        dcpl = self._dcpl.get(key)
+        chunks = kwargs.get("chunks")
+        key = (data.dtype.str, str(compression))
+        dcpl = self._dcpl.get(key) if chunks is not None else None  # h5py picks other chunks itself
+        if dcpl is not None and dcpl.get_chunk() != chunks:
+            dcpl = dcpl.copy()  # the same filters, another chunk length
+            dcpl.set_chunk(chunks)
         if dcpl is None or not name.isascii():
             dataset = group.create_dataset(
                 name, shape=data.shape, dtype=data.dtype, maxshape=(None,), **kwargs
             )
             dsid = dataset.id
-            if name.isascii():
+            if name.isascii() and chunks is not None:
                 self._dcpl[key] = dsid.get_create_plist()
         else:
             space = h5py.h5s.create_simple(data.shape, (h5py.h5s.UNLIMITED,))

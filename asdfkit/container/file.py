@@ -124,8 +124,8 @@ class ASDFFile:
             # A brand-new file: its (empty) index is complete from the start.
             self._index.loaded = HeaderIndex.empty()
         self._events = EventStore(self._h5, self._compression, self._writable)
-        self._stations = StationStore(self._h5, self._compression, self._writable)
         self._writer = DatasetWriter()
+        self._stations = StationStore(self._h5, self._compression, self._writable, self._writer)
         self._waveforms = WaveformStore(self._h5, self._spec, self._compression, self._index, self._writer)
         self._index.store = self._waveforms
         self._auxiliary = AuxiliaryStore(self._h5, self.format_version, self._compression,

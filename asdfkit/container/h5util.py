@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import AttributeTypeError, InvalidValueError
 from ..spec import XML_DTYPE
 from .compression import Compression
+from .fastwrite import DatasetWriter
 
 __all__ = [
     "ascii_attr",
@@ -54,11 +55,14 @@ def read_str_attr(attrs: h5py.AttributeManager, name: str) -> str | None:
     return decode_str(attrs[name])
 
 
-def write_xml(group: h5py.Group, name: str, data: bytes, compression: Compression) -> h5py.Dataset:
+def write_xml(group: h5py.Group, name: str, data: bytes, compression: Compression,
+              writer: DatasetWriter | None = None) -> h5py.Dataset:
     """Write XML bytes as the int8, 1-D, resizable dataset the spec asks for."""
     array = np.frombuffer(data, dtype=XML_DTYPE)
     if name in group:
         del group[name]
+    if writer is not None and array.size:
+        return h5py.Dataset(writer.create(group, name, array, compression))
     kwargs = compression.dataset_kwargs(array.shape, XML_DTYPE)
     return group.create_dataset(name, data=array, maxshape=(None,), **kwargs)
 

@@ -24,6 +24,7 @@ from ..errors import InvalidValueError, NotFoundError, XMLError
 from ..naming import StationId
 from ..spec import STATIONXML_NAME
 from .compression import Compression
+from .fastwrite import DatasetWriter
 from .h5util import read_xml, write_xml
 from .obspyxml import read_stationxml, write_stationxml
 
@@ -145,10 +146,12 @@ def _first_float(element: etree._Element, tag: str) -> float | None:
 class StationStore:
     """The StationXML documents of one open file."""
 
-    def __init__(self, h5: h5py.File, compression: Compression, writable: bool) -> None:
+    def __init__(self, h5: h5py.File, compression: Compression, writable: bool,
+                 writer: DatasetWriter | None = None) -> None:
         self._h5 = h5
         self._compression = compression
         self._writable = writable
+        self._writer = writer or DatasetWriter()
 
     def _waveforms(self) -> h5py.Group | None:
         group = self._h5.get("Waveforms")
@@ -222,7 +225,7 @@ class StationStore:
             else:
                 prepared.append((sid, _tostring(doc)))
         for sid, out in prepared:
-            write_xml(group.require_group(sid), STATIONXML_NAME, out, self._compression)
+            write_xml(group.require_group(sid), STATIONXML_NAME, out, self._compression, self._writer)
         return sorted(docs)
 
     def remove(self, station_id: str) -> None:

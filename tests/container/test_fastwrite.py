@@ -145,3 +145,18 @@ def test_replacing_an_attribute_matches_h5py(tmp_path, traces):
             writer.set_attrs(dsid, {"provenance_id": first})  # without replace: the name is taken
         assert _attrs(h5["fast"]) == _attrs(ref)
         assert bytes(h5["fast"].attrs["provenance_id"]).rstrip(b"\0") == bytes(second).rstrip(b"\0")
+
+
+def test_xml_datasets_match_h5py_high_level(tmp_path, sample_set):
+    from asdfkit.container.h5util import write_xml
+
+    settings = parse_compression("gzip-3")
+    writer = DatasetWriter()
+    documents = [path.read_bytes() for path in sorted(sample_set.glob("*.xml"))]
+    assert len(documents) >= 2 and len({len(d) for d in documents}) >= 2  # two chunk lengths
+    with h5py.File(tmp_path / "f.h5", "w") as h5:
+        for number, data in enumerate(documents):
+            ref = write_xml(h5.require_group("ref"), f"x{number}", data, settings)
+            fast = write_xml(h5.require_group("fast"), f"x{number}", data, settings, writer)
+            assert _dcpl(fast) == _dcpl(ref)
+            assert fast[()].tobytes() == ref[()].tobytes() == data
