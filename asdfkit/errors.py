@@ -31,6 +31,7 @@ __all__ = [
     "NoArrivalError",
     "NotFoundError",
     "RecipeError",
+    "SacFileError",
     "VersionError",
     "XMLError",
 ]
@@ -42,6 +43,10 @@ class AsdfkitError(Exception):
 
 class FormatError(AsdfkitError, OSError):
     """The file is not HDF5, not ASDF, or of an unsupported format version."""
+
+
+class SacFileError(AsdfkitError, OSError):
+    """A file is not a readable binary SAC file (too short for the header, or sized unlike its npts)."""
 
 
 class ModeError(AsdfkitError, PermissionError):

@@ -4,8 +4,9 @@
 on every call (several milliseconds, more than decoding a small SAC file).
 :class:`WaveformReader` resolves ObsPy's waveform plugins once, detects a
 file's format with their ``isFormat`` functions in ObsPy's own order, and
-calls the matching ``readFormat`` directly.  Compressed files and anything
-unusual fall back to ``obspy.read``.
+calls the matching ``readFormat`` directly.  SAC files go through
+:func:`asdfkit.io.sacread.read_sac` (the same traces, several times faster).
+Compressed files and anything unusual fall back to ``obspy.read``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 
 import obspy
 from obspy import Stream
+
+from .sacread import read_sac
 
 __all__ = ["WaveformReader"]
 
@@ -73,7 +76,7 @@ class WaveformReader:
         if found is None:
             raise TypeError(f"unknown waveform format for file {path}")
         name, read_format = found
-        stream = read_format(str(path))
+        stream = read_sac(path) if name == "SAC" else read_format(str(path))
         for trace in stream:
             trace.stats._format = name
         return stream
