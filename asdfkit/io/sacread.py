@@ -23,10 +23,10 @@ import datetime
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from obspy import Stream, Trace, UTCDateTime
+from obspy.core.trace import Stats
 from obspy.core.util import AttribDict
 from obspy.geodetics import gps2dist_azimuth, kilometer2degrees
 from obspy.io.sac import header as HD
@@ -131,8 +131,8 @@ def _sampling_rate(delta: np.float32) -> float:
     return float(rate)
 
 
-def _stats(raw: bytes, header: np.void) -> dict[str, Any]:
-    """The header ``Trace(data, header=...)`` receives from ``SACTrace.to_obspy_trace``."""
+def _stats(raw: bytes, header: np.void) -> Stats:
+    """The ``Stats`` of the trace ``SACTrace.to_obspy_trace`` builds, built once."""
     hi = header["i"].astype(np.int32)  # native copies: their scalars are what ObsPy stores
     ints = hi.tolist()
     if ints[_I["nvhdr"]] != 6:
@@ -142,28 +142,32 @@ def _stats(raw: bytes, header: np.void) -> dict[str, Any]:
     hf = header["f"].astype(np.float32)
     _set_distances(hf, hi)
     strings = _strings(raw[4 * 110 :], header["s"].tolist())
-    sac: dict[str, Any] = {_FLOATS[i]: hf[i] for i in np.flatnonzero(hf != _FNULL).tolist()}
-    sac.update({_INTS[i]: hi[i] for i in np.flatnonzero(hi != HD.INULL).tolist()})
-    sac.update(strings)
+    sac = AttribDict()
+    values = vars(sac)  # an AttribDict keeps its items as attributes (it has no defaults)
+    values.update({_FLOATS[i]: hf[i] for i in np.flatnonzero(hf != _FNULL).tolist()})
+    values.update({_INTS[i]: hi[i] for i in np.flatnonzero(hi != HD.INULL).tolist()})
+    values.update(strings)
     rate = _sampling_rate(hf[_F["delta"]])
     b = float(hf[_F["b"]])
-    calib = sac.get("scale", 1.0)
+    calib = values.get("scale", 1.0)
     if calib == 0:
         raise _Unusual("scale=0 (ObsPy warns about a zero calib)")
     start_ns = _reference_ns(ints) + (0 if b == HD.FNULL else int(round(b * 1e9)))
-    sac_dict = AttribDict()
-    sac_dict.__dict__.update(sac)  # AttribDict keeps its items as attributes; no per-key checks needed
-    return {
-        "npts": sac["npts"],
-        "sampling_rate": rate,
-        "network": strings.get("knetwk", ""),
-        "station": strings.get("kstnm", ""),
-        "channel": strings.get("kcmpnm", ""),
-        "location": strings.get("khole", ""),
-        "calib": calib,
-        "sac": sac_dict,
-        "starttime": UTCDateTime(ns=start_ns),
-    }
+    stats = Stats()
+    # Plain items straight into the Stats' dict (they are str, as Stats' type casts want; calib is
+    # not 0): the same values Stats.__setitem__ stores, without its per-key checks.
+    vars(stats).update(
+        npts=int(ints[_I["npts"]]),
+        sampling_rate=rate,
+        network=strings.get("knetwk", ""),
+        station=strings.get("kstnm", ""),
+        channel=strings.get("kcmpnm", ""),
+        location=strings.get("khole", ""),
+        calib=calib,
+        sac=sac,
+    )
+    stats.starttime = UTCDateTime(ns=start_ns)  # Stats derives delta and endtime itself
+    return stats
 
 
 def try_read_sac(path: str | os.PathLike[str]) -> Stream | None:
@@ -212,7 +216,9 @@ def try_read_sac(path: str | os.PathLike[str]) -> Stream | None:
             log.debug("%s: read by ObsPy's SAC reader: %s", path, exc)
             return None
         data = np.fromfile(fh, dtype=("=" if order == _NATIVE else order) + "f4", count=npts)
-    return Stream([Trace(data=data, header=stats)])
+    trace = Trace(data=data)
+    trace.stats = stats
+    return Stream([trace])
 
 
 def read_sac(path: str | os.PathLike[str]) -> Stream:
