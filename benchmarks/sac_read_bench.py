@@ -47,24 +47,18 @@ log = logging.getLogger("sac_read_bench")
 
 
 def _per_trace_metadata(traces: list[Any]) -> Any:
+    """The body of convert's ``_Converter.sac_headers`` before SacMetadata."""
     from obspy import Inventory
 
     from asdfkit.io.sacmeta import event_from_sac, picks_from_sac, station_from_sac
 
-    inventory = Inventory(networks=[], source="per trace")
-    events, picks = {}, {}
+    inventory, found = Inventory(networks=[], source="per trace"), []
     for trace in traces:
-        key = f"{trace.id}|{trace.stats.starttime.ns}"
-        event = event_from_sac(trace)
-        if event is not None:
-            events[key] = event
-        found = picks_from_sac(trace)
-        if found:
-            picks[key] = found
+        found.append((event_from_sac(trace), picks_from_sac(trace)))
         station = station_from_sac(trace)
         if station is not None and trace.stats.network:
             inventory += station
-    return events, picks, inventory
+    return found, inventory
 
 
 def _sac_metadata(traces: list[Any]) -> Any:
