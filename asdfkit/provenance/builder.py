@@ -14,18 +14,35 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from prov.constants import PROV, PROV_LABEL, PROV_TYPE
+from prov.constants import (
+    PROV,
+    PROV_ACTIVITY,
+    PROV_AGENT,
+    PROV_ASSOCIATION,
+    PROV_ATTR_ACTIVITY,
+    PROV_ATTR_AGENT,
+    PROV_ATTR_ENTITY,
+    PROV_ATTR_GENERATED_ENTITY,
+    PROV_ATTR_USED_ENTITY,
+    PROV_DERIVATION,
+    PROV_ENTITY,
+    PROV_GENERATION,
+    PROV_LABEL,
+    PROV_TYPE,
+    PROV_USAGE,
+)
 from prov.model import Namespace, ProvDocument, QualifiedName
 
 from ..errors import InvalidValueError
 from .ids import QualifiedId, make_local_id
 from .schema import RecordType, profile
 from .values import check_text, coerce
-from .xmlwriter import to_prov_xml
+from .xmlwriter import PlainRecord, to_prov_xml
 
 __all__ = ["ASDFKIT_NAMESPACE", "ProvenanceBuilder", "qualified_id"]
 
@@ -34,6 +51,8 @@ ASDFKIT_NAMESPACE = "urn:asdfkit:prov:0.1#"
 ASDFKIT_PREFIX = "asdfkit"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+# Values prov stores exactly as given (its coercion returns them unchanged).
+_PLAIN_TYPES = frozenset({str, int, float, bool, dt.datetime})
 
 
 def qualified_id(name: QualifiedName) -> str:
@@ -49,21 +68,57 @@ class ProvenanceBuilder:
     unknown attributes are refused for types that do not allow them, and ids
     follow ``sp<step>_<code>_<hash>``.  Steps count up from 1 unless given;
     agents use step 0.
+
+    Records whose values ``prov`` would store unchanged are kept as plain
+    tuples until :attr:`document` is asked for, which adds them to the
+    ``ProvDocument`` in order, through ``prov``'s own ``new_record``;
+    :meth:`to_xml` writes them without building ``prov`` records at all.
     """
 
     def __init__(self, document: ProvDocument | None = None) -> None:
         self.profile = profile()
-        self.document = document if document is not None else ProvDocument()
+        self._document = document if document is not None else ProvDocument()
+        self._pending: list[PlainRecord] = []  # made after every record of _document, in order
         self.sp = self._namespace(self.profile.prefix, self.profile.namespace)
         self.ak = self._namespace(ASDFKIT_PREFIX, ASDFKIT_NAMESPACE)
+        self._own = (self.sp, self.ak)
         self._step = 0
         self._software: dict[tuple[str, ...], QualifiedName] = {}
 
+    @property
+    def document(self) -> ProvDocument:
+        """The ``prov`` document holding every record made so far."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for rec_type, identifier, attributes in pending:
+                self._document.new_record(rec_type, identifier, attributes)
+        return self._document
+
     def _namespace(self, prefix: str, uri: str) -> Namespace:
-        for namespace in self.document.namespaces:
+        for namespace in self._document.namespaces:
             if namespace.uri == uri:
                 return namespace
-        return self.document.add_namespace(prefix, uri)
+        return self._document.add_namespace(prefix, uri)
+
+    def _add(self, rec_type: QualifiedName, identifier: QualifiedName | None,
+             attributes: list[tuple[QualifiedName, Any]]) -> None:
+        """Add a record: kept plain if prov would store it as given, else added to the document now."""
+        for _, value in attributes:
+            if type(value) not in _PLAIN_TYPES and not (
+                type(value) is QualifiedName and value.namespace in self._own
+            ):
+                self.document.new_record(rec_type, identifier, attributes)
+                return
+        self._pending.append((rec_type, identifier, attributes))
+
+    def _relation(self, rec_type: QualifiedName, *formal: tuple[QualifiedName, Any]) -> None:
+        """A relation between two records; kept plain if both are named in this builder's namespaces."""
+        attributes = list(formal)
+        for _, value in attributes:
+            if type(value) is not QualifiedName or value.namespace not in self._own:
+                self.document.new_record(rec_type, None, attributes)
+                return
+        self._pending.append((rec_type, None, attributes))
 
     def next_step(self) -> int:
         self._step += 1
@@ -118,8 +173,8 @@ class ProvenanceBuilder:
         record_type = self._type(type_name, "entity")
         attrs = self._attributes(record_type, attributes)
         identifier = self._new_id(record_type, step, record_id)
-        self.document.entity(identifier, [(PROV_TYPE, record_type.prov_type),
-                                          (PROV_LABEL, record_type.label), *attrs])
+        self._add(PROV_ENTITY, identifier, [(PROV_TYPE, record_type.prov_type),
+                                            (PROV_LABEL, record_type.label), *attrs])
         if generated_by is not None:
             self.generated(identifier, generated_by)
         for source in derived_from:
@@ -133,7 +188,7 @@ class ProvenanceBuilder:
         record_type = self._type(type_name, "activity")
         attrs = self._attributes(record_type, attributes)
         identifier = self._new_id(record_type, step, record_id)
-        self.document.activity(identifier, other_attributes=[
+        self._add(PROV_ACTIVITY, identifier, [
             (PROV_TYPE, record_type.prov_type), (PROV_LABEL, record_type.label), *attrs])
         for entity in used:
             self.used(identifier, entity)
@@ -146,8 +201,8 @@ class ProvenanceBuilder:
         record_type = self._type(type_name, "agent")
         attrs = self._attributes(record_type, attributes)
         identifier = self._new_id(record_type, 0, record_id)
-        self.document.agent(identifier, [(PROV_TYPE, PROV[record_type.prov_type.split(":")[1]]),
-                                         (PROV_LABEL, check_text("prov:label", label)), *attrs])
+        self._add(PROV_AGENT, identifier, [(PROV_TYPE, PROV[record_type.prov_type.split(":")[1]]),
+                                           (PROV_LABEL, check_text("prov:label", label)), *attrs])
         return identifier
 
     def software_agent(self, name: str, version: str, website: str, *, doi: str | None = None,
@@ -193,24 +248,22 @@ class ProvenanceBuilder:
                  (PROV_LABEL, check_text("prov:label", label or name.replace("_", " ").title()))]
         attrs += [(self.ak[k], _plain(v, f"{ASDFKIT_PREFIX}:{k}"))
                   for k, v in (attributes or {}).items() if v is not None]
-        if kind == "entity":
-            self.document.entity(identifier, attrs)
-        else:
-            self.document.activity(identifier, other_attributes=attrs)
+        self._add(PROV_ENTITY if kind == "entity" else PROV_ACTIVITY, identifier, attrs)
         return identifier
 
     # -- relations -----------------------------------------------------------------
+    # prov's used(), wasGeneratedBy()... store exactly these formal attributes (their None ones dropped).
     def used(self, activity: QualifiedName, entity: QualifiedName) -> None:
-        self.document.used(activity, entity)
+        self._relation(PROV_USAGE, (PROV_ATTR_ACTIVITY, activity), (PROV_ATTR_ENTITY, entity))
 
     def generated(self, entity: QualifiedName, activity: QualifiedName) -> None:
-        self.document.wasGeneratedBy(entity, activity)
+        self._relation(PROV_GENERATION, (PROV_ATTR_ENTITY, entity), (PROV_ATTR_ACTIVITY, activity))
 
     def associated(self, activity: QualifiedName, agent: QualifiedName) -> None:
-        self.document.wasAssociatedWith(activity, agent)
+        self._relation(PROV_ASSOCIATION, (PROV_ATTR_ACTIVITY, activity), (PROV_ATTR_AGENT, agent))
 
     def derived(self, entity: QualifiedName, source: QualifiedName) -> None:
-        self.document.wasDerivedFrom(entity, source)
+        self._relation(PROV_DERIVATION, (PROV_ATTR_GENERATED_ENTITY, entity), (PROV_ATTR_USED_ENTITY, source))
 
     def acted_for(self, agent: QualifiedName, responsible: QualifiedName) -> None:
         self.document.actedOnBehalfOf(agent, responsible)
@@ -218,7 +271,9 @@ class ProvenanceBuilder:
     # -- output --------------------------------------------------------------------
     def to_xml(self) -> bytes:
         """The document as PROV-XML bytes (those of ``document.serialize(format="xml")``)."""
-        return to_prov_xml(self.document)
+        if self._document.has_bundles() or self._document.identifier:
+            return to_prov_xml(self.document)
+        return to_prov_xml(self._document, self._pending)
 
 
 def _plain(value: Any, what: str) -> Any:

@@ -145,8 +145,7 @@ class ProvenanceRecorder:
             written["/" + path.strip("/")] = qualified_id(entity)
         doc_name = name or _document_name(self.asdf, activity)
         _store(self.asdf, builder, doc_name, copied=self._copied)
-        for path, pid in written.items():
-            self.asdf.set_provenance_id(path, pid)
+        self.asdf.set_provenance_ids(written)
         self._graph = None
         return RecordedActivity(doc_name, qualified_id(act), written)
 

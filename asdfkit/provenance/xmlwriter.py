@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -34,11 +35,12 @@ from prov.constants import (
     PROV_VALUE,
 )
 from prov.identifier import QualifiedName
-from prov.model import Literal, ProvDocument, ProvRecord
+from prov.model import Literal, ProvDocument
 from prov.model.bundle import PROV_REC_CLS
 from prov.model.records import _xsd_datetime_text, _xsd_double_text
 from prov.serializers.provxml import (
     _ALWAYS_CHECK,
+    FULL_NAMES_MAP,
     ProvXMLSerializer,
     _escape_ncname_localpart,
     _infer_xsd_type,
@@ -47,7 +49,9 @@ from prov.serializers.provxml import (
     _ns_xsi,
 )
 
-__all__ = ["to_prov_xml"]
+from ..errors import InvalidValueError
+
+__all__ = ["PlainRecord", "to_prov_xml"]
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XSI_TYPE = _ns_xsi("type")
@@ -57,8 +61,9 @@ _PROV_REF = _ns_prov("ref")
 _TYPED = (PROV_TYPE, PROV_LOCATION, PROV_VALUE)
 _UNTYPED = (PROV_ATTR_TIME, PROV_LABEL)
 # Types whose equal values always have equal text (not float: -0.0 == 0.0; not datetime: time zones).
-_REUSABLE = frozenset({str, QualifiedName})
+_REUSABLE = frozenset({str, QualifiedName, int, bool})
 _UNIVERSAL = (PROV_LABEL, PROV_LOCATION, PROV_ROLE, PROV_TYPE, PROV_VALUE)
+_NAMED = (QualifiedName, Literal)  # prov:type values that may name a subtype (the record's element)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,9 @@ class _Child:
 
 
 Record = tuple[str, list[tuple[str, str]], list[_Child]]
+#: A record not (yet) in a ``ProvDocument``: its type, identifier and attributes exactly as
+#: ``prov`` would store them (``record.get_type()``, ``record.identifier``, ``record.attributes``).
+PlainRecord = tuple[QualifiedName, "QualifiedName | None", list[tuple[QualifiedName, Any]]]
 
 
 @cache
@@ -157,17 +165,59 @@ def _encode_attribute(attr: QualifiedName, value: Any) -> _Child:
     return _Child(name.tag, attrib, text)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What records of one type and one list of attribute names share."""
+
+    tag: str  # element name, unless a prov:type value names a subtype
+    order: list[int] | None  # sorted order of the attributes; None: the values decide
+    types: tuple[int, ...]  # positions of the prov:type attributes
+
+
+def _shape(rec_type: QualifiedName, names: list[QualifiedName]) -> _Shape:
+    texts = [str(name) for name in names]
+    types = tuple(i for i, name in enumerate(names) if name == PROV_TYPE)
+    tag = _ns_prov(FULL_NAMES_MAP[rec_type])
+    if len(set(texts)) != len(texts):
+        return _Shape(tag, None, types)  # a repeated name: its values decide its order
+    rank = _order(rec_type)
+    rest = len(rank)
+    return _Shape(tag, sorted(range(len(names)), key=lambda i: (rank.get(names[i], rest), texts[i])), types)
+
+
+def _arrange(
+    serializer: ProvXMLSerializer, record: PlainRecord, shapes: dict[tuple[Any, ...], _Shape]
+) -> tuple[str, list[tuple[QualifiedName, Any]]]:
+    """A record's element name and its attributes in ``sorted_attributes`` order.
+
+    ``shapes`` keeps what records of the same type and attribute names share.
+    """
+    rec_type, _, attributes = record
+    key = (rec_type, *[attr for attr, _ in attributes])
+    shape = shapes.get(key)
+    if shape is None:
+        shape = shapes[key] = _shape(rec_type, [attr for attr, _ in attributes])
+    if any(isinstance(attributes[i][1], _NAMED) for i in shape.types):
+        attributes = list(attributes)
+        label = serializer._derive_record_label(rec_type, attributes)  # drops a subtype's prov:type
+        return _ns_prov(label), _sorted(rec_type, attributes) if len(attributes) > 1 else attributes
+    if shape.order is None:
+        return shape.tag, _sorted(rec_type, attributes)
+    return shape.tag, [attributes[i] for i in shape.order]
+
+
 def _encode_record(
-    serializer: ProvXMLSerializer, record: ProvRecord, seen: dict[tuple[Any, ...], _Child]
+    serializer: ProvXMLSerializer,
+    record: PlainRecord,
+    seen: dict[tuple[Any, ...], _Child],
+    shapes: dict[tuple[Any, ...], _Shape],
 ) -> Record:
     """One record: its element name, ``prov:id`` and attribute elements (``seen``: ones already encoded)."""
-    rec_type = record.get_type()
-    attrib = [(_PROV_ID, str(record._identifier))] if record._identifier else []
-    attributes = record.attributes
-    label = serializer._derive_record_label(rec_type, attributes)  # drops a subtype's prov:type
-    pairs = _sorted(rec_type, attributes) if len(attributes) > 1 else attributes
+    identifier = record[1]
+    attrib = [(_PROV_ID, str(identifier))] if identifier else []
+    tag, attributes = _arrange(serializer, record, shapes)
     children = []
-    for attr, value in pairs:
+    for attr, value in attributes:
         if type(value) not in _REUSABLE:
             children.append(_encode_attribute(attr, value))
             continue
@@ -176,7 +226,7 @@ def _encode_record(
         if child is None:
             child = seen[key] = _encode_attribute(attr, value)
         children.append(child)
-    return _ns_prov(label), attrib, children
+    return tag, attrib, children
 
 
 def _tree(nsmap: dict[Any, str], records: list[Record]) -> bytes:
@@ -200,72 +250,158 @@ def _tree(nsmap: dict[Any, str], records: list[Record]) -> bytes:
 # Text the string writer reproduces exactly: printable ASCII (lxml's escaping of it is fixed).
 _PLAIN = re.compile(r"[\x20-\x7e]+")
 _QUOTE = {'"': "&quot;"}
+_SPECIAL = re.compile(r'[&<>"]')
+# The text prov writes for values of these exact types (see _text).
+_TEXT_OF: dict[type, Callable[[Any], str]] = {
+    float: _xsd_double_text,
+    dt.datetime: _xsd_datetime_text,
+    str: str,
+}
 _CLARK = re.compile(r"^\{(?P<uri>[^}]*)\}(?P<local>.+)$")
 
 
 def _escape(text: str, quote: bool) -> str:
+    if _SPECIAL.search(text) is None:
+        return text
     return escape(text, _QUOTE) if quote else escape(text)
 
 
-def _strings(nsmap: dict[Any, str], records: list[Record]) -> bytes | None:
-    """The same bytes as :func:`_tree`, written directly; None if the content is not plain."""
-    uris = {uri: prefix for prefix, uri in nsmap.items()}
-    if None in nsmap or len(uris) != len(nsmap):
-        return None
-    uris[XML_NS] = "xml"
-    names: dict[str, str] = {}
+class _Lines:
+    """Writes records straight to the lines :func:`_tree` would give, while their content is plain.
 
-    def qname(clark: str) -> str | None:
-        if clark not in names:
+    :meth:`record` returns False as soon as something is not (a character
+    lxml escapes differently, a name without a prefix): :func:`_tree` then
+    writes the whole document.
+    """
+
+    def __init__(self, serializer: ProvXMLSerializer, nsmap: dict[Any, str]) -> None:
+        self.serializer = serializer
+        self.uris = {uri: prefix for prefix, uri in nsmap.items()}
+        self.ok = None not in nsmap and len(self.uris) == len(nsmap)
+        self.ok = self.ok and all(_PLAIN.fullmatch(uri) for uri in nsmap.values())
+        self.uris[XML_NS] = "xml"
+        self.names: dict[str, str | None] = {}
+        self.children: dict[tuple[Any, ...], str | None] = {}  # (name, type, value) -> line
+        self.shapes: dict[tuple[Any, ...], _Shape] = {}
+        self.refs: dict[QualifiedName, str | None] = {}
+        self.forms: dict[tuple[QualifiedName, type], tuple[str, Callable[[Any], str], str] | None] = {}
+        self.id_attr, self.ref_attr = self.qname(_PROV_ID), self.qname(_PROV_REF)
+        declarations = "".join(f' xmlns:{prefix}="{_escape(uri, True)}"' for prefix, uri in nsmap.items())
+        self.lines = ["<?xml version='1.0' encoding='ASCII'?>", f"<prov:document{declarations}>"]
+        self.empty = f"<prov:document{declarations}/>"
+
+    def qname(self, clark: str) -> str | None:
+        if clark not in self.names:
             match = _CLARK.match(clark)
-            if match is None or match["uri"] not in uris:
-                return None
-            names[clark] = f"{uris[match['uri']]}:{match['local']}"
-        return names[clark]
+            ok = match is not None and match["uri"] in self.uris
+            self.names[clark] = f"{self.uris[match['uri']]}:{match['local']}" if ok and match else None
+        return self.names[clark]
 
-    def open_tag(clark: str, attrib: list[tuple[str, str]]) -> str | None:
-        tag = qname(clark)
+    def open_tag(self, clark: str, attrib: list[tuple[str, str]]) -> str | None:
+        tag = self.qname(clark)
+        if tag is None:
+            return None
         parts = [f"<{tag}"]
         for key, value in attrib:
-            key_name = qname(key)
-            if tag is None or key_name is None or (value and not _PLAIN.fullmatch(value)):
+            key_name = self.qname(key)
+            if key_name is None or (value and not _PLAIN.fullmatch(value)):
                 return None
             parts.append(f' {key_name}="{_escape(value, True)}"')
         return "".join(parts)
 
-    declarations = "".join(f' xmlns:{prefix}="{_escape(uri, True)}"' for prefix, uri in nsmap.items())
-    if not all(_PLAIN.fullmatch(uri) for uri in nsmap.values()):
-        return None
-    lines = ["<?xml version='1.0' encoding='ASCII'?>"]
-    if not records:
-        lines.append(f"<prov:document{declarations}/>")
-        return ("\n".join(lines) + "\n").encode("ascii")
-    lines.append(f"<prov:document{declarations}>")
-    for tag, attrib, children in records:
-        head = open_tag(tag, attrib)
+    def child(self, child: _Child) -> str | None:
+        head = self.open_tag(child.tag, child.attrib)
         if head is None:
             return None
-        if not children:
-            lines.append(f"  {head}/>")
-            continue
-        lines.append(f"  {head}>")
-        for child in children:
-            child_head = open_tag(child.tag, child.attrib)
-            if child_head is None:
+        if child.text is None:
+            return f"    {head}/>"
+        if _PLAIN.fullmatch(child.text):
+            return f"    {head}>{_escape(child.text, False)}</{self.names[child.tag]}>"
+        return None
+
+    def ref(self, attr: QualifiedName) -> str | None:
+        """``prefix:name`` of a formal attribute (written as ``prov:ref``), None for other attributes."""
+        if attr not in self.refs:
+            name = _name(attr)
+            self.refs[attr] = self.qname(name.tag) if name.formal else None
+        return self.refs[attr]
+
+    def form(self, attr: QualifiedName, value: Any) -> tuple[str, Callable[[Any], str], str] | None:
+        """Opening tag, text function and name of every element of ``attr`` with a value of this type.
+
+        For these types and names prov's choice of ``xsi:type`` never depends on
+        the value (``float`` is always xsd:double...); None for the others.
+        """
+        key = (attr, type(value))
+        if key not in self.forms:
+            self.forms[key] = None
+            text_of = _TEXT_OF.get(type(value))
+            name = _name(attr)
+            if text_of is None or (type(value) is str and (name.typed or name.formal)):
                 return None
-            if child.text is None:
-                lines.append(f"    {child_head}/>")
-            elif _PLAIN.fullmatch(child.text):
-                lines.append(f"    {child_head}>{_escape(child.text, False)}</{names[child.tag]}>")
+            child = _encode_attribute(attr, value)
+            head = self.open_tag(child.tag, child.attrib)
+            if head is not None and child.text is not None and child.text == text_of(value):
+                self.forms[key] = (f"    {head}>", text_of, self.names[child.tag] or "")
+        return self.forms[key]
+
+    def record(self, record: PlainRecord) -> bool:
+        identifier = record[1]
+        tag, attributes = _arrange(self.serializer, record, self.shapes)
+        name = self.names[tag] if tag in self.names else self.qname(tag)
+        if name is None or self.ref_attr is None or self.id_attr is None:
+            return False
+        head = f"  <{name}"
+        if identifier:
+            text = str(identifier)
+            if not _PLAIN.fullmatch(text):
+                return False
+            head = f'  <{name} {self.id_attr}="{_escape(text, True)}"'
+        if not attributes:
+            self.lines.append(f"{head}/>")
+            return True
+        lines = [f"{head}>"]
+        known = self.children
+        for attr, value in attributes:
+            if type(value) is QualifiedName and (ref := self.ref(attr)) is not None:
+                # prov's encoding of a formal attribute naming a record: <name prov:ref="id"/>
+                text = str(value)
+                if not _PLAIN.fullmatch(text):
+                    return False
+                line: str | None = f'    <{ref} {self.ref_attr}="{_escape(text, True)}"/>'
+            elif (form := self.form(attr, value)) is not None:
+                text = form[1](value)
+                if not _PLAIN.fullmatch(text):
+                    return False
+                line = f"{form[0]}{_escape(text, False)}</{form[2]}>"
+            elif type(value) in _REUSABLE:
+                key = (attr, type(value), value)
+                line = (
+                    known[key]
+                    if key in known
+                    else known.setdefault(key, self.child(_encode_attribute(attr, value)))
+                )
             else:
-                return None
-        lines.append(f"  </{names[tag]}>")
-    lines.append("</prov:document>")
-    return ("\n".join(lines) + "\n").encode("ascii")
+                line = self.child(_encode_attribute(attr, value))
+            if line is None:
+                return False
+            lines.append(line)
+        lines.append(f"  </{name}>")
+        self.lines += lines
+        return True
+
+    def data(self) -> bytes:
+        lines = [*self.lines, "</prov:document>"] if len(self.lines) > 2 else [self.lines[0], self.empty]
+        return ("\n".join(lines) + "\n").encode("ascii")
 
 
-def to_prov_xml(document: ProvDocument) -> bytes:
+def to_prov_xml(document: ProvDocument, pending: Sequence[PlainRecord] = ()) -> bytes:
     """``document.serialize(format="xml")`` as bytes, built faster.
+
+    ``pending``: records made after all of the document's own, which adding
+    them to it through ``document.new_record`` would give; they are written
+    after its records, as if they had been added.  A document with bundles or
+    an identifier goes to prov's serializer (give no pending records then).
 
     Examples
     --------
@@ -277,11 +413,17 @@ def to_prov_xml(document: ProvDocument) -> bytes:
     True
     """
     if document.has_bundles() or document.identifier:
+        if pending:
+            raise InvalidValueError("records pending for a document with bundles: add them to it first")
         text: Any = document.serialize(format="xml")
         return text.encode("utf-8") if isinstance(text, str) else bytes(text)
     serializer = ProvXMLSerializer(document)
     nsmap: dict[Any, str] = serializer._build_nsmap(document)
+    own = [(record.get_type(), record._identifier, record.attributes) for record in document._records]
+    records = [*own, *pending]
+    lines = _Lines(serializer, nsmap)
+    if lines.ok and all(lines.record(record) for record in records):
+        return lines.data()
     seen: dict[tuple[Any, ...], _Child] = {}  # equal (name, type, value): equal element
-    records = [_encode_record(serializer, record, seen) for record in document._records]
-    data = _strings(nsmap, records)
-    return data if data is not None else _tree(nsmap, records)
+    shapes = lines.shapes
+    return _tree(nsmap, [_encode_record(serializer, record, seen, shapes) for record in records])
