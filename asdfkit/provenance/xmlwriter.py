@@ -251,6 +251,7 @@ def _tree(nsmap: dict[Any, str], records: list[Record]) -> bytes:
 _PLAIN = re.compile(r"[\x20-\x7e]+")
 _QUOTE = {'"': "&quot;"}
 _SPECIAL = re.compile(r'[&<>"]')
+_REF, _FORM = object(), object()  # how a planned attribute is written: prov:ref, or a per-type form
 # The text prov writes for values of these exact types (see _text).
 _TEXT_OF: dict[type, Callable[[Any], str]] = {
     float: _xsd_double_text,
@@ -284,6 +285,9 @@ class _Lines:
         self.children: dict[tuple[Any, ...], str | None] = {}  # (name, type, value) -> line
         self.shapes: dict[tuple[Any, ...], _Shape] = {}
         self.refs: dict[QualifiedName, str | None] = {}
+        self.plans: dict[
+            tuple[Any, ...], tuple[str, list[tuple[int, object, QualifiedName, Any]]] | None
+        ] = {}
         self.forms: dict[tuple[QualifiedName, type], tuple[str, Callable[[Any], str], str] | None] = {}
         self.id_attr, self.ref_attr = self.qname(_PROV_ID), self.qname(_PROV_REF)
         declarations = "".join(f' xmlns:{prefix}="{_escape(uri, True)}"' for prefix, uri in nsmap.items())
@@ -346,43 +350,99 @@ class _Lines:
         return self.forms[key]
 
     def record(self, record: PlainRecord) -> bool:
-        identifier = record[1]
-        tag, attributes = _arrange(self.serializer, record, self.shapes)
-        name = self.names[tag] if tag in self.names else self.qname(tag)
-        if name is None or self.ref_attr is None or self.id_attr is None:
+        """Write one record; False if its content is not plain."""
+        rec_type, identifier, attributes = record
+        # Records of one type, attribute names and value types are written alike (names are
+        # compared by identity: every record stays alive while the document is written).
+        key = (id(rec_type), *[(id(attr), type(value)) for attr, value in attributes])
+        plan = self.plans[key] if key in self.plans else self.plans.setdefault(key, self.plan(record))
+        if plan is None:
+            return self.generic(record)
+        name, steps = plan
+        head = self.head(name, identifier)
+        if head is None:
             return False
-        head = f"  <{name}"
-        if identifier:
-            text = str(identifier)
-            if not _PLAIN.fullmatch(text):
+        if not steps:
+            self.lines.append(f"{head}/>")
+            return True
+        lines = [f"{head}>"]
+        for i, kind, attr, form in steps:
+            value = attributes[i][1]
+            if kind is _REF:
+                text = str(value)
+                line: str | None = f'{form}{_escape(text, True)}"/>' if _PLAIN.fullmatch(text) else None
+            elif kind is _FORM:
+                text = form[1](value)
+                line = f"{form[0]}{_escape(text, False)}</{form[2]}>" if _PLAIN.fullmatch(text) else None
+            else:
+                line = self.line(attr, value)
+            if line is None:
                 return False
-            head = f'  <{name} {self.id_attr}="{_escape(text, True)}"'
+            lines.append(line)
+        lines.append(f"  </{name}>")
+        self.lines += lines
+        return True
+
+    def plan(self, record: PlainRecord) -> tuple[str, list[tuple[int, object, QualifiedName, Any]]] | None:
+        """Element name and, in written order, how to write each attribute; None: no plan applies."""
+        rec_type, _, attributes = record
+        shape = _shape(rec_type, [attr for attr, _ in attributes])
+        name = self.qname(shape.tag)
+        if (
+            name is None
+            or shape.order is None
+            or any(isinstance(attributes[i][1], _NAMED) for i in shape.types)
+        ):
+            return None  # the generic path: order by value, a subtype's element name, or no prefix
+        steps: list[tuple[int, object, QualifiedName, Any]] = []
+        for i in shape.order:
+            attr, value = attributes[i]
+            if type(value) is QualifiedName and (ref := self.ref(attr)) is not None:
+                steps.append((i, _REF, attr, f'    <{ref} {self.ref_attr}="'))
+            elif (form := self.form(attr, value)) is not None:
+                steps.append((i, _FORM, attr, form))
+            else:
+                steps.append((i, None, attr, None))
+        return name, steps
+
+    def head(self, name: str | None, identifier: QualifiedName | None) -> str | None:
+        """The record element's opening tag, without its closing ``>``."""
+        if name is None or self.ref_attr is None or self.id_attr is None:
+            return None
+        if not identifier:
+            return f"  <{name}"
+        text = str(identifier)
+        return f'  <{name} {self.id_attr}="{_escape(text, True)}"' if _PLAIN.fullmatch(text) else None
+
+    def line(self, attr: QualifiedName, value: Any) -> str | None:
+        """The line of one attribute element."""
+        if type(value) is QualifiedName and (ref := self.ref(attr)) is not None:
+            # prov's encoding of a formal attribute naming a record: <name prov:ref="id"/>
+            text = str(value)
+            return f'    <{ref} {self.ref_attr}="{_escape(text, True)}"/>' if _PLAIN.fullmatch(text) else None
+        if (form := self.form(attr, value)) is not None:
+            text = form[1](value)
+            return f"{form[0]}{_escape(text, False)}</{form[2]}>" if _PLAIN.fullmatch(text) else None
+        if type(value) not in _REUSABLE:
+            return self.child(_encode_attribute(attr, value))
+        key = (attr, type(value), value)
+        if key not in self.children:
+            self.children[key] = self.child(_encode_attribute(attr, value))
+        return self.children[key]
+
+    def generic(self, record: PlainRecord) -> bool:
+        """Write a record attribute by attribute."""
+        tag, attributes = _arrange(self.serializer, record, self.shapes)
+        name = self.qname(tag)
+        head = self.head(name, record[1])
+        if head is None:
+            return False
         if not attributes:
             self.lines.append(f"{head}/>")
             return True
         lines = [f"{head}>"]
-        known = self.children
         for attr, value in attributes:
-            if type(value) is QualifiedName and (ref := self.ref(attr)) is not None:
-                # prov's encoding of a formal attribute naming a record: <name prov:ref="id"/>
-                text = str(value)
-                if not _PLAIN.fullmatch(text):
-                    return False
-                line: str | None = f'    <{ref} {self.ref_attr}="{_escape(text, True)}"/>'
-            elif (form := self.form(attr, value)) is not None:
-                text = form[1](value)
-                if not _PLAIN.fullmatch(text):
-                    return False
-                line = f"{form[0]}{_escape(text, False)}</{form[2]}>"
-            elif type(value) in _REUSABLE:
-                key = (attr, type(value), value)
-                line = (
-                    known[key]
-                    if key in known
-                    else known.setdefault(key, self.child(_encode_attribute(attr, value)))
-                )
-            else:
-                line = self.child(_encode_attribute(attr, value))
+            line = self.line(attr, value)
             if line is None:
                 return False
             lines.append(line)
