@@ -38,7 +38,7 @@ from ..provenance import ProvenanceRecorder
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
 from .readers import WaveformReader
-from .sacmeta import event_from_sac, picks_from_sac, station_from_sac
+from .sacmeta import SacMetadata
 from .sources import Source, classify_all, expand
 
 __all__ = ["ConvertOptions", "ConvertReport", "convert_to_asdf"]
@@ -125,10 +125,8 @@ class _Converter:
         self.o = options
         self.report = report
         self.inventory = Inventory(networks=[], source="asdfkit convert")
-        self.sac_inventory = Inventory(networks=[], source="asdfkit convert (SAC headers)")
         self.event_sources: list[Event] = []
-        self.sac_events: dict[str, Event] = {}      # trace id|start -> event from its header
-        self.sac_picks: dict[str, list[Any]] = {}   # trace key -> picks
+        self.sac = SacMetadata()  # events, picks and stations of the SAC headers, by trace key
         self.catalog = Catalog()
         self.mapping: dict[str, str] = {}
         self.derived: dict[str, list[str]] = {}
@@ -157,10 +155,6 @@ class _Converter:
             if self.o.channel:
                 stats.channel = self.o.channel
 
-    @staticmethod
-    def key(trace: obspy.Trace) -> str:
-        return f"{trace.id}|{trace.stats.starttime.ns}"
-
     # -- pass 1: metadata --------------------------------------------------------------
     def metadata(self, sources: list[Source]) -> None:
         for path in self.o.stations:
@@ -181,7 +175,7 @@ class _Converter:
 
     def sac_metadata(self) -> None:
         """Merge the events of the SAC headers into the catalogue and attach their picks."""
-        sac_events = list({str(e.resource_id): e for e in self.sac_events.values()}.values())
+        sac_events = list({str(e.resource_id): e for e in self.sac.events.values()}.values())
         if sac_events:
             merged = merge_duplicates(list(self.catalog) + sac_events, self.o.dedupe_time,
                                       self.o.dedupe_distance_km)
@@ -191,8 +185,8 @@ class _Converter:
             self.mapping.update(merged.mapping)
             for kept, old_ids in merged.merged.items():
                 self.report.merged_events.setdefault(kept, []).extend(old_ids)
-        for key, picks in self.sac_picks.items():
-            event = self.sac_events.get(key)
+        for key, picks in self.sac.picks.items():
+            event = self.sac.events.get(key)
             if event is None:
                 continue
             target_id = self.mapping.get(str(event.resource_id), str(event.resource_id))
@@ -200,7 +194,7 @@ class _Converter:
             if target is not None:
                 have = {str(p.resource_id) for p in target.picks}
                 target.picks.extend(p for p in picks if str(p.resource_id) not in have)
-        orphans = sum(len(p) for k, p in self.sac_picks.items() if k not in self.sac_events)
+        orphans = sum(len(p) for k, p in self.sac.picks.items() if k not in self.sac.events)
         if orphans:
             self.report.warnings.append(
                 f"{orphans} SAC pick(s) belong to traces without an event (no evla/evlo/o in the "
@@ -246,17 +240,7 @@ class _Converter:
     def sac_headers(self, stream: Stream) -> None:
         """SAC headers carry events, stations and picks (kept until the end of the data pass)."""
         for trace in stream:
-            if "sac" not in trace.stats:
-                continue
-            event = event_from_sac(trace)
-            if event is not None:
-                self.sac_events[self.key(trace)] = event
-            picks = picks_from_sac(trace)
-            if picks:
-                self.sac_picks[self.key(trace)] = picks
-            inventory = station_from_sac(trace)
-            if inventory is not None and trace.stats.network:
-                self.sac_inventory += inventory
+            self.sac.add(trace)
 
     def stations(self, sac_only: bool = False) -> Inventory:
         """Explicit metadata first; SAC-header stations only where nothing else describes them."""
@@ -264,7 +248,7 @@ class _Converter:
 
         have = {(n.code, s.code) for n in self.inventory for s in n}
         networks = [] if sac_only else list(self.inventory.networks)
-        for network in self.sac_inventory:
+        for network in self.sac.inventory():
             extra = [s for s in network if (network.code, s.code) not in have]
             if extra:
                 networks.append(Network(code=network.code, stations=extra))
@@ -272,7 +256,7 @@ class _Converter:
 
     # -- pass 2: data ------------------------------------------------------------------
     def event_ids(self, key: str, start: Any, end: Any) -> list[str]:
-        event = self.sac_events.get(key)
+        event = self.sac.events.get(key)
         if event is not None:
             rid = str(event.resource_id)
             return [self.mapping.get(rid, rid)]
@@ -300,7 +284,7 @@ class _Converter:
         self.sac_headers(stream)  # only once the file's traces are stored (all or nothing)
         if len(written) == len(stream):  # otherwise identical traces were skipped: no association
             for trace, item in zip(stream, written, strict=True):
-                self.written.append((item, self.key(trace), trace.stats.starttime, trace.stats.endtime))
+                self.written.append((item, self.sac.key(trace), trace.stats.starttime, trace.stats.endtime))
         self.outputs += written
         for item in written:
             self.derived[item] = [str(path)]
