@@ -5,8 +5,10 @@ Ids are written into ASDF attributes as ``{namespace-uri}localpart``.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
+import struct
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -45,17 +47,52 @@ def _known_code(code: str) -> bool:
     return profile().by_code(code) is not None or re.fullmatch(r"[a-z]{2}", code) is not None
 
 
+class _RandomWords:
+    """Uniform 64-bit numbers from the OS generator, read in blocks (one system call per block).
+
+    A process that forks does not hand its unread block to the child: the block
+    is dropped when the process id changes, so two processes never share draws.
+    """
+
+    BLOCK = 4096  # bytes: 512 draws
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._words: list[int] = []
+        self._pid = 0
+
+    def below(self, limit: int) -> int:
+        """A uniform integer in ``[0, limit)``, ``limit <= 2**64`` (rejection sampling)."""
+        accept = (1 << 64) // limit * limit  # the largest multiple of limit a word can reach
+        with self._lock:
+            while True:
+                if not self._words or self._pid != os.getpid():
+                    self._pid = os.getpid()
+                    block = os.urandom(self.BLOCK)
+                    self._words = list(struct.unpack(f"<{self.BLOCK // 8}Q", block))
+                word = self._words.pop()
+                if word < accept:
+                    return word % limit
+
+
+_WORDS = _RandomWords()
+# Every pair of characters: two base-36 digits per division.
+_PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]
+
+
 def _suffix(length: int) -> str:
-    """``length`` characters drawn uniformly from ``_ALPHABET`` (one call to the OS generator).
+    """``length`` characters drawn uniformly from ``_ALPHABET``.
 
     A uniform number below ``36**length`` written in base 36 with ``length``
     digits is the same distribution as ``length`` independent draws.
     """
-    number = secrets.randbelow(len(_ALPHABET) ** length)
+    number = _WORDS.below(len(_ALPHABET) ** length)
     chars = []
-    for _ in range(length):
-        number, digit = divmod(number, len(_ALPHABET))
-        chars.append(_ALPHABET[digit])
+    for _ in range(length // 2):
+        number, pair = divmod(number, len(_PAIRS))
+        chars.append(_PAIRS[pair])
+    if length % 2:
+        chars.append(_ALPHABET[number % len(_ALPHABET)])
     return "".join(chars)
 
 

@@ -24,7 +24,11 @@ class AttributeSpec:
 
     def matches(self, text: str) -> bool:
         """``re.match`` semantics, as the reference validator uses them."""
-        return self.pattern is None or re.match(self.pattern, text) is not None
+        return self._regex is None or self._regex.match(text) is not None
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str] | None:
+        return None if self.pattern is None else re.compile(self.pattern)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ exactly the right Python type, or raises naming the value and the rule.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import numbers
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -114,8 +116,31 @@ def _string(attr: AttributeSpec, value: Any) -> str:
     return value
 
 
+def _already(xsd: str, value: Any) -> bool:
+    """True if ``value`` is, unchanged, what coercing it to ``xsd`` returns (the common cases)."""
+    kind = type(value)
+    if kind is float:
+        return xsd in ("xsd:double", "xsd:decimal") and math.isfinite(value)
+    if kind is int:
+        return xsd in ("xsd:integer", "xsd:decimal") or (xsd == "xsd:positiveInteger" and value >= 1)
+    return kind is dt.datetime and xsd == "xsd:dateTime" and value.tzinfo is None
+
+
+@lru_cache(maxsize=4096)
+def _checked_string(attr: AttributeSpec, value: str) -> str:
+    return _string(attr, value)
+
+
 def coerce(attr: AttributeSpec, value: Any) -> Any:
     """Return ``value`` as the Python type ``prov`` serialises as ``attr``'s xsd type."""
+    first = attr.types[0]
+    if _already(first, value):
+        return value
+    if type(value) is str and first == "xsd:string":
+        with contextlib.suppress(InvalidValueError):  # else the other types are tried, as below
+            return _checked_string(attr, value)  # the same strings recur (locations, types, channels)
+    if type(value) is UTCDateTime and first == "xsd:dateTime":
+        return value.datetime
     errors = []
     for xsd in attr.types:
         try:
