@@ -2,9 +2,10 @@
 
 ``obspy.read`` looks every plugin up again, with the package metadata of each,
 on every call (several milliseconds, more than decoding a small SAC file).
-:class:`WaveformReader` resolves ObsPy's waveform plugins once, detects a
-file's format with their ``isFormat`` functions in ObsPy's own order, and
-calls the matching ``readFormat`` directly.  SAC files go through
+:class:`WaveformReader` resolves ObsPy's waveform plugins once (importing a
+plugin's module only when a file gets to it), detects a file's format with
+their ``isFormat`` functions in ObsPy's own order, and calls the matching
+``readFormat`` directly.  SAC files go through
 :func:`asdfkit.io.sacread.read_sac` (the same traces, several times faster).
 Compressed files and anything unusual fall back to ``obspy.read``.
 """
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import cache
-from importlib.metadata import entry_points
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +32,36 @@ log = logging.getLogger(__name__)
 _COMPRESSED = {".gz", ".bz2", ".zip", ".tar", ".tgz", ".xz"}
 
 
+@dataclass(frozen=True)
+class _Plugin:
+    """One ObsPy waveform plugin; its module is imported when a file first needs it."""
+
+    name: str
+    is_format_entry: EntryPoint
+    read_format_entry: EntryPoint
+
+    @cached_property
+    def is_format(self) -> Callable[..., Any]:
+        return self.is_format_entry.load()  # type: ignore[no-any-return]
+
+    @cached_property
+    def read_format(self) -> Callable[..., Any]:
+        return self.read_format_entry.load()  # type: ignore[no-any-return]
+
+
 @cache
-def _plugins() -> list[tuple[str, Callable[..., Any], Callable[..., Any]]]:
-    """``(FORMAT, isFormat, readFormat)`` of every waveform plugin, in ObsPy's order."""
+def _plugins() -> list[_Plugin]:
+    """ObsPy's waveform plugins, in ObsPy's order (one scan of the installed packages' metadata)."""
     from obspy.core.util.base import ENTRY_POINTS
 
+    installed = entry_points()
     out = []
     for name in ENTRY_POINTS["waveform"]:
         if name == "ASDF":
             continue  # an ASDF file is an input of its own kind, never a waveform file
-        group = entry_points(group=f"obspy.plugin.waveform.{name}")
-        functions = {ep.name: ep for ep in group}
-        if "isFormat" not in functions or "readFormat" not in functions:
-            continue
-        try:
-            out.append((name, functions["isFormat"].load(), functions["readFormat"].load()))
-        except ImportError as exc:  # pragma: no cover - an optional plugin that fails to import
-            log.debug("waveform plugin %s unavailable: %s", name, exc)
+        functions = {ep.name: ep for ep in installed.select(group=f"obspy.plugin.waveform.{name}")}
+        if "isFormat" in functions and "readFormat" in functions:
+            out.append(_Plugin(name, functions["isFormat"], functions["readFormat"]))
     return out
 
 
@@ -58,12 +73,14 @@ class WaveformReader:
 
     def detect(self, path: Path) -> tuple[str, Callable[..., Any]] | None:
         """``(FORMAT, readFormat)`` of a file (the given format, or the first plugin that claims it)."""
-        for name, is_format, read_format in _plugins():
-            if self.fmt is not None and name != self.fmt:
+        for plugin in _plugins():
+            if self.fmt is not None and plugin.name != self.fmt:
                 continue
             try:
-                if self.fmt is not None or is_format(str(path)):
-                    return name, read_format
+                if self.fmt is not None or plugin.is_format(str(path)):
+                    return plugin.name, plugin.read_format
+            except ImportError as exc:  # pragma: no cover - an optional plugin that fails to import
+                log.debug("waveform plugin %s unavailable: %s", plugin.name, exc)
             except Exception:  # noqa: BLE001 - a plugin's sniffer choking on foreign bytes
                 continue
         return None
