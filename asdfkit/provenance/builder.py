@@ -40,7 +40,9 @@ from prov.model import Namespace, ProvDocument, QualifiedName
 
 from ..errors import InvalidValueError
 from .ids import QualifiedId, make_local_id
+from .report import ProvReport
 from .schema import RecordType, profile
+from .validator import validate_built, validate_generated
 from .values import check_text, coerce
 from .xmlwriter import PlainRecord, to_prov_xml
 
@@ -269,6 +271,16 @@ class ProvenanceBuilder:
         self.document.actedOnBehalfOf(agent, responsible)
 
     # -- output --------------------------------------------------------------------
+    def check(self) -> ProvReport:
+        """What :func:`~asdfkit.provenance.validator.validate_generated` finds in :meth:`to_xml`.
+
+        Cheaper on large documents: the XML and the PROV-XML schema are checked
+        on one record of each shape (see :func:`~asdfkit.provenance.validator.validate_built`).
+        """
+        if self._document.has_bundles() or self._document.identifier:
+            return validate_generated(self.to_xml())
+        return validate_built(self._document, self._pending)
+
     def to_xml(self) -> bytes:
         """The document as PROV-XML bytes (those of ``document.serialize(format="xml")``)."""
         if self._document.has_bundles() or self._document.identifier:

@@ -28,7 +28,7 @@ from .builder import ProvenanceBuilder, qualified_id
 from .graph import ProvGraph
 from .lineage import file_graph
 from .obspy_history import chain_from_trace
-from .validator import validate, validate_generated
+from .validator import validate
 
 __all__ = ["ProvenanceRecorder", "RecordedActivity", "add_processed_waveforms"]
 
@@ -55,7 +55,7 @@ def _store(asdf: ASDFFile, builder: ProvenanceBuilder, name: str, *, copied: boo
     data = builder.to_xml()
     # prov wrote it: its reader is not in doubt.  Records the builder made were checked against the
     # profile as they were made; records copied from the file were not, so they get the full check.
-    report = validate(data, prov_reader=False) if copied else validate_generated(data)
+    report = validate(data, prov_reader=False) if copied else builder.check()
     if not report.ok:  # a bug of ours, never the user's: refuse to store it
         raise InvalidValueError(f"generated provenance document is not valid SEIS-PROV:\n{report}")
     asdf.add_provenance_document(data, name=name)
