@@ -50,8 +50,9 @@ def _known_code(code: str) -> bool:
 class _RandomWords:
     """Uniform 64-bit numbers from the OS generator, read in blocks (one system call per block).
 
-    A process that forks does not hand its unread block to the child: the block
-    is dropped when the process id changes, so two processes never share draws.
+    A forked child does not inherit the unread block (it is dropped after a
+    fork, through a hook registered on first use), so two processes never
+    share draws.
     """
 
     BLOCK = 4096  # bytes: 512 draws
@@ -59,17 +60,22 @@ class _RandomWords:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._words: list[int] = []
-        self._pid = 0
+        self._hooked = False
+
+    def _after_fork(self) -> None:
+        self._words.clear()
+        self._lock = threading.Lock()  # another thread may have held it at the fork
 
     def below(self, limit: int) -> int:
         """A uniform integer in ``[0, limit)``, ``limit <= 2**64`` (rejection sampling)."""
         accept = (1 << 64) // limit * limit  # the largest multiple of limit a word can reach
         with self._lock:
+            if not self._hooked:
+                os.register_at_fork(after_in_child=self._after_fork)
+                self._hooked = True
             while True:
-                if not self._words or self._pid != os.getpid():
-                    self._pid = os.getpid()
-                    block = os.urandom(self.BLOCK)
-                    self._words = list(struct.unpack(f"<{self.BLOCK // 8}Q", block))
+                if not self._words:
+                    self._words.extend(struct.unpack(f"<{self.BLOCK // 8}Q", os.urandom(self.BLOCK)))
                 word = self._words.pop()
                 if word < accept:
                     return word % limit

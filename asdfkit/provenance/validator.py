@@ -397,8 +397,9 @@ def validate_built(document: ProvDocument, pending: Sequence[PlainRecord] = ()) 
     document's own records and the first pending record of each shape.  Ids,
     duplicates and relations are checked on all records, in memory.  Whenever
     that is not conclusive (a duplicate or dangling id, an id that is not a
-    plain QName, a datetime with a time zone), the whole document is written
-    and checked by :func:`validate_generated`, whose findings are returned.
+    plain QName, a datetime with a time zone), or when most records are in
+    ``document`` already, the whole document is written and checked by
+    :func:`validate_generated`, whose findings are returned.
 
     Examples
     --------
@@ -411,8 +412,8 @@ def validate_built(document: ProvDocument, pending: Sequence[PlainRecord] = ()) 
     def everything() -> ProvReport:
         return validate_generated(to_prov_xml(document, pending))
 
-    if document.has_bundles() or document.identifier:
-        return everything()
+    if document.has_bundles() or document.identifier or len(document._records) >= len(pending):
+        return everything()  # nothing to gain: most records are prov's, parsed whole anyway
     records = [(r.get_type(), r.identifier, r.attributes) for r in document._records]
     ids: list[QualifiedName] = []
     names: set[QualifiedName] = set()  # every qualified-name value
