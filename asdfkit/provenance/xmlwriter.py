@@ -359,28 +359,29 @@ class _Lines:
         if plan is None:
             return self.generic(record)
         name, steps = plan
-        head = self.head(name, identifier)
-        if head is None:
-            return False
-        if not steps:
-            self.lines.append(f"{head}/>")
-            return True
-        lines = [f"{head}>"]
+        lines = []
         for i, kind, attr, form in steps:
             value = attributes[i][1]
             if kind is _REF:
-                text = str(value)
-                line: str | None = f'{form}{_escape(text, True)}"/>' if _PLAIN.fullmatch(text) else None
+                line = _ref_line(form, value)
             elif kind is _FORM:
-                text = form[1](value)
-                line = f"{form[0]}{_escape(text, False)}</{form[2]}>" if _PLAIN.fullmatch(text) else None
+                line = _form_line(form, value)
             else:
                 line = self.line(attr, value)
             if line is None:
                 return False
             lines.append(line)
-        lines.append(f"  </{name}>")
-        self.lines += lines
+        return self.emit(name, identifier, lines)
+
+    def emit(self, name: str | None, identifier: QualifiedName | None, lines: list[str]) -> bool:
+        """Add a record element with its attribute lines; False if its head is not plain."""
+        head = self.head(name, identifier)
+        if head is None:
+            return False
+        if lines:
+            self.lines += [f"{head}>", *lines, f"  </{name}>"]
+        else:
+            self.lines.append(f"{head}/>")
         return True
 
     def plan(self, record: PlainRecord) -> tuple[str, list[tuple[int, object, QualifiedName, Any]]] | None:
@@ -417,12 +418,9 @@ class _Lines:
     def line(self, attr: QualifiedName, value: Any) -> str | None:
         """The line of one attribute element."""
         if type(value) is QualifiedName and (ref := self.ref(attr)) is not None:
-            # prov's encoding of a formal attribute naming a record: <name prov:ref="id"/>
-            text = str(value)
-            return f'    <{ref} {self.ref_attr}="{_escape(text, True)}"/>' if _PLAIN.fullmatch(text) else None
+            return _ref_line(f'    <{ref} {self.ref_attr}="', value)
         if (form := self.form(attr, value)) is not None:
-            text = form[1](value)
-            return f"{form[0]}{_escape(text, False)}</{form[2]}>" if _PLAIN.fullmatch(text) else None
+            return _form_line(form, value)
         if type(value) not in _REUSABLE:
             return self.child(_encode_attribute(attr, value))
         key = (attr, type(value), value)
@@ -433,26 +431,29 @@ class _Lines:
     def generic(self, record: PlainRecord) -> bool:
         """Write a record attribute by attribute."""
         tag, attributes = _arrange(self.serializer, record, self.shapes)
-        name = self.qname(tag)
-        head = self.head(name, record[1])
-        if head is None:
-            return False
-        if not attributes:
-            self.lines.append(f"{head}/>")
-            return True
-        lines = [f"{head}>"]
+        lines = []
         for attr, value in attributes:
             line = self.line(attr, value)
             if line is None:
                 return False
             lines.append(line)
-        lines.append(f"  </{name}>")
-        self.lines += lines
-        return True
+        return self.emit(self.qname(tag), record[1], lines)
 
     def data(self) -> bytes:
         lines = [*self.lines, "</prov:document>"] if len(self.lines) > 2 else [self.lines[0], self.empty]
         return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def _ref_line(start: str, value: QualifiedName) -> str | None:
+    """prov's element of a formal attribute naming a record: ``<name prov:ref="id"/>``."""
+    text = str(value)
+    return f'{start}{_escape(text, True)}"/>' if _PLAIN.fullmatch(text) else None
+
+
+def _form_line(form: tuple[str, Callable[[Any], str], str], value: Any) -> str | None:
+    """An attribute element written in its name's and type's form (see ``_Lines.form``)."""
+    text = form[1](value)
+    return f"{form[0]}{_escape(text, False)}</{form[2]}>" if _PLAIN.fullmatch(text) else None
 
 
 def to_prov_xml(document: ProvDocument, pending: Sequence[PlainRecord] = ()) -> bytes:
