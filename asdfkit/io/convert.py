@@ -14,6 +14,7 @@ conversion activity, one waveform entity per trace).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -70,7 +71,7 @@ class ConvertOptions:
     in_place: bool = False
     skip_bad: bool = False
     on_duplicate: str = "raise"
-    jobs: int = 1
+    jobs: int = 0                     # compression threads; 0: one per usable CPU, at most 4
     progress: bool = False
     css: dict[str, Any] = field(default_factory=dict)  # options for CSS3.0 databases
 
@@ -305,6 +306,31 @@ def _encode(stream: Stream, settings: Compression, cast: str | None) -> None:
             trace.stats[STATS_KEY] = encoded
 
 
+#: Most compression threads ``jobs=0`` starts: beyond this the decoding thread is the bottleneck.
+AUTO_JOBS_MAX = 4
+
+
+def resolve_jobs(jobs: int) -> int:
+    """``jobs`` as given, or for 0 the CPUs this process may run on (SLURM/taskset limits hold), at most 4.
+
+    Examples
+    --------
+    >>> resolve_jobs(3)
+    3
+    >>> 1 <= resolve_jobs(0) <= AUTO_JOBS_MAX
+    True
+    """
+    if jobs < 0:
+        raise InvalidValueError(f"invalid jobs {jobs}: must be 0 (automatic) or a positive number of threads")
+    if jobs:
+        return jobs
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, AUTO_JOBS_MAX))
+
+
 def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: str | None = None,
              cast: str | None = None) -> Iterator[tuple[Path, Stream | _Bad]]:
     """Decoded streams in input order; with ``jobs > 1`` their chunks compressed by ``jobs`` threads.
@@ -371,6 +397,7 @@ def convert_to_asdf(
     ConvertReport
     """
     options = options or ConvertOptions()
+    jobs = resolve_jobs(options.jobs)
     started = time.perf_counter()
     output = Path(output)
     report = ConvertReport(output=str(output))
@@ -402,7 +429,7 @@ def convert_to_asdf(
             progress = _progress(len(waveforms), options.progress)
             # Workers also compress the chunks, unless merging will change the samples.
             precompress = None if options.merge else options.compression
-            for path, result in _streams(waveforms, conv.reader, options.jobs, precompress, options.cast):
+            for path, result in _streams(waveforms, conv.reader, jobs, precompress, options.cast):
                 progress.update(1)
                 if isinstance(result, _Bad):
                     conv.bad(path, str(result))

@@ -160,11 +160,30 @@ def test_missing_input_is_an_error(tmp_path: Path) -> None:
         convert_to_asdf([tmp_path / "absent.mseed"], tmp_path / "o.h5")
 
 
-def test_parallel_decoding_matches_serial(sample_set: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("cast", [None, "float32"])
+def test_compression_threads_store_the_bytes_hdf5_would(sample_set: Path, tmp_path: Path, cast: str | None) -> None:
     a, b = tmp_path / "a.h5", tmp_path / "b.h5"
-    convert_to_asdf([sample_set], a)
-    convert_to_asdf([sample_set], b, ConvertOptions(jobs=2))
+    convert_to_asdf([sample_set], a, ConvertOptions(jobs=1, cast=cast))  # HDF5 compresses
+    convert_to_asdf([sample_set], b, ConvertOptions(jobs=2, cast=cast))  # threads compress
     with asdfkit.open(a) as fa, asdfkit.open(b) as fb:
         sa, sb = fa.get_waveforms(), fb.get_waveforms()
-        assert [t.id for t in sa] == [t.id for t in sb]
-        assert all((x.data == y.data).all() for x, y in zip(sa, sb, strict=True))
+        assert len(sa) == 6 and [t.id for t in sa] == [t.id for t in sb]
+        assert all((x.data == y.data).all() and x.data.dtype == y.data.dtype for x, y in zip(sa, sb, strict=True))
+        assert {t.data.dtype.name for t in sb} == ({"int32"} if cast is None else {"float32"})
+        for header in fa.list_waveforms():
+            x, y = fa.h5[header.path], fb.h5[header.path]
+            assert (x.compression, x.shuffle, x.fletcher32, x.chunks) == (y.compression, y.shuffle, y.fletcher32, y.chunks)
+            for start in range(0, x.shape[0], x.chunks[0]):  # every chunk, the padded edge chunk too
+                assert x.id.read_direct_chunk((start,)) == y.id.read_direct_chunk((start,))
+
+
+def test_automatic_jobs_and_bad_jobs(sample_set: Path, tmp_path: Path) -> None:
+    import os
+
+    from asdfkit.io.convert import AUTO_JOBS_MAX, resolve_jobs
+
+    assert resolve_jobs(0) == max(1, min(len(os.sched_getaffinity(0)), AUTO_JOBS_MAX))
+    assert resolve_jobs(5) == 5
+    with pytest.raises(InvalidValueError, match="invalid jobs -1"):
+        convert_to_asdf([sample_set], tmp_path / "o.h5", ConvertOptions(jobs=-1))
+    assert not (tmp_path / "o.h5").exists()
