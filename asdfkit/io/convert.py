@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -331,13 +332,53 @@ def resolve_jobs(jobs: int) -> int:
     return max(1, min(cpus, AUTO_JOBS_MAX))
 
 
+#: Inputs smaller than this are handed to a thread together, up to this many bytes per hand-over.
+BATCH_BYTES = 1 << 20
+
+
+def _read_and_encode(paths: list[Path], reader: WaveformReader, lock: threading.Lock, settings: Compression,
+                     cast: str | None) -> list[Stream | _Bad]:
+    """Thread task: decode files (one decoder at a time) and compress their chunks."""
+    out: list[Stream | _Bad] = []
+    for path in paths:
+        try:
+            with lock:  # ObsPy's readers are not thread-safe (libmseed logs through global callbacks)
+                stream = _read_waveform(path, reader)
+        except _Bad as exc:
+            out.append(exc)
+            continue
+        _encode(stream, settings, cast)
+        out.append(stream)
+    return out
+
+
+def _batches(paths: list[Path]) -> Iterator[list[Path]]:
+    """Consecutive inputs grouped up to :data:`BATCH_BYTES` (a bigger file is a batch of its own)."""
+    batch: list[Path] = []
+    size = 0
+    for path in paths:
+        try:
+            nbytes = path.stat().st_size
+        except OSError:
+            nbytes = 0  # reported when read
+        if batch and size + nbytes > BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += nbytes
+    if batch:
+        yield batch
+
+
 def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: str | None = None,
              cast: str | None = None) -> Iterator[tuple[Path, Stream | _Bad]]:
-    """Decoded streams in input order; with ``jobs > 1`` their chunks compressed by ``jobs`` threads.
+    """Decoded streams in input order; with ``jobs > 1`` prepared by ``jobs`` threads.
 
-    Files are decoded in this thread, one after the other; compressing (zlib,
-    most of the work for miniSEED) runs in a thread pool, ``2 * jobs`` files ahead
-    of the writer at most, so memory stays bounded.
+    Each thread decodes files (one decoder runs at a time: ObsPy's readers are
+    not thread-safe) and compresses their chunks (zlib runs without the GIL;
+    most of the work for miniSEED) while this thread writes the files before.
+    Small files go to a thread in batches of about :data:`BATCH_BYTES`; at most
+    ``2 * jobs`` batches are in flight, so memory stays bounded.
     """
     settings = parse_compression(compression) if compression is not None else None
     if jobs <= 1 or settings is None:
@@ -347,29 +388,20 @@ def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: 
             except _Bad as exc:
                 yield path, exc
         return
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="asdfkit-compress")
-    pending: deque[tuple[Path, Stream | _Bad, Future[None] | None]] = deque()
+    lock = threading.Lock()
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="asdfkit-convert")
+    pending: deque[tuple[list[Path], Future[list[Stream | _Bad]]]] = deque()
     try:
-        for path in paths:
-            try:
-                stream = _read_waveform(path, reader)
-            except _Bad as exc:
-                pending.append((path, exc, None))
-            else:
-                pending.append((path, stream, pool.submit(_encode, stream, settings, cast)))
+        for batch in _batches(paths):
+            pending.append((batch, pool.submit(_read_and_encode, batch, reader, lock, settings, cast)))
             while len(pending) > 2 * jobs:
-                yield _finished(pending.popleft())
+                done, future = pending.popleft()
+                yield from zip(done, future.result(), strict=True)
         while pending:
-            yield _finished(pending.popleft())
-    finally:  # Ctrl-C or an error: drop the queued work, wait for the chunks being compressed
+            done, future = pending.popleft()
+            yield from zip(done, future.result(), strict=True)
+    finally:  # Ctrl-C or an error: drop the queued batches, wait for the ones in hand
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _finished(item: tuple[Path, Stream | _Bad, Future[None] | None]) -> tuple[Path, Stream | _Bad]:
-    path, result, future = item
-    if future is not None:
-        future.result()
-    return path, result
 
 
 def convert_to_asdf(

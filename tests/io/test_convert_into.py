@@ -110,18 +110,37 @@ def test_json_metadata_and_duplicate_events(sample_set: Path, tmp_path: Path) ->
         assert f.get_coordinates("XX.ZZZ") == {"latitude": 1.5, "longitude": 2.5, "elevation_in_m": 100.0}
 
 
-def test_bad_inputs_abort_or_skip(sample_set: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_bad_inputs_abort_or_skip(sample_set: Path, shared_data: Path, tmp_path: Path, jobs: int) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(sample_set / "AE.113A..BHZ.mseed", folder)
+    for path in sorted(sample_set.glob("*.mseed")):
+        shutil.copy(path, folder)
     (folder / "garbage.mseed").write_bytes(b"\x00\x01 not seismic data" * 10)
+    sac = sorted((shared_data / "css" / "berkeley_1998").glob("*.BHZ*"))[0]
+    (folder / "truncated.sac").write_bytes(sac.read_bytes()[:1000])  # a real SAC header, samples cut off
     out = tmp_path / "o.h5"
-    with pytest.raises(InvalidValueError, match="garbage.mseed"):
-        convert_to_asdf([folder], out)
+    with pytest.raises(InvalidValueError, match="garbage.mseed|truncated.sac"):
+        convert_to_asdf([folder], out, ConvertOptions(jobs=jobs))
     assert not out.exists()
-    report = convert_to_asdf([folder], out, ConvertOptions(skip_bad=True))
-    assert report.traces == 1
-    assert [Path(b["path"]).name for b in report.bad_inputs] == ["garbage.mseed"]
+    report = convert_to_asdf([folder], out, ConvertOptions(skip_bad=True, jobs=jobs))
+    assert report.traces == 6
+    assert sorted(Path(b["path"]).name for b in report.bad_inputs) == ["garbage.mseed", "truncated.sac"]
+    assert "SacFileError" in next(b["reason"] for b in report.bad_inputs if b["path"].endswith(".sac"))
+
+
+def test_small_inputs_go_to_threads_in_batches(tmp_path: Path) -> None:
+    from asdfkit.io.convert import BATCH_BYTES, _batches
+
+    sizes = [BATCH_BYTES // 3] * 7 + [2 * BATCH_BYTES] + [10] * 2
+    paths = []
+    for number, size in enumerate(sizes):
+        path = tmp_path / f"f{number:02d}"
+        path.write_bytes(b"x" * size)
+        paths.append(path)
+    batches = list(_batches(paths + [tmp_path / "absent"]))
+    assert [p for batch in batches for p in batch] == paths + [tmp_path / "absent"]  # order kept
+    assert [len(b) for b in batches] == [3, 3, 1, 1, 3]  # the big file alone; a missing one counts 0
 
 
 def test_append_is_atomic_and_keeps_existing(sample_set: Path, tmp_path: Path, file_snapshot) -> None:
