@@ -14,8 +14,9 @@ pyasdf's default (gzip-3 + shuffle + fletcher32; asdfkit's own default is
 gzip-4), so the comparison is like for like.  They run in one process:
 
 - ``asdfkit``: :func:`asdfkit.io.convert.convert_to_asdf` with its defaults (SAC
-  events, stations, picks, provenance included; compression in one thread per
-  usable CPU, at most 4);
+  events, stations, picks, provenance included; ``jobs=0``: decoding and
+  compression in one thread per usable CPU, at most 4, for inputs of a median
+  64 KiB or more, else in the writing thread);
 - ``asdfkit -j 1``: the same in one thread (what a node shared by many
   conversions should run);
 - ``pyasdf loop``: ``ASDFDataSet.add_waveforms(path, tag)`` for every file;
@@ -138,7 +139,7 @@ def main() -> None:
 
     from asdfkit.io.convert import resolve_jobs
 
-    threads = resolve_jobs(0)
+    threads = {"SAC": resolve_jobs(0, sorted(sac_dir.iterdir())), "miniSEED": resolve_jobs(0, sorted(ms_dir.iterdir()))}
     results: dict[str, dict[str, float]] = {}
     for label, inputs in (("SAC", [sac_dir]), ("miniSEED", [ms_dir])):
         contenders: dict[str, Callable[[], Any]] = {
@@ -150,7 +151,7 @@ def main() -> None:
             contenders["pyasdf sac2asdf"] = lambda i=inputs: run_sac2asdf(i, out)
         row = best_of(contenders, clean, repeats)
         results[label] = row
-    lines = [f"asdfkit's default here: {threads} compression thread(s) (CPUs usable: {os.cpu_count()})", "",
+    lines = [f"asdfkit's default here (jobs=0): {threads} thread(s) (CPUs: {os.cpu_count()})", "",
              "| input | files | asdfkit (s) | asdfkit -j 1 (s) | pyasdf loop (s) | pyasdf sac2asdf (s) "
              "| loop / asdfkit | sac2asdf / asdfkit | loop / asdfkit -j 1 | sac2asdf / asdfkit -j 1 |",
              "|---|---|---|---|---|---|---|---|---|---|"]

@@ -136,7 +136,8 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--skip-duplicates", is_flag=True, help="Skip traces identical to ones already in the file.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Threads decoding and compressing inputs while the main thread writes; 0: one per "
-                   "CPU this process may use (at most 4), 1: none (many conversions sharing a node).")
+                   "CPU this process may use (at most 4) for inputs of 64 KiB or more, 1: none (many "
+                   "conversions sharing a node).")
 @click.option("--default-network", help="CSS3.0: network code for stations snetsta does not map.")
 @click.option("--remap", multiple=True, metavar="OLD=NEW", help="CSS3.0: replace a wfdisc dir prefix (repeatable).")
 @click.option("--css-schema", type=click.Choice(["css3.0", "css3.1"]), default="css3.0", show_default=True,

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +72,7 @@ class ConvertOptions:
     in_place: bool = False
     skip_bad: bool = False
     on_duplicate: str = "raise"
-    jobs: int = 0                     # compression threads; 0: one per usable CPU, at most 4
+    jobs: int = 0                     # threads; 0: automatic (see resolve_jobs)
     progress: bool = False
     css: dict[str, Any] = field(default_factory=dict)  # options for CSS3.0 databases
 
@@ -307,12 +307,20 @@ def _encode(stream: Stream, settings: Compression, cast: str | None) -> None:
             trace.stats[STATS_KEY] = encoded
 
 
-#: Most compression threads ``jobs=0`` starts: beyond this the decoding thread is the bottleneck.
+#: Most threads ``jobs=0`` starts: beyond this the writing thread is the bottleneck.
 AUTO_JOBS_MAX = 4
 
+#: ``jobs=0`` starts threads only for inputs of at least this median size: smaller files (SAC
+#: files of a few thousand samples) convert as fast in one thread as threads can hand them over.
+AUTO_JOBS_MIN_BYTES = 64 * 1024
 
-def resolve_jobs(jobs: int) -> int:
-    """``jobs`` as given, or for 0 the CPUs this process may run on (SLURM/taskset limits hold), at most 4.
+
+def resolve_jobs(jobs: int, paths: Sequence[Path] = ()) -> int:
+    """The number of threads for ``jobs``: itself, or for 0 (automatic) a choice by machine and inputs.
+
+    Automatic: one thread per CPU this process may run on (SLURM and
+    ``taskset`` limits hold), at most :data:`AUTO_JOBS_MAX`, when the median
+    input file is at least :data:`AUTO_JOBS_MIN_BYTES`; otherwise 1 (no threads).
 
     Examples
     --------
@@ -325,6 +333,9 @@ def resolve_jobs(jobs: int) -> int:
         raise InvalidValueError(f"invalid jobs {jobs}: must be 0 (automatic) or a positive number of threads")
     if jobs:
         return jobs
+    sizes = sorted(path.stat().st_size for path in paths if path.is_file())
+    if sizes and sizes[len(sizes) // 2] < AUTO_JOBS_MIN_BYTES:
+        return 1
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
@@ -429,7 +440,6 @@ def convert_to_asdf(
     ConvertReport
     """
     options = options or ConvertOptions()
-    jobs = resolve_jobs(options.jobs)
     started = time.perf_counter()
     output = Path(output)
     report = ConvertReport(output=str(output))
@@ -444,6 +454,7 @@ def convert_to_asdf(
 
         css_data = read_css_sources(css_sources, options, conv, css_reader)
     waveforms = [s.path for s in sources if s.kind == "waveform" and str(s.path) not in conv.css_files]
+    jobs = resolve_jobs(options.jobs, waveforms)
     if options.append and not output.exists():
         raise InvalidValueError(f"cannot append to {output}: it does not exist")
     if not options.append and output.exists() and options.in_place:

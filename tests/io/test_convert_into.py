@@ -201,8 +201,13 @@ def test_automatic_jobs_and_bad_jobs(sample_set: Path, tmp_path: Path) -> None:
 
     from asdfkit.io.convert import AUTO_JOBS_MAX, resolve_jobs
 
-    assert resolve_jobs(0) == max(1, min(len(os.sched_getaffinity(0)), AUTO_JOBS_MAX))
-    assert resolve_jobs(5) == 5
+    cpus = max(1, min(len(os.sched_getaffinity(0)), AUTO_JOBS_MAX))
+    mseed = sorted(sample_set.glob("*.mseed"))  # 70 min at 40 Hz: hundreds of KiB each
+    sac = sorted(Path(obspy.__file__).parent.joinpath("io", "sac", "tests", "data").glob("*.sac"))  # small
+    assert resolve_jobs(0) == cpus
+    assert resolve_jobs(0, mseed) == cpus
+    assert resolve_jobs(0, sac) == 1
+    assert resolve_jobs(5, sac) == 5
     with pytest.raises(InvalidValueError, match="invalid jobs -1"):
         convert_to_asdf([sample_set], tmp_path / "o.h5", ConvertOptions(jobs=-1))
     assert not (tmp_path / "o.h5").exists()
