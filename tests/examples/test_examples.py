@@ -125,3 +125,18 @@ def test_align_event_example_stores_a_run_and_picks(tmp_path: Path, shared_data:
         picks = [p for p in f.events[0].picks if p.method_id and "asdfkit/alignment" in str(p.method_id)]
     # QuakeML keeps microseconds
     assert sorted(round(p.time.ns, -3) for p in picks) == sorted(round(r.t1_ns, -3) for r in run.rows)
+
+
+def test_mseed_archive_example_converts_with_threads_and_validates(tmp_path: Path) -> None:
+    out = tmp_path / "archive.h5"
+    proc = run_example("convert_mseed_archive.py", out, "--stations", 8)
+    assert proc.returncode == 0, proc.stderr
+    import obspy
+
+    day = obspy.read(str(Path(obspy.__file__).parent / "io" / "mseed" / "tests" / "data" / "CH.BALST..LHE.D.2025.314"))
+    assert f"8 trace(s), {8 * sum(len(t) for t in day)} samples" in proc.stdout
+    assert "same samples and chunk bytes in both files: True" in proc.stdout
+    assert "validate: valid (0 error(s))" in proc.stdout
+    with asdfkit.open(out) as f:
+        assert sorted(h.station for h in f.list_waveforms()) == [f"S{i:03d}" for i in range(8)]
+        assert len(f.provenance_documents) == 1
