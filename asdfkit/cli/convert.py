@@ -173,7 +173,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     Out of ASDF (one ASDF input and --to mseed|sac|stationxml|quakeml|css):
       OUTPUT is a directory (per trace/station) or a file; --network,
       --station, --location, --channel (wildcards), --tag, --starttime and
-      --endtime select what is exported.
+      --endtime select what is exported: traces cut to the window, and the
+      stations, channels and events that go with them.
     \b
     Examples:
       asdf-cli convert event_dir/*.SAC --network XX out.h5

@@ -394,13 +394,22 @@ class ASDFFile:
         )
         return Stream([self._waveforms.read(h, starttime, endtime) for h in headers])
 
-    def get_waveform(self, header: TraceHeader) -> Trace:
-        """Read the one trace a header (from :meth:`list_waveforms`) describes."""
-        return self._waveforms.read(header)
+    def get_waveform(self, header: TraceHeader, starttime: Any = None, endtime: Any = None) -> Trace:
+        """Read the one trace a header (from :meth:`list_waveforms`) describes.
+
+        With ``starttime``/``endtime`` it holds exactly the samples
+        ``Trace.slice(starttime, endtime)`` would keep.
+        """
+        return self._waveforms.read(header, starttime, endtime)
 
     def get_waveform_meta(self, header: TraceHeader) -> TraceMeta:
         """Ids, labels and provenance id of one trace (its samples are not read)."""
         return self._waveforms.meta(header)
+
+    @property
+    def n_waveforms(self) -> int:
+        """How many traces the file holds (from the index: no header objects are built)."""
+        return len(self._waveforms.index)
 
     @property
     def waveform_tags(self) -> list[str]:

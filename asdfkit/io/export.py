@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from obspy import Inventory, Stream, Trace, UTCDateTime
 from obspy.core.event import Catalog, Event
+from obspy.core.inventory import Network
 from obspy.core.util import AttribDict
 from obspy.geodetics import gps2dist_azimuth, kilometer2degrees
 
@@ -23,6 +24,7 @@ from ..container import ASDFFile, TraceHeader
 from ..container import open as open_asdf
 from ..container.obspyxml import write_quakeml, write_stationxml
 from ..errors import InvalidValueError, NotFoundError
+from .selection import select_events, select_inventory
 
 __all__ = ["EXPORT_FORMATS", "ExportReport", "export"]
 
@@ -44,8 +46,8 @@ class ExportReport:
         return dict(self.__dict__)
 
 
-def _name(header: TraceHeader, ext: str) -> str:
-    start = header.starttime.strftime("%Y%m%dT%H%M%S")
+def _name(header: TraceHeader, trace: Trace, ext: str) -> str:
+    start = trace.stats.starttime.strftime("%Y%m%dT%H%M%S")  # of the cut trace when a window is given
     return f"{header.seed_id}.{header.tag}.{start}.{ext}"
 
 
@@ -58,6 +60,14 @@ def _event_of(f: ASDFFile, header: TraceHeader, events: dict[str, Event]) -> Eve
     for rid in f.get_waveform_meta(header).event_ids:
         if rid in events:
             return events[rid]
+    return None
+
+
+def _station_at(inventory: Inventory, stats: AttribDict) -> Any:
+    chosen = inventory.select(network=stats.network, station=stats.station, time=stats.starttime)
+    for network in chosen.networks:
+        for station in network.stations:
+            return station
     return None
 
 
@@ -74,7 +84,12 @@ def sac_headers(trace: Trace, inventory: Inventory | None, event: Event | None) 
             coords = orientation = None
         if coords:
             sac.stla, sac.stlo = coords["latitude"], coords["longitude"]
-            sac.stel, sac.stdp = coords["elevation"], coords.get("local_depth", 0.0)
+            # SAC's stel is the station's surface elevation and stdp the sensor's depth below it
+            # (the channel elevation StationXML gives is stel - stdp).
+            depth = coords.get("local_depth") or 0.0
+            station = _station_at(inventory, stats)
+            sac.stel = station.elevation if station is not None else coords["elevation"] + depth
+            sac.stdp = depth
         if orientation:
             if orientation.get("azimuth") is not None:
                 sac.cmpaz = orientation["azimuth"]
@@ -144,27 +159,31 @@ def export(
         raise InvalidValueError(f"invalid per {per!r}: must be trace, station or file")
     output = Path(output)
     report = ExportReport()
+    window = query.get("starttime"), query.get("endtime")
     with open_asdf(path) as f:
         if fmt == "quakeml":
-            _write_catalog(f.events, output)
+            catalog = select_events(f, query)
+            if query and not len(catalog):
+                raise NotFoundError("no event matches the selection")
+            _write_catalog(catalog, output)
             report.files.append(str(output))
             return report
-        headers = f.list_waveforms(**query)
         if fmt == "stationxml":
-            stations = sorted({h.station_id for h in headers}) if query else f.stations_with_stationxml
-            wanted = [s for s in stations if s in f.stations_with_stationxml]
-            if not wanted:
+            inventory = select_inventory(f, query)
+            if not inventory.networks:
                 raise NotFoundError("no StationXML matches the selection")
             if per == "station":
                 output.mkdir(parents=True, exist_ok=True)
-                for sid in wanted:
-                    target = output / f"{sid}.xml"
-                    _write_inventory(f.get_station_inventory(sid), target)
-                    report.files.append(str(target))
+                for network in inventory.networks:
+                    for code in sorted({s.code for s in network.stations}):
+                        target = output / f"{network.code}.{code}.xml"
+                        _write_inventory(_one_station(inventory, network, code), target)
+                        report.files.append(str(target))
             else:
-                _write_inventory(_combined(f, wanted), output)
+                _write_inventory(inventory, output)
                 report.files.append(str(output))
             return report
+        headers = f.list_waveforms(**query)
         if not headers:
             raise NotFoundError("no waveform matches the selection")
         if fmt == "sac" or per in ("trace", "station"):
@@ -174,20 +193,20 @@ def export(
         by_station: dict[str, list[Trace]] = {}
         everything = Stream()
         for header in headers:
-            trace = f.get_waveform(header)
+            trace = f.get_waveform(header, *window)
             if fmt == "sac":
                 sid = header.station_id
                 if sid not in inventories:
                     inventories[sid] = (f.get_station_inventory(sid)
                                         if sid in f.stations_with_stationxml else None)
-                if trace.data.dtype not in (np.dtype("float32"), np.dtype("int32")):
-                    trace.data = trace.data.astype(np.float32)
+                if trace.data.dtype != np.dtype("float32"):
+                    _to_float32(trace, report)
                 sac_headers(trace, inventories[sid], _event_of(f, header, events))
-                target = output / _name(header, "sac")
+                target = output / _name(header, trace, "sac")
                 _write(trace, target, "SAC")
                 report.files.append(str(target))
             elif per == "trace":
-                target = output / _name(header, "mseed")
+                target = output / _name(header, trace, "mseed")
                 _write(trace, target, "MSEED")
                 report.files.append(str(target))
             elif per == "station":
@@ -205,11 +224,22 @@ def export(
     return report
 
 
-def _combined(f: ASDFFile, station_ids: list[str]) -> Inventory:
-    inventory = Inventory(networks=[], source="asdfkit")
-    for sid in station_ids:
-        inventory += f.get_station_inventory(sid)
-    return inventory
+def _one_station(inventory: Inventory, network: Network, code: str) -> Inventory:
+    """One station's epochs (a station code may have several) as an ``Inventory``."""
+    epochs = [s for s in network.stations if s.code == code]
+    return Inventory(networks=[Network(network.code, stations=epochs, description=network.description)],
+                     source=inventory.source)
+
+
+def _to_float32(trace: Trace, report: ExportReport) -> None:
+    """SAC holds float32 samples only: cast, and report traces whose values changed."""
+    original = trace.data
+    trace.data = original.astype(np.float32)
+    if not np.array_equal(trace.data, original):
+        report.warnings.append(
+            f"{trace.id}: {original.dtype} samples rounded to float32 (SAC stores float32 only); "
+            "export to miniSEED to keep them exactly"
+        )
 
 
 def _write_inventory(inventory: Inventory, target: Path) -> None:

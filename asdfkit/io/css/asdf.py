@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from obspy import Trace
 
+from ..selection import select_events, select_inventory
 from .reader import CssReader
 from .report import CssReport
 from .writer import CssWriter
@@ -61,8 +62,9 @@ def css_to_asdf(source: str | os.PathLike[str] | CssReader, asdf: ASDFFile, *, t
 
 
 def _traces(asdf: ASDFFile, query: dict[str, Any]) -> Iterator[Trace]:
+    window = query.get("starttime"), query.get("endtime")
     for header in asdf.list_waveforms(**query):
-        yield asdf.get_waveform(header)
+        yield asdf.get_waveform(header, *window)
 
 
 def asdf_to_css(asdf: ASDFFile, dest: str | os.PathLike[str], *, schema: str = "css3.0", expanded: bool = False,
@@ -71,17 +73,19 @@ def asdf_to_css(asdf: ASDFFile, dest: str | os.PathLike[str], *, schema: str = "
     """Write an ASDF file's stations, waveforms and events as a CSS database.
 
     ``query`` selects waveforms as :meth:`ASDFFile.list_waveforms` does
-    (``tag``, ``network``, ``station``, ``channel``, ``starttime``...).
-    Waveforms are read and written one trace at a time.
+    (``tag``, ``network``, ``station``, ``channel``, ``starttime``...), cut to
+    the time window when one is given, and the stations, channels and events
+    that go with them (see :mod:`asdfkit.io.selection`).  Waveforms are read
+    and written one trace at a time.
     """
     with CssWriter(dest, schema=schema, expanded=expanded, byteorder=byteorder,  # type: ignore[arg-type]
                    overwrite=overwrite) as writer:
         headers = asdf.list_waveforms(**query) if waveforms else []
         writer.reserve_stations({h.station for h in headers})
         if stations:
-            writer.add_inventory(asdf.get_inventory())
+            writer.add_inventory(select_inventory(asdf, query) if query else asdf.get_inventory())
         if waveforms:
             writer.add_traces(_traces(asdf, query))
         if events:
-            writer.add_events(asdf.events)
+            writer.add_events(select_events(asdf, query) if query else asdf.events)
     return writer.report
