@@ -31,6 +31,7 @@ __all__ = [
     "calib_from_sensitivity",
     "read_response_file",
     "sensitivity_from_calib",
+    "sensitivity_from_calibration",
 ]
 
 SEGTYPE_UNITS = {"D": "M", "V": "M/S", "A": "M/S**2"}
@@ -55,6 +56,50 @@ def sensitivity_from_calib(calib: float | None, calper: float | None,
         value=1e9 / calib, frequency=1.0 / calper, input_units=units,
         output_units="COUNTS", input_units_description=_DESCRIPTIONS[units],
         output_units_description="digital counts",
+    )
+
+
+# calibration.units → (StationXML input units, factor from the unit to the SI one, description)
+_CALIBRATION_UNITS = {
+    "nm": ("M", 1e-9, "displacement"),
+    "nm/sec": ("M/S", 1e-9, "velocity"),
+    "nm/s": ("M/S", 1e-9, "velocity"),
+    "nm/sec**2": ("M/S**2", 1e-9, "acceleration"),
+    "nm/s**2": ("M/S**2", 1e-9, "acceleration"),
+    "nm/sec/sec": ("M/S**2", 1e-9, "acceleration"),
+    "pascals": ("PA", 1.0, "pressure"),
+    "teslas": ("T", 1.0, "magnetic field"),
+    "volts/m": ("V/M", 1.0, "electric field"),
+    "deg_c": ("DEGC", 1.0, "temperature"),
+}
+
+
+def sensitivity_from_calibration(row: Row) -> InstrumentSensitivity | str:
+    """The sensitivity an Antelope ``calibration`` row gives, or why it gives none.
+
+    ``calib`` is ``units`` per count at ``calper`` seconds ("for the complete
+    system response"), so the sensitivity is ``1 / (calib·factor)`` counts per
+    SI unit at ``1 / calper`` Hz.
+
+    Examples
+    --------
+    >>> from asdfkit.io.css.tables import Row
+    >>> row = Row({"calib": 0.951809866, "calper": 1.0, "units": "nm/sec"}, "calibration", 2)
+    >>> s = sensitivity_from_calibration(row)
+    >>> round(s.value), s.frequency, s.input_units
+    (1050630001, 1.0, 'M/S')
+    """
+    calib, calper, units = row["calib"], row["calper"], (row["units"] or "").lower()
+    if not calib:
+        return "no calib"
+    if calper is None or calper <= 0:
+        return f"calib {calib} without calper"
+    if units not in _CALIBRATION_UNITS:
+        return f"units {row['units'] or '-'} not understood (known: {', '.join(sorted(_CALIBRATION_UNITS))})"
+    si_units, factor, description = _CALIBRATION_UNITS[units]
+    return InstrumentSensitivity(
+        value=1.0 / (calib * factor), frequency=1.0 / calper, input_units=si_units, output_units="COUNTS",
+        input_units_description=description, output_units_description="digital counts",
     )
 
 
@@ -149,10 +194,22 @@ class InstrumentRef:
     row: Row
     start_ns: int | None
     end_ns: int | None
+    chanid: int | None = None
+
+    def overlaps(self, start_ns: int | None, end_ns: int | None) -> bool:
+        """Whether this sensor epoch shares time with ``[start_ns, end_ns]`` (``None``: open)."""
+        return ((end_ns is None or self.start_ns is None or self.start_ns <= end_ns)
+                and (start_ns is None or self.end_ns is None or start_ns <= self.end_ns))
 
 
 class InstrumentIndex:
-    """sensor rows (sta, chan, epoch → inid) joined to instrument rows."""
+    """sensor rows (sta, chan, epoch, chanid → inid) joined to instrument rows.
+
+    A sitechan epoch finds its sensor by ``chanid`` when both tables carry it,
+    else by time: the sensor epoch that overlaps the channel's.  (Matching the
+    channel's ``ondate`` midnight against the sensor's ``time`` is not enough:
+    real sensor epochs start later on the day the channel opens.)
+    """
 
     def __init__(self, sensors: Iterable[Row], instruments: Iterable[Row]) -> None:
         by_id = {row["inid"]: row for row in instruments if row["inid"] is not None}
@@ -160,18 +217,31 @@ class InstrumentIndex:
         for row in sensors:
             inst = by_id.get(row["inid"])
             if inst is not None:
-                ref = InstrumentRef(row["inid"], inst, row["time"], row["endtime"])
+                ref = InstrumentRef(row["inid"], inst, row["time"], row["endtime"], row.get("chanid"))
                 self._refs.setdefault((row["sta"], row["chan"]), []).append(ref)
+        for refs in self._refs.values():
+            refs.sort(key=lambda r: (r.start_ns is not None, r.start_ns or 0))
 
     def __bool__(self) -> bool:
         return bool(self._refs)
 
-    def lookup(self, sta: str, chan: str, time_ns: int | None) -> InstrumentRef | None:
-        """The instrument of ``sta``/``chan`` at ``time_ns`` (the first epoch if no time)."""
+    def has(self, sta: str, chan: str) -> bool:
+        """Whether any sensor row of ``sta``/``chan`` reaches an instrument."""
+        return (sta, chan) in self._refs
+
+    def lookup(self, sta: str, chan: str, start_ns: int | None = None, end_ns: int | None = None, *,
+               chanid: int | None = None) -> InstrumentRef | None:
+        """The instrument of ``sta``/``chan`` during ``[start_ns, end_ns]`` (``None`` if none).
+
+        With ``chanid`` the sensor rows of that channel id are preferred; among
+        the candidates, the epoch holding ``start_ns`` wins, then the first that
+        overlaps the window.
+        """
         refs = self._refs.get((sta, chan), [])
-        for ref in refs:
-            if time_ns is None or (
-                (ref.start_ns is None or ref.start_ns <= time_ns) and (ref.end_ns is None or time_ns <= ref.end_ns)
-            ):
+        if chanid is not None and any(r.chanid == chanid for r in refs):
+            refs = [r for r in refs if r.chanid == chanid]
+        overlapping = [r for r in refs if r.overlaps(start_ns, end_ns)]
+        for ref in overlapping:
+            if ref.overlaps(start_ns, start_ns):
                 return ref
-        return None
+        return overlapping[0] if overlapping else None

@@ -230,6 +230,30 @@ CSS30["origerr"] = [
     ("commid", 8, "i", "%8d", -1),
     LDDATE,
 ]
+# Antelope's calibration table (calib/calper per channel epoch, "for the complete
+# system response"): offsets measured on the real berkeley_1998 rows (the tests
+# parse all 142); lead/stream are null there, so their split of columns 217-229
+# is Antelope's documented order, not a measured one.
+CSS30["calibration"] = [
+    ("sta", 6, "s", "%-6s", None),
+    ("chan", 8, "s", "%-8s", None),
+    ("time", 17, "t", "%17.5f", TIME_NULL),
+    ("endtime", 17, "t", "%17.5f", END_NULL),
+    ("insname", 50, "s", "%-50s", None),
+    ("snname", 32, "s", "%-32s", None),
+    ("dlname", 32, "s", "%-32s", None),
+    ("samprate", 11, "f", "%11.7f", -1.0),
+    ("segtype", 1, "s", "%-1s", None),
+    ("dlsta", 16, "s", "%-16s", None),
+    ("dlchan", 16, "s", "%-16s", None),
+    ("lead", 10, "s", "%-10s", None),
+    ("stream", 2, "i", "%2d", -1),
+    ("calib", 16, "f", "%16.9g", 0.0),
+    ("calper", 16, "f", "%16.6f", -1.0),
+    ("fc", 11, "f", "%11.6f", -1.0),
+    ("units", 12, "s", "%-12s", None),
+    LDDATE,
+]
 CSS30["netmag"] = [
     ("magid", 8, "i", "%8d", -1),
     ("net", 8, "s", "%-8s", None),

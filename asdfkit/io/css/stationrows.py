@@ -3,10 +3,12 @@
 Station and channel epochs become day numbers (``ondate``/``offdate``, the
 last day of operation inclusive), coordinates are rounded to the columns
 (1e-4°, 0.1 m), and a channel keeps only its depth and orientation: CSS has
-no per-channel position.  A channel's sensitivity goes into the wfdisc rows of
-its waveforms (``calib``/``calper``) and, so that channels without waveforms
-keep it too, into an instrument row (``ncalib``/``ncalper``/``rsptype``) linked
-by a sensor row.  Anything else a channel holds is named in the report.
+no per-channel position.  Every channel epoch also gets a sensor row, whose
+``time``/``endtime`` keep the epoch's exact times (the reader uses them), and
+an instrument row.  A channel's sensitivity goes into the wfdisc rows of its
+waveforms (``calib``/``calper``) and, so that channels without waveforms keep
+it too, into that instrument row (``ncalib``/``ncalper``/``rsptype``).
+Anything else a channel holds is named in the report.
 """
 
 from __future__ import annotations
@@ -106,19 +108,22 @@ class StationRows:
             "hang": channel.azimuth, "vang": None if channel.dip is None else channel.dip + 90.0,
             "descrip": (channel.description or None) and channel.description[:50],
         })
-        if calib is not None:  # kept as the instrument's nominal calib, for channels without waveforms
-            inid = len(self.instrument) + 1
-            self.instrument.append({
-                "inid": inid, "insname": ((channel.sensor.description if channel.sensor else None) or "")[:50] or None,
-                "band": channel.code[:1].lower(), "digital": "d", "samprate": channel.sample_rate,
-                "ncalib": calib[0], "ncalper": calib[1], "rsptype": calib[2],
-            })
-            self.sensor.append({
-                "sta": sta, "chan": chan, "time": channel.start_date.ns if channel.start_date else None,
-                "endtime": channel.end_date.ns if channel.end_date else None, "inid": inid, "chanid": chanid,
-                "jdate": jdate(channel.start_date), "calratio": 1.0, "calper": calib[1], "tshift": 0.0,
-                "instant": "y",
-            })
+        # Every channel epoch gets an instrument and a sensor row: the sensor row keeps the epoch's
+        # exact times (sitechan has whole days) and the instrument its nominal calib, for channels
+        # without waveforms (null when the sensitivity can't be a calib).
+        inid = len(self.instrument) + 1
+        self.instrument.append({
+            "inid": inid, "insname": ((channel.sensor.description if channel.sensor else None) or "")[:50] or None,
+            "band": channel.code[:1].lower(), "digital": "d", "samprate": channel.sample_rate,
+            "ncalib": calib[0] if calib else None, "ncalper": calib[1] if calib else None,
+            "rsptype": calib[2] if calib else None,
+        })
+        self.sensor.append({
+            "sta": sta, "chan": chan, "time": channel.start_date.ns if channel.start_date else None,
+            "endtime": channel.end_date.ns if channel.end_date else None, "inid": inid, "chanid": chanid,
+            "jdate": jdate(channel.start_date), "calratio": 1.0, "calper": calib[1] if calib else None,
+            "tshift": 0.0, "instant": "y",
+        })
         key = (net, station.code, channel.location_code, channel.code)
         self.epochs.setdefault(key, []).append(_Epoch(
             None if channel.start_date is None else channel.start_date.ns,

@@ -19,7 +19,12 @@ from obspy.core.inventory import Channel, Network, Response, Site, Station
 
 from ...errors import AsdfkitError, InvalidValueError
 from .database import CssDatabase
-from .instruments import InstrumentIndex, read_response_file, sensitivity_from_calib
+from .instruments import (
+    InstrumentIndex,
+    read_response_file,
+    sensitivity_from_calib,
+    sensitivity_from_calibration,
+)
 from .naming import NameResolver
 from .report import CssReport
 from .tables import Row
@@ -28,6 +33,7 @@ from .wfdisc import ChannelSeen
 __all__ = ["build_inventory", "jdate_to_utc"]
 
 _DAY = 86400
+_SLACK_NS = (_DAY + 60) * 10**9  # a whole day of sitechan date precision, plus a margin
 # Differences below these are column precision (or SAC float32) noise, not disagreements.
 _TOL = {"latitude": 2e-4, "longitude": 2e-4, "elevation": 0.1, "depth": 0.1, "azimuth": 0.1, "dip": 0.1}
 
@@ -78,6 +84,11 @@ class _Builder:
         for row in db.rows("sitechan"):
             self.sitechans.setdefault(row["sta"], []).append(row)
         self.netnames = {r["net"]: r["netname"] for r in db.rows("network") if r["net"]}
+        self.calibrations: dict[tuple[str, str], list[Row]] = {}
+        for row in db.rows("calibration"):
+            self.calibrations.setdefault((row["sta"], row["chan"]), []).append(row)
+        for rows in self.calibrations.values():
+            rows.sort(key=lambda r: r["time"] if r["time"] is not None else -(2**62))
 
     def compare(self, subject: str, field: str, table: float | None, seen: ChannelSeen | None,
                 other: float | None) -> None:
@@ -112,9 +123,16 @@ class _Builder:
                              "coordinates: left out of the inventory (its waveforms still convert)")
         return out
 
-    def response(self, sta: str, chan: str, start: UTCDateTime | None, seen: ChannelSeen | None,
-                 subject: str) -> Response | None:
-        ref = self.instruments.lookup(sta, chan, None if start is None else start.ns)
+    def response(self, sta: str, chan: str, row: Row | None, seen: ChannelSeen | None, subject: str,
+                 epoch: _Epoch) -> Response | None:
+        start, end, calibration = epoch
+        ref = self.instruments.lookup(sta, chan, None if start is None else start.ns,
+                                      None if end is None else end.ns,
+                                      chanid=row.get("chanid") if row is not None else None)
+        if ref is None and self.instruments.has(sta, chan):
+            self.report.warn("response", f"{subject}: no sensor row of {sta} {chan} overlaps the sitechan "
+                             f"epoch {start or '-'} - {end or '-'}: no instrument for it",
+                             row.where if row is not None else "", once=("noinst", sta, chan))
         if ref is not None and ref.row["dfile"]:
             path = self.response_path(ref.row)
             calper = ref.row["ncalper"] or (seen.calper if seen else None)
@@ -125,16 +143,55 @@ class _Builder:
             except (OSError, AsdfkitError) as exc:
                 self.report.warn("response", f"{subject}: {exc}", ref.row.where, once=("resp", ref.inid))
         sensitivity = None
-        if seen is not None and seen.calib:
+        if calibration is not None:
+            found = sensitivity_from_calibration(calibration)
+            if isinstance(found, str):
+                self.report.warn("sensitivity", f"{subject}: calibration row: {found}: no sensitivity from it",
+                                 calibration.where, once=("calibration", sta, chan))
+            else:
+                sensitivity = found
+        # the calib applied to the epoch's waveforms, then the nominal one of its instrument
+        if sensitivity is None and seen is not None and seen.calib and _holds(start, end, seen.start_ns):
             sensitivity = sensitivity_from_calib(seen.calib, seen.calper, seen.segtype)
             if sensitivity is None:
                 self.report.warn("sensitivity", f"{subject}: wfdisc calib {seen.calib} without calper: "
                                  "no sensitivity from it", once=("calper", sta, chan))
-        if sensitivity is None and ref is not None:  # the instrument's nominal calibration
+        if sensitivity is None and ref is not None:
             sensitivity = sensitivity_from_calib(ref.row["ncalib"], ref.row["ncalper"], ref.row["rsptype"])
         return None if sensitivity is None else Response(instrument_sensitivity=sensitivity)
 
-    def channel(self, sta: str, chan: str, place: _Place, row: Row | None) -> Channel:
+    def epochs(self, sta: str, chan: str, row: Row | None) -> list[_Epoch]:
+        """The sitechan epoch, to the second where its sensor row says, split by calibration epochs.
+
+        sitechan dates are whole days; the sensor row of the same channel
+        (by ``chanid``, else by time) has exact times, used when they fall in
+        those days.
+        """
+        start = jdate_to_utc(row["ondate"], row.where) if row is not None else None
+        end = jdate_to_utc(row["offdate"], row.where, end=True) if row is not None else None
+        ref = self.instruments.lookup(sta, chan, None if start is None else start.ns,
+                                      None if end is None else end.ns,
+                                      chanid=row.get("chanid") if row is not None else None)
+        if ref is not None:
+            if start is not None and ref.start_ns is not None and 0 <= ref.start_ns - start.ns < _SLACK_NS:
+                start = UTCDateTime(ns=ref.start_ns)
+            if end is not None and ref.end_ns is not None and 0 <= end.ns - ref.end_ns < _SLACK_NS:
+                end = UTCDateTime(ns=ref.end_ns)
+        return split_epoch(start, end, self.calibrations.get((sta, chan), []))
+
+    def sample_rate(self, sta: str, chan: str, row: Row | None, seen: ChannelSeen | None,
+                    epoch: _Epoch) -> float | None:
+        """The wfdisc rate; for channels without waveforms, the epoch's instrument ``samprate``."""
+        if seen is not None and seen.samprate:
+            return seen.samprate
+        start, end, _ = epoch
+        ref = self.instruments.lookup(sta, chan, None if start is None else start.ns,
+                                      None if end is None else end.ns,
+                                      chanid=row.get("chanid") if row is not None else None)
+        rate = ref.row["samprate"] if ref is not None else None
+        return rate if rate and rate > 0 else None
+
+    def channel(self, sta: str, chan: str, place: _Place, row: Row | None, epoch: _Epoch) -> Channel:
         seen = self.seen.get((sta, chan))
         loc, code = self.names.channel(sta, chan)
         seed = self.names.station(sta)
@@ -153,13 +210,12 @@ class _Builder:
         depth = depth if depth is not None else _sac(seen, "stdp")
         azimuth = azimuth if azimuth is not None else _sac(seen, "cmpaz")
         dip = dip if dip is not None else sac_dip
-        start = jdate_to_utc(row["ondate"], row.where) if row is not None else None
-        end = jdate_to_utc(row["offdate"], row.where, end=True) if row is not None else None
+        start, end, _ = epoch
         self.report.counts["channels"] += 1
         return Channel(
             code, loc, place.latitude, place.longitude, place.elevation - (depth or 0.0), depth or 0.0,
-            azimuth=azimuth, dip=dip, sample_rate=seen.samprate if seen else None,
-            start_date=start, end_date=end, response=self.response(sta, chan, start, seen, subject),
+            azimuth=azimuth, dip=dip, sample_rate=self.sample_rate(sta, chan, row, seen, epoch),
+            start_date=start, end_date=end, response=self.response(sta, chan, row, seen, subject, epoch),
             description=row["descrip"] if row is not None else None,
         )
 
@@ -176,11 +232,57 @@ class _Builder:
         items: list[tuple[str, Row | None]] = [(r["chan"], r) for r in rows]
         items += [(chan, None) for (st, chan) in sorted(self.seen) if st == sta and chan not in chans_with_rows]
         for chan, row in items:
-            when = jdate_to_utc(row["ondate"], row.where) if row is not None else None
-            index = _epoch_index(places, when)
-            stations[index].channels.append(self.channel(sta, chan, places[index], row))
+            for epoch in self.epochs(sta, chan, row):
+                index = _epoch_index(places, epoch[0])
+                stations[index].channels.append(self.channel(sta, chan, places[index], row, epoch))
         self.report.counts["stations"] += 1
         return stations
+
+
+def _holds(start: UTCDateTime | None, end: UTCDateTime | None, ns: int | None) -> bool:
+    return ns is None or ((start is None or start.ns <= ns) and (end is None or ns < end.ns))
+
+
+_Epoch = tuple[UTCDateTime | None, UTCDateTime | None, Row | None]
+
+
+def split_epoch(start: UTCDateTime | None, end: UTCDateTime | None, calibrations: list[Row]) -> list[_Epoch]:
+    """``[start, end)`` cut into pieces that each have one calibration row (or none).
+
+    Calibration rows (sorted by time) that overlap the epoch each give the
+    piece they cover; what no row covers stays a piece of its own without one.
+    Gaps and overhangs shorter than a day (sitechan dates are whole days,
+    calibration ends are often a millisecond before the next start) are
+    absorbed by the neighbouring piece.
+    """
+    lo = -(2**62) if start is None else start.ns
+    hi = 2**62 if end is None else end.ns
+    slack = _SLACK_NS
+    pieces: list[list[Any]] = []
+    cursor = lo
+    for cal in calibrations:
+        c_lo = -(2**62) if cal["time"] is None else cal["time"]
+        c_hi = 2**62 if cal["endtime"] is None else cal["endtime"]
+        a, b = max(cursor, c_lo), min(hi, c_hi)
+        if b - a <= 0 or (b - a < slack and (a > lo or b < hi)):
+            continue
+        if a - cursor >= slack:
+            pieces.append([cursor, a, None])
+        elif pieces:
+            pieces[-1][1] = a
+        else:
+            a = cursor
+        pieces.append([a, b, cal])
+        cursor = b
+    if hi - cursor >= slack or not pieces:
+        pieces.append([cursor, hi, None])
+    else:
+        pieces[-1][1] = hi
+
+    def utc(ns: int, bound: UTCDateTime | None) -> UTCDateTime | None:
+        return bound if abs(ns) == 2**62 else UTCDateTime(ns=ns)
+
+    return [(utc(a, start), utc(b, end), cal) for a, b, cal in pieces]
 
 
 def _epoch_index(places: list[_Place], when: UTCDateTime | None) -> int:

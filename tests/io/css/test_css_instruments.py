@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from obspy import read_inventory
+from obspy import UTCDateTime, read_inventory
 
 from asdfkit.io.css import read_css
 from asdfkit.io.css.instruments import calib_from_sensitivity, sensitivity_from_calib
@@ -96,3 +96,61 @@ def test_instrument_dir_is_remapped(instrument_db: Callable[[str, str], Path], t
     reader = read_css(db, remap={"/machine/gone": str(tmp_path)})
     channel = reader.inventory().select(station="CRLZ")[0][0][0]
     assert channel.response.response_stages and not reader.report.issues_of("response")
+
+
+def test_sensor_epoch_opening_later_on_the_ondate_is_found(tmp_path: Path, make_db: Callable[..., Path],
+                                                          wfrow: Callable[..., dict[str, Any]], obspy_sac: Path) -> None:
+    # Like the real berkeley_1998 sensor rows (BKS: sitechan ondate 1993347, sensor time 23:54 that day).
+    (tmp_path / "a.w").write_bytes(encode(np.arange(100, dtype=np.int32), "s4"))
+    (tmp_path / "resp").mkdir()
+    shutil.copy(obspy_sac / "RESP.NZ.CRLZ.10.HHZ", tmp_path / "resp" / "crlz.resp")
+    opened = 1_546_300_800_000_000_000 + (23 * 3600 + 54 * 60) * 10**9  # 2019-01-01T23:54
+    make_db("wfdisc", [wfrow("CRLZ", "HHZ", T, 100, "s4", "a.w", calib=0.5, calper=1.0, segtype="V")])
+    make_db("sitechan", [{"sta": "CRLZ", "chan": "HHZ", "ondate": 2019001, "chanid": 4, "edepth": 0.0,
+                          "hang": 0.0, "vang": 0.0},
+                         {"sta": "CRLZ", "chan": "HHN", "ondate": 2019001, "chanid": 5, "edepth": 0.0,
+                          "hang": 0.0, "vang": 90.0}])
+    make_db("site", [{"sta": "CRLZ", "ondate": 2019001, "lat": -43.0, "lon": 172.0, "elev": 0.1}])
+    make_db("snetsta", [{"snet": "NZ", "fsta": "CRLZ", "sta": "CRLZ"}])
+    make_db("sensor", [
+        {"sta": "CRLZ", "chan": "HHZ", "time": opened, "endtime": None, "inid": 7, "chanid": 4},
+        # HHN's only sensor epoch closed before its channel opened: no instrument, and the report says so
+        {"sta": "CRLZ", "chan": "HHN", "time": 0, "endtime": 10**15, "inid": 7, "chanid": 99},
+    ])
+    db = make_db("instrument", [{"inid": 7, "insname": "test", "band": "h", "digital": "d", "samprate": 100.0,
+                                 "ncalib": 0.5, "ncalper": 1.0, "dir": "resp", "dfile": "crlz.resp",
+                                 "rsptype": "V"}])
+    reader = read_css(db)
+    station = reader.inventory().select(station="CRLZ")[0][0]
+    hhz = station.select(channel="HHZ")[0]
+    assert hhz.response.response_stages  # the RESP file, reached through the sensor row
+    assert hhz.start_date.ns == opened  # the epoch to the minute the sensor row gives, not midnight
+    hhn = station.select(channel="HHN")[0]
+    assert hhn.response is None or not hhn.response.response_stages
+    (issue,) = [i for i in reader.report.issues_of("response") if "HHN" in i.message]
+    assert "no sensor row of CRLZ HHN overlaps" in issue.message
+
+
+def test_calibration_table_of_berkeley_gives_each_epoch_its_sensitivity(berkeley: Path) -> None:
+    from asdfkit.io.css.database import CssDatabase
+
+    rows = list(CssDatabase.locate(berkeley).rows("calibration"))
+    assert len(rows) == 142 and {r["sta"] for r in rows} == {"BKS", "CMB", "KCC", "PKD"}
+    assert {r["units"] for r in rows if r["chan"].startswith("BH")} == {"nm/sec"}
+    reader = read_css(berkeley, default_network="BK")
+    inventory = reader.inventory()
+    bhe = sorted(inventory.select(station="BKS", channel="BHE")[0][0], key=lambda c: c.start_date)
+    assert [str(c.start_date) for c in bhe] == ["1993-12-13T23:54:00.000000Z", "1998-02-18T16:47:00.000000Z"]
+    assert bhe[0].end_date == bhe[1].start_date
+    # calib 0.951809866 nm/s per count at 1 s in the second calibration epoch (the one of the event)
+    sens = inventory.get_response("BK.BKS..BHE", UTCDateTime(1998, 8, 12, 14, 10)).instrument_sensitivity
+    assert sens.value == pytest.approx(1e9 / 0.951809866, rel=1e-12)
+    assert (sens.frequency, sens.input_units) == (1.0, "M/S")
+    assert bhe[0].response.instrument_sensitivity.value == pytest.approx(1e9 / 0.936312054, rel=1e-12)
+    # a channel without waveforms takes its rate from its instrument row (BKS LHZ: 1 Hz)
+    assert {c.sample_rate for c in inventory.select(station="BKS", channel="LHZ")[0][0]} == {1.0}
+    # every recorded channel of the four stations the tables describe has its sensitivity at the event
+    recorded = [t.id for t in reader.traces() if t.stats.station in {"BKS", "CMB", "KCC", "PKD"}]
+    assert len(recorded) == 12
+    for seed_id in recorded:
+        assert inventory.get_response(seed_id, UTCDateTime(1998, 8, 12, 14, 10)).instrument_sensitivity.value > 1e8

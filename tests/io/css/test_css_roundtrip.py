@@ -111,6 +111,7 @@ def test_round_trip_names_samples_times_coordinates_picks(tmp_path: Path, rng: n
                 assert sens.value == pytest.approx(cha.response.instrument_sensitivity.value, rel=rel)
                 assert (sens.frequency, sens.input_units) == (1.0, "M/S")
                 assert (got.azimuth, got.dip, got.depth) == (cha.azimuth, cha.dip, pytest.approx(cha.depth))
+                assert got.sample_rate == cha.sample_rate  # channels without waveforms: instrument samprate
     event = reader.events()[0]
     origin = event.preferred_origin()
     assert origin.time == T0 - 30 and origin.depth == 12345.0
@@ -158,14 +159,20 @@ def test_what_css_cannot_hold_is_reported_or_refused(tmp_path: Path) -> None:
         write_css(tmp_path / "db", [sub])
 
 
-def test_asdf_round_trip_with_clashing_codes(tmp_path: Path, rng: np.random.Generator) -> None:
+@pytest.mark.parametrize(("schema", "expanded"), [("css3.0", False), ("css3.1", True)])
+def test_asdf_round_trip_with_clashing_codes(tmp_path: Path, rng: np.random.Generator,
+                                             schema: str, expanded: bool) -> None:
+    import pyasdf
+
     stream, inventory, catalog = _stream(rng), _inventory(), _catalog()
     with asdfkit.open(tmp_path / "a.h5", "w") as f:
         f.add_stations(inventory)
         f.add_waveforms(stream, tag="raw_recording")
         f.add_events(catalog)
     with asdfkit.open(tmp_path / "a.h5") as f:
-        asdf_to_css(f, tmp_path / "css" / "db")
+        asdf_to_css(f, tmp_path / "css" / "db", schema=schema, expanded=expanded)
+    stas = {r["sta"] for r in read_rows(tmp_path / "css" / "db.site", layout("site", schema))}
+    assert len(stas) == 4  # IU.ANMO and XX.ANMO got distinct CSS station names
     with asdfkit.open(tmp_path / "b.h5", "w") as f:
         report = css_to_asdf(tmp_path / "css" / "db", f)
     assert report.counts["traces"] == 5
@@ -177,6 +184,23 @@ def test_asdf_round_trip_with_clashing_codes(tmp_path: Path, rng: np.random.Gene
             other = f.get_waveforms(network=net, station=sta, location=loc, channel=cha)[0]
             assert np.array_equal(other.data, trace.data) and other.stats.starttime.ns == trace.stats.starttime.ns
         assert len(f.events[0].picks) == 3
+    # The interoperability oracle reads the result of the round trip with every name intact.
+    ds = pyasdf.ASDFDataSet(str(tmp_path / "b.h5"), mode="r")
+    try:
+        assert sorted(ds.waveforms.list()) == ["GR.FUR", "IU.ANMO", "XX.ANMO", "XX.ANMOX"]
+        for trace in stream:
+            net, sta, loc, cha = trace.id.split(".")
+            got = ds.waveforms[f"{net}.{sta}"].raw_recording.select(location=loc, channel=cha)
+            assert len(got) == 1 and np.array_equal(got[0].data, trace.data)
+            assert got[0].stats.starttime == trace.stats.starttime
+            channels = ds.waveforms[f"{net}.{sta}"].StationXML.select(location=loc, channel=cha)[0][0]
+            original = inventory.select(network=net, station=sta)[0][0]
+            assert abs(channels.latitude - original.latitude) <= 5e-5
+            assert len(channels) == 1
+        assert {p.waveform_id.get_seed_string() for p in ds.events[0].picks} == {
+            p.waveform_id.get_seed_string() for p in catalog[0].picks}
+    finally:
+        del ds
 
 
 codes = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=5)
