@@ -35,7 +35,7 @@ from ..container import ASDFFile
 from ..container import open as open_asdf
 from ..container.chunks import STATS_KEY, encode
 from ..container.compression import Compression, parse_compression
-from ..errors import AsdfkitError, InvalidValueError, XMLError
+from ..errors import AsdfkitError, InvalidValueError, NotFoundError, XMLError
 from ..provenance import ProvenanceRecorder
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
@@ -445,6 +445,8 @@ def convert_to_asdf(
     report = ConvertReport(output=str(output))
     sources = list(classify_all(expand(inputs)))
     report.inputs = len(sources)
+    if not sources:
+        raise NotFoundError(f"nothing to convert: no input file found in {', '.join(map(str, inputs)) or '(none)'}")
     conv = _Converter(options, report)
     css_sources = [s for s in sources if s.kind == "css"]
     conv.metadata(sources)
@@ -464,6 +466,7 @@ def convert_to_asdf(
     def run(target: Path) -> None:
         with open_asdf(target, mode, compression=options.compression) as f:
             existing = {str(e.resource_id) for e in f.events} if options.append else set()
+            before = (f.n_waveforms, len(existing), len(f.stations_with_stationxml))
             inventory = conv.stations()
             if inventory.networks:
                 f.add_stations(inventory)
@@ -496,6 +499,9 @@ def convert_to_asdf(
             report.events = len(f.events)
             report.picks = sum(len(e.picks) for e in f.events)
             report.stations = len(f.stations_with_stationxml)
+            after = (f.n_waveforms, report.events, report.stations)
+            if after == before and not (options.append and options.on_duplicate == "skip"):
+                _nothing_converted(sources, report)
             _record(f, conv, options)
 
     if options.append and options.in_place:
@@ -505,6 +511,16 @@ def convert_to_asdf(
             run(temp)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _nothing_converted(sources: list[Source], report: ConvertReport) -> None:
+    """Refuse to write (or keep) an output that no input added anything to."""
+    bad = "; ".join(f"{b['path']}: {b['reason']}" for b in report.bad_inputs[:5])
+    raise NotFoundError(
+        f"nothing converted: {len(sources)} input(s) gave no waveform, station or event"
+        + (f" ({len(report.bad_inputs)} unreadable: {bad})" if bad else "")
+        + "; the output was not written"
+    )
 
 
 def _record(f: ASDFFile, conv: _Converter, options: ConvertOptions) -> None:

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 _SKIP_NAMES = {".DS_Store", "Thumbs.db"}
 _SKIP_SUFFIXES = {".md", ".txt", ".log", ".py", ".sh", ".png", ".jpg", ".pdf", ".partial"}
-# CSS3.0 tables beside a .wfdisc belong to the database, not to the waveform list.
+# CSS3.0 table files: each names its database (with or without a wfdisc).
 _CSS_TABLES = {"wfdisc", "site", "sitechan", "snetsta", "schanloc", "affiliation", "origin",
                "event", "arrival", "assoc", "origerr", "instrument", "sensor", "network",
                "calibration", "lastid", "remark", "stamag", "netmag", "wftag"}
@@ -90,11 +90,8 @@ def classify(path: Path) -> Source | None:
     suffix = path.suffix.lower()
     if suffix in _SKIP_SUFFIXES:
         return None
-    if suffix == ".wfdisc":
-        return Source(path, "css")
-    if suffix.lstrip(".") in _CSS_TABLES and (path.with_suffix(".wfdisc").exists()
-                                              or path.with_suffix("").exists()):
-        return None
+    if suffix.lstrip(".") in _CSS_TABLES:
+        return Source(path, "css")  # any table names its database (classify_all keeps one per database)
     try:
         with open(path, "rb") as handle:
             head = handle.read(4096)
@@ -112,7 +109,7 @@ def classify(path: Path) -> Source | None:
             return None
     if stripped[:1] in (b"{", b"[") and suffix == ".json":
         return Source(path, "json")
-    if b"schema css" in head[:512] and Path(f"{path}.wfdisc").exists():
+    if b"schema css" in head[:512] and any(Path(f"{path}.{table}").exists() for table in _CSS_TABLES):
         return Source(path, "css")
     if name.endswith(".xml"):
         return Source(path, "inventory")  # other XML inventory formats obspy reads (SC3ML...)
@@ -120,14 +117,14 @@ def classify(path: Path) -> Source | None:
 
 
 def classify_all(paths: Iterable[Path]) -> Iterator[Source]:
-    """Classify every path, dropping CSS descriptors whose .wfdisc is also listed."""
+    """Classify every path, keeping one source per CSS database (its descriptor or tables)."""
     seen_css: set[Path] = set()
     for path in paths:
         source = classify(path)
         if source is None:
             continue
         if source.kind == "css":
-            key = path.with_suffix("") if path.suffix == ".wfdisc" else path
+            key = path.with_suffix("") if path.suffix.lstrip(".") in _CSS_TABLES else path
             if key in seen_css:
                 continue
             seen_css.add(key)

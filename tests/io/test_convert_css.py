@@ -94,3 +94,33 @@ def test_converted_files_pass_the_validator(shared_data: Path, sample_set: Path,
     for path in (css, sample):
         report = validate(path)
         assert report.ok, report
+
+
+def test_event_tables_without_a_wfdisc_convert_from_the_cli(shared_data: Path, tmp_path: Path) -> None:
+    # the real dbmoment_events event tables, without their wfdisc (an events-only database)
+    source = shared_data / "css" / "dbmoment_events"
+    for table in ("origin", "event", "arrival", "assoc", "origerr", "site", "sitechan", "snetsta"):
+        (tmp_path / f"ev.{table}").write_bytes((source / f"example.{table}").read_bytes())
+    out = tmp_path / "ev.h5"
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "ev.origin"), str(out),
+                                      "--default-network", "BK", "--json"])
+    assert result.exit_code == 0, result.output
+    with asdfkit.open(out) as f:
+        assert len(f.events) == 2 and sum(len(e.picks) for e in f.events) > 0
+        assert f.list_waveforms() == []
+    # naming any table of it, or its folder, finds the same one database
+    report = convert_to_asdf([tmp_path / "ev.arrival", tmp_path / "ev.event"], tmp_path / "ev2.h5",
+                             ConvertOptions(css={"default_network": "BK"}))
+    assert report.inputs == 1 and report.events == 2
+
+
+def test_nothing_to_convert_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "out.h5"
+    result = runner.invoke(cli, ["convert", str(tmp_path / "empty"), str(out)])
+    assert result.exit_code == 1 and "nothing to convert" in result.output
+    (tmp_path / "junk.mseed").write_bytes(b"not a seismogram at all" * 40)
+    result = runner.invoke(cli, ["convert", str(tmp_path / "junk.mseed"), str(out), "--skip-bad"])
+    assert result.exit_code == 1 and "nothing converted" in result.output and "junk.mseed" in result.output
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["empty", "junk.mseed"]

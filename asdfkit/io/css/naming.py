@@ -93,7 +93,7 @@ class NameResolver:
         return InvalidValueError(
             f"no network code for station{'s' if many else ''} {', '.join(missing)} ({what}): snetsta does "
             f"not map {'them' if many else 'it'} and affiliation names no single network; pass "
-            "default_network='XX' (the SEED network code to use for stations the tables do not map)"
+            "default_network='XX' (asdf-cli: --default-network XX), the SEED network code for stations the tables do not map"
         )
 
     def station(self, sta: str) -> SeedStation:

@@ -97,7 +97,8 @@ class CssReader:
         self._seen: dict[tuple[str, str], ChannelSeen] | None = None
 
     def _row_error(self, exc: AsdfkitError) -> None:
-        self.report.warn("skipped-row", str(exc))
+        # A table is read more than once (stations, traces, events): report each bad row once.
+        self.report.warn("skipped-row", str(exc), once=str(exc))
 
     @property
     def schema(self) -> str:
@@ -143,7 +144,8 @@ class CssReader:
             except AsdfkitError as exc:
                 if self.errors == "raise":
                     raise
-                self.report.warn("skipped-row", str(exc), row.where)
+                message = str(exc)  # names its row already, most of the time
+                self.report.warn("skipped-row", message, "" if message.startswith(row.where) else row.where)
                 continue
             if trace is not None:
                 self.report.counts["traces"] += 1

@@ -90,6 +90,9 @@ def test_report_mode_skips_bad_rows_and_converts_the_rest(good: Path) -> None:
     skipped = reader.report.issues_of("skipped-row")
     assert len(skipped) == 1 and "db.wfdisc:1: invalid datatype 'q9'" in str(skipped[0])
     assert not reader.report.ok
+    reader.inventory()  # reads the wfdisc again (sample rates, calib): the bad row is not reported twice
+    reader.events()
+    assert len(reader.report.issues_of("skipped-row")) == 1
     _rewrite(good, "wfdisc", 1, lambda line: line[:50])
     reader = read_css(good, default_network="XX", errors="report")
     assert [t.stats.station for t in reader.traces()] == ["BBB"]
