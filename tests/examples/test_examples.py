@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import obspy
+import pytest
+
 import asdfkit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -140,3 +143,17 @@ def test_mseed_archive_example_converts_with_threads_and_validates(tmp_path: Pat
     with asdfkit.open(out) as f:
         assert sorted(h.station for h in f.list_waveforms()) == [f"S{i:03d}" for i in range(8)]
         assert len(f.provenance_documents) == 1
+
+
+def test_css_database_example_converts_reports_cuts_and_round_trips(tmp_path: Path, shared_data: Path) -> None:
+    out = tmp_path / "berkeley.h5"
+    proc = run_example("convert_css_database.py", out, shared_data / "css")
+    assert proc.returncode == 0, proc.stderr
+    assert "berkeley_1998: 30 trace(s), 10 station(s), 1 event(s); 11 disagreement(s)" in proc.stdout
+    assert "BHZ channels with a sensitivity at the event: 4 of 10" in proc.stdout
+    assert "3 file(s) of 1201 samples" in proc.stdout  # one minute at 20 Hz, both ends
+    assert "read back with identical samples and start times: True" in proc.stdout
+    assert "30 trace(s) found, 9 row(s) reported missing, 2 event(s)" in proc.stdout
+    with asdfkit.open(out) as f:
+        sens = f.inventory.get_response("BK.BKS..BHZ", obspy.UTCDateTime(1998, 8, 12)).instrument_sensitivity
+        assert sens.value == pytest.approx(1e9 / 1.0398372, rel=1e-9)  # calib of the BKS BHZ calibration row
