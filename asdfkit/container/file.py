@@ -417,6 +417,11 @@ class ASDFFile:
         index = self._waveforms.index
         return sorted(set(index.column("tag"))) if len(index) else []
 
+    def remove_waveform(self, header: TraceHeader) -> None:
+        """Delete the one trace a header (from :meth:`list_waveforms`) describes."""
+        self._check_writable()
+        self._waveforms.remove([header])
+
     def remove_waveforms(self, **query: Any) -> int:
         """Delete the traces matching ``query``; return how many were deleted."""
         self._check_writable()

@@ -67,6 +67,36 @@ class TraceMeta:
         return meta
 
 
+def cast_dtype(cast: Any) -> np.dtype | None:
+    if cast is None:
+        return None
+    try:
+        return np.dtype(cast)
+    except TypeError:
+        raise InvalidDtypeError(f"invalid cast dtype {cast!r}: not a numpy dtype (e.g. 'float32', 'int32')") from None
+
+
+def cast_samples(data: np.ndarray, dtype: np.dtype, seed: str) -> np.ndarray:
+    """``data`` as ``dtype``, refusing values the new type cannot hold (they would wrap or overflow)."""
+    if data.size and dtype.kind in "iu" and data.dtype.kind in "iuf":
+        info = np.iinfo(dtype)
+        low, high = data.min(), data.max()
+        if not (np.isfinite(low) and np.isfinite(high)) or low < info.min or high > info.max:
+            raise InvalidValueError(
+                f"cannot cast trace {seed} to {dtype}: its values span {low} to {high}, beyond "
+                f"{dtype}'s {info.min} to {info.max} (they would wrap around)"
+            )
+    if data.size and dtype.kind == "f" and data.dtype.kind in "iuf":
+        limit = np.finfo(dtype).max
+        peak = np.abs(data[np.isfinite(data)]).max() if data.dtype.kind == "f" else np.abs(data).max()
+        if peak > limit:
+            raise InvalidValueError(
+                f"cannot cast trace {seed} to {dtype}: |values| up to {peak} exceed {dtype}'s {limit} "
+                "(they would become inf)"
+            )
+    return data.astype(dtype)
+
+
 def resource_ids(value: Any, what: str) -> list[str]:
     """Accept objects with ``resource_id``, ``ResourceIdentifier``, str, or lists of those."""
     if value is None:
@@ -152,9 +182,9 @@ class WaveformStore:
         if provenance_id is not None:
             check_provenance_id(provenance_id)
         label_text = join_labels(labels) if labels else None
-        cast_dtype = np.dtype(cast) if cast is not None else None
+        target = cast_dtype(cast)
         prepared = [
-            self._prepare(tr, common, provenance_id, label_text, cast_dtype) for tr in traces
+            self._prepare(tr, common, provenance_id, label_text, target) for tr in traces
         ]
         self._assign_names(prepared, tag, on_duplicate)
         return self._write(prepared, compression or self._compression)
@@ -178,7 +208,7 @@ class WaveformStore:
                     f"invalid cast dtype {cast} for {seed}: ASDF {self._spec.version} waveforms "
                     f"must be one of {self._spec.dtype_names}"
                 )
-            data = data.astype(cast)
+            data = cast_samples(data, cast, seed)
         if not self._spec.allows_dtype(data.dtype):
             raise InvalidDtypeError(
                 f"invalid dtype {data.dtype} of trace {seed}: ASDF {self._spec.version} waveforms "
