@@ -98,7 +98,13 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
         except KeyboardInterrupt:
             output = kwargs["paths"][-1]
             exporting = kwargs.get("to") not in (None, "asdf")
-            state = "may be incomplete" if exporting else "was not written (an existing file keeps its content)"
+            if exporting:
+                state = "may be incomplete"
+            elif kwargs.get("in_place"):
+                state = ("may hold part of this run's traces (an --in-place append is not crash-safe; "
+                         "traces added before the interrupt have no provenance record)")
+            else:
+                state = "was not written (an existing file keeps its content)"
             click.echo(f"interrupted: {output} {state}", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
@@ -127,7 +133,7 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
               help="Events from several sources within this many seconds ...")
 @click.option("--dedupe-distance", type=float, default=100.0, show_default=True,
               help="... and this many km are merged into one.")
-@click.option("--merge", is_flag=True, help="Merge contiguous segments of the same channel before writing.")
+@click.option("--merge", is_flag=True, help="Merge contiguous segments of a channel, within each file and across the files of this run.")
 @click.option("--cast", help="Cast samples to this dtype (int32, float32, ...) instead of refusing others.")
 @click.option("--compression", default="gzip", show_default=True, help="gzip, gzip-0..9, szip or none.")
 @click.option("--append", is_flag=True, help="Add to an existing ASDF file (on a copy that replaces it atomically).")
@@ -232,6 +238,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             f"{summary['stations']} station(s), {summary['events']} event(s), {summary['picks']} pick(s) "
             f"in {summary['seconds']} s"
         )
+        if summary.get("merged_traces"):
+            click.echo(f"  --merge joined {summary['merged_traces']} contiguous trace(s) written from different files")
         for kept, merged in summary["merged_events"].items():
             click.echo(f"  merged {len(merged)} duplicate event(s) into {kept}")
         for bad in summary["bad_inputs"]:

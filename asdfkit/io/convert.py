@@ -35,8 +35,11 @@ from ..container import ASDFFile
 from ..container import open as open_asdf
 from ..container.chunks import STATS_KEY, encode
 from ..container.compression import Compression, parse_compression
-from ..errors import AsdfkitError, InvalidValueError, NotFoundError, XMLError
+from ..container.waveforms import cast_dtype, cast_samples
+from ..errors import AsdfkitError, InvalidDtypeError, InvalidValueError, NotFoundError, XMLError
+from ..naming import TraceName, check_codes, check_tag, join_labels
 from ..provenance import ProvenanceRecorder
+from ..spec import DEFAULT_VERSION, spec_for
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
 from .readers import WaveformReader
@@ -76,6 +79,28 @@ class ConvertOptions:
     progress: bool = False
     css: dict[str, Any] = field(default_factory=dict)  # options for CSS3.0 databases
 
+    def check(self) -> None:
+        """Refuse invalid values before any input is read (each error names the value and the rule)."""
+        for name, codes in (("network", (self.network, "STA", "", "BHZ")), ("station", ("XX", self.station, "", "BHZ")),
+                            ("location", ("XX", "STA", self.location, "BHZ")),
+                            ("channel", ("XX", "STA", "", self.channel))):
+            if getattr(self, name) is not None:
+                check_codes(*codes)  # type: ignore[arg-type]
+        check_tag(self.tag)
+        if self.labels:
+            join_labels(self.labels)
+        target = cast_dtype(self.cast)
+        if target is not None and not spec_for(DEFAULT_VERSION).allows_dtype(target):
+            raise InvalidDtypeError(f"invalid cast dtype {target}: ASDF waveforms must be one of "
+                                    f"{spec_for(DEFAULT_VERSION).dtype_names}")
+        before, after = self.event_window
+        for what, value in (("event window before the origin", before), ("event window after the origin", after),
+                            ("dedupe time", self.dedupe_time), ("dedupe distance", self.dedupe_distance_km)):
+            if not value >= 0:
+                raise InvalidValueError(f"invalid {what} {value}: must be >= 0")
+        if self.on_duplicate not in ("raise", "skip"):
+            raise InvalidValueError(f"invalid on_duplicate {self.on_duplicate!r}: must be 'raise' or 'skip'")
+
 
 @dataclass
 class ConvertReport:
@@ -89,6 +114,7 @@ class ConvertReport:
     events: int = 0
     picks: int = 0
     merged_events: dict[str, list[str]] = field(default_factory=dict)
+    merged_traces: int = 0  # traces joined into others by --merge across input files
     bad_inputs: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     provenance_document: str | None = None
@@ -122,12 +148,19 @@ def _read_metadata(path: Path, read: Callable[[str], Any], what: str) -> Any:
         raise _Bad(f"{type(exc).__name__}: {exc}") from exc
 
 
+_STORED = "(the file appended to)"
+
+
 class _Converter:
     def __init__(self, options: ConvertOptions, report: ConvertReport) -> None:
         self.o = options
         self.report = report
         self.inventory = Inventory(networks=[], source="asdfkit convert")
         self.event_sources: list[Event] = []
+        self.event_labels: list[str] = []  # the source (file) of each of event_sources
+        self.stored: list[Event] = []  # events of the file appended to (trusted first, never re-added)
+        self.sources: dict[str, frozenset[str]] = {}  # kept event id -> its sources
+        self.changed: set[str] = set()  # kept events that took origins, picks... from merged ones
         self.sac = SacMetadata()  # events, picks and stations of the SAC headers, by trace key
         self.catalog = Catalog()
         self.mapping: dict[str, str] = {}
@@ -170,18 +203,25 @@ class _Converter:
                 self.add_events(source.path)
             elif source.kind == "json":
                 self.add_json(source.path)
-        merged = merge_duplicates(self.event_sources, self.o.dedupe_time, self.o.dedupe_distance_km)
+        merged = merge_duplicates(self.stored + self.event_sources, self.o.dedupe_time, self.o.dedupe_distance_km,
+                                  sources=[_STORED] * len(self.stored) + self.event_labels)
         self.catalog = merged.catalog
         self.mapping = merged.mapping
+        self.sources, self.changed = merged.sources, merged.changed
         self.report.merged_events = merged.merged
 
     def sac_metadata(self) -> None:
         """Merge the events of the SAC headers into the catalogue and attach their picks."""
         sac_events = list({str(e.resource_id): e for e in self.sac.events.values()}.values())
         if sac_events:
+            labels: list[str | frozenset[str]] = [self.sources.get(str(e.resource_id), frozenset())
+                                                  for e in self.catalog]
+            labels += [f"SAC headers: {e.resource_id}" for e in sac_events]
             merged = merge_duplicates(list(self.catalog) + sac_events, self.o.dedupe_time,
-                                      self.o.dedupe_distance_km)
+                                      self.o.dedupe_distance_km, sources=labels)
             self.catalog = merged.catalog
+            self.sources = merged.sources
+            self.changed |= merged.changed
             for old, new in list(self.mapping.items()):  # compose: an earlier target may be merged now
                 self.mapping[old] = merged.mapping.get(new, new)
             self.mapping.update(merged.mapping)
@@ -214,6 +254,7 @@ class _Converter:
             return
         self.inventory += inventory
         self.event_sources.extend(catalog)
+        self.event_labels.extend([str(path)] * len(catalog))
         self.used_files.append(str(path))
 
     def add_inventory(self, path: Path) -> None:
@@ -237,6 +278,7 @@ class _Converter:
             self.bad(path, str(exc))
             return
         self.event_sources.extend(catalog)
+        self.event_labels.extend([str(path)] * len(catalog))
         self.used_files.append(str(path))
 
     def sac_headers(self, stream: Stream) -> None:
@@ -274,6 +316,23 @@ class _Converter:
                 ids.append(str(candidate.resource_id))
         return ids
 
+    def merge_across(self, f: ASDFFile) -> None:
+        """Join this run's contiguous traces of a channel written from different input files."""
+        from .merge import merge_contiguous
+
+        for merged in merge_contiguous(f, self.outputs, self.o.tag, self.o.labels):
+            pieces = set(merged.pieces)
+            entries = [w for w in self.written if w[0] in pieces]
+            self.written = [w for w in self.written if w[0] not in pieces]
+            if entries:
+                self.written.append((merged.item, entries[0][1], min(e[2] for e in entries),
+                                     max(e[3] for e in entries)))
+            self.outputs = [o for o in self.outputs if o not in pieces] + [merged.item]
+            self.derived[merged.item] = list(dict.fromkeys(
+                src for piece in merged.pieces for src in self.derived.pop(piece, [])))
+            self.report.traces -= len(merged.pieces) - 1
+            self.report.merged_traces += len(merged.pieces)
+
     def write_stream(self, f: ASDFFile, path: Path, stream: Stream) -> None:
         self.fix_codes(stream)
         if self.o.merge:
@@ -284,9 +343,8 @@ class _Converter:
         written = f.add_waveforms(stream, self.o.tag, labels=self.o.labels or None, cast=self.o.cast,
                                   on_duplicate=self.o.on_duplicate)  # type: ignore[arg-type]
         self.sac_headers(stream)  # only once the file's traces are stored (all or nothing)
-        if len(written) == len(stream):  # otherwise identical traces were skipped: no association
-            for trace, item in zip(stream, written, strict=True):
-                self.written.append((item, self.sac.key(trace), trace.stats.starttime, trace.stats.endtime))
+        for trace, item in _pair(stream, written):  # skipped duplicates have no item
+            self.written.append((item, self.sac.key(trace), trace.stats.starttime, trace.stats.endtime))
         self.outputs += written
         for item in written:
             self.derived[item] = [str(path)]
@@ -295,13 +353,27 @@ class _Converter:
         self.report.samples += sum(len(t.data) for t in stream)
 
 
+def _pair(stream: Stream, written: list[str]) -> Iterator[tuple[Any, str]]:
+    """The traces of ``stream`` with the dataset each was written to (all, or those not skipped)."""
+    if len(written) == len(stream):
+        yield from zip(stream, written, strict=True)
+        return
+    for item in written:
+        name = TraceName.parse(item.rsplit("/", 1)[-1])
+        start = name.start_ns
+        for trace in stream:
+            if trace.id == name.seed_id and abs(trace.stats.starttime.ns - start) < 10**9:
+                yield trace, item
+                break
+
+
 def _encode(stream: Stream, settings: Compression, cast: str | None) -> None:
     """Compress a stream's chunks (in a thread: zlib runs without the GIL); the writer stores them."""
     for trace in stream:
         if isinstance(trace.data, np.ma.MaskedArray):
             continue
         if cast is not None:
-            trace.data = trace.data.astype(cast)
+            trace.data = cast_samples(trace.data, np.dtype(cast), trace.id)
         encoded = encode(trace.data, settings)
         if encoded is not None:
             trace.stats[STATS_KEY] = encoded
@@ -358,7 +430,11 @@ def _read_and_encode(paths: list[Path], reader: WaveformReader, lock: threading.
         except _Bad as exc:
             out.append(exc)
             continue
-        _encode(stream, settings, cast)
+        try:
+            _encode(stream, settings, cast)
+        except AsdfkitError as exc:
+            out.append(_Bad(str(exc)))
+            continue
         out.append(stream)
     return out
 
@@ -440,6 +516,7 @@ def convert_to_asdf(
     ConvertReport
     """
     options = options or ConvertOptions()
+    options.check()
     started = time.perf_counter()
     output = Path(output)
     report = ConvertReport(output=str(output))
@@ -448,6 +525,9 @@ def convert_to_asdf(
     if not sources:
         raise NotFoundError(f"nothing to convert: no input file found in {', '.join(map(str, inputs)) or '(none)'}")
     conv = _Converter(options, report)
+    if options.append and output.exists():
+        with open_asdf(output) as stored:  # its events take part in the dedupe and the association
+            conv.stored = list(stored.events)
     css_sources = [s for s in sources if s.kind == "css"]
     conv.metadata(sources)
     css_data: list[Any] = []
@@ -485,7 +565,13 @@ def convert_to_asdf(
                 except AsdfkitError as exc:
                     conv.bad(path, str(exc))
             progress.close()
+            if options.merge:
+                conv.merge_across(f)
             conv.sac_metadata()
+            for event in conv.catalog:  # stored events that took origins or picks of merged ones
+                if str(event.resource_id) in existing and str(event.resource_id) in conv.changed:
+                    f.remove_event(event.resource_id)
+                    f.add_events(event)
             new_events = [e for e in conv.catalog if str(e.resource_id) not in existing]
             if new_events:
                 f.add_events(new_events)
@@ -530,6 +616,8 @@ def _record(f: ASDFFile, conv: _Converter, options: ConvertOptions) -> None:
     params = {"tag": options.tag, "files": len(set(conv.used_files)), "traces": len(conv.outputs)}
     if conv.report.merged_events:
         params["merged_events"] = sum(len(v) for v in conv.report.merged_events.values())
+        params["merged_event_ids"] = "; ".join(
+            f"{old} -> {kept}" for kept, olds in sorted(conv.report.merged_events.items()) for old in olds)
         params["dedupe_time_s"] = options.dedupe_time
         params["dedupe_distance_km"] = options.dedupe_distance_km
     result = recorder.record("convert", inputs=list(dict.fromkeys(conv.used_files)), outputs=conv.outputs,

@@ -33,13 +33,21 @@ def _number(obj: dict[str, Any], key: str, where: str, default: float | None = N
     return float(value)
 
 
+def _coordinates(obj: dict[str, Any], where: str) -> tuple[float, float]:
+    lat, lon = _number(obj, "latitude", where), _number(obj, "longitude", where)
+    if not -90.0 <= lat <= 90.0:
+        raise InvalidValueError(f"invalid latitude {lat} in {where}: must be within -90 to 90 degrees")
+    if not -180.0 <= lon <= 360.0:
+        raise InvalidValueError(f"invalid longitude {lon} in {where}: must be within -180 to 360 degrees")
+    return lat, lon
+
+
 def _event(obj: dict[str, Any], where: str) -> Event:
     try:
         time = UTCDateTime(obj["time"])
     except (TypeError, ValueError) as exc:
         raise InvalidValueError(f"invalid time {obj.get('time')!r} in {where}: {exc}") from exc
-    lat = _number(obj, "latitude", where)
-    lon = _number(obj, "longitude", where)
+    lat, lon = _coordinates(obj, where)
     key = hashlib.sha1(f"{time.ns}|{lat}|{lon}".encode()).hexdigest()[:16]
     origin = Origin(resource_id=ResourceIdentifier(f"smi:local/asdfkit/json/origin/{key}"),
                     time=time, latitude=lat, longitude=lon)
@@ -50,8 +58,8 @@ def _event(obj: dict[str, Any], where: str) -> Event:
     return event
 
 
-def _station(obj: dict[str, Any], where: str) -> Inventory:
-    lat, lon = _number(obj, "latitude", where), _number(obj, "longitude", where)
+def _station(obj: dict[str, Any], where: str) -> tuple[str, Station]:
+    lat, lon = _coordinates(obj, where)
     elevation = _number(obj, "elevation", where, 0.0)
     channels = []
     if obj.get("channel"):
@@ -59,8 +67,23 @@ def _station(obj: dict[str, Any], where: str) -> Inventory:
                                 latitude=lat, longitude=lon, elevation=elevation, depth=0.0))
     station = Station(code=str(obj["name"]), latitude=lat, longitude=lon, elevation=elevation,
                       site=Site(name=str(obj["name"])), channels=channels)
-    return Inventory(networks=[Network(code=str(obj["network"]), stations=[station])],
-                     source="asdfkit (from JSON)")
+    return str(obj["network"]), station
+
+
+def _add(stations: dict[tuple[str, str], Station], network: str, station: Station, where: str) -> None:
+    """One Station per network and code: the channels of further items join it."""
+    have = stations.get((network, station.code))
+    if have is None:
+        stations[(network, station.code)] = station
+        return
+    if (have.latitude, have.longitude, have.elevation) != (station.latitude, station.longitude, station.elevation):
+        raise InvalidValueError(
+            f"station {network}.{station.code} in {where} has other coordinates than before "
+            f"({station.latitude}, {station.longitude}, {station.elevation} vs "
+            f"{have.latitude}, {have.longitude}, {have.elevation})"
+        )
+    known = {(c.location_code, c.code) for c in have.channels}
+    have.channels.extend(c for c in station.channels if (c.location_code, c.code) not in known)
 
 
 def read_json_metadata(path: Path) -> tuple[Catalog, Inventory]:
@@ -75,7 +98,8 @@ def read_json_metadata(path: Path) -> tuple[Catalog, Inventory]:
         items = [*data.get("events", []), *data.get("stations", [])]
     else:
         items = data if isinstance(data, list) else [data]
-    catalog, inventory = Catalog(), Inventory(networks=[], source="asdfkit (from JSON)")
+    catalog = Catalog()
+    stations: dict[tuple[str, str], Station] = {}
     for number, obj in enumerate(items):
         where = f"{path} item {number}"
         if not isinstance(obj, dict):
@@ -83,10 +107,13 @@ def read_json_metadata(path: Path) -> tuple[Catalog, Inventory]:
         if _EVENT_KEYS <= obj.keys():
             catalog.events.append(_event(obj, where))
         elif _STATION_KEYS <= obj.keys():
-            inventory += _station(obj, where)
+            _add(stations, *_station(obj, where), where)
         else:
             raise InvalidValueError(
                 f"unrecognised metadata in {where}: an event needs {sorted(_EVENT_KEYS)}, "
                 f"a station {sorted(_STATION_KEYS)}"
             )
-    return catalog, inventory
+    networks: dict[str, Network] = {}
+    for (net, _), station in stations.items():
+        networks.setdefault(net, Network(code=net)).stations.append(station)
+    return catalog, Inventory(networks=list(networks.values()), source="asdfkit (from JSON)")

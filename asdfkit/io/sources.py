@@ -70,8 +70,14 @@ def _xml_kind(head: bytes) -> str | None:
         parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
                                      load_dtd=False, huge_tree=False)
         parser.feed(head)
+        root = None
         for _, element in parser.read_events():
             local = etree.QName(element).localname
+            if root == "seiscomp":  # SC3ML: the first child says which
+                return {"EventParameters": "events", "Inventory": "inventory"}.get(local, "xml")
+            root = local
+            if local == "seiscomp":
+                continue
             if local == "FDSNStationXML":
                 return "inventory"
             if local == "quakeml" or "quakeml" in (etree.QName(element).namespace or ""):
@@ -84,10 +90,45 @@ def _xml_kind(head: bytes) -> str | None:
     return None
 
 
+def _text_kind(path: Path, head: bytes) -> str | None:
+    """Inventories and events in the non-XML formats ObsPy reads, told by their content.
+
+    Only text files are examined (the waveform formats that matter most,
+    miniSEED and SAC, are binary), so this costs nothing for them.
+    """
+    if head[:6].isdigit() and head[6:8] in (b"V ", b"V*"):
+        return "inventory"  # a (dataless) SEED volume: its control headers hold the responses
+    if b"\x00" in head:
+        return None
+    text = head.decode("latin-1")
+    if "B050F03" in text or "B053F" in text or "B054F" in text:
+        return "inventory"  # RESP
+    if text.lstrip().startswith("#Network") or text.lstrip().startswith("#network"):
+        return "inventory"  # FDSN station text
+    from obspy.io.cmtsolution.core import _is_cmtsolution
+    from obspy.io.ndk.core import _is_ndk
+    from obspy.io.nlloc.core import is_nlloc_hyp
+
+    for check in (is_nlloc_hyp, _is_ndk, _is_cmtsolution):
+        try:
+            if check(str(path)):
+                return "events"
+        except Exception:  # noqa: BLE001,S112 - ObsPy's format probes raise anything on other files
+            continue
+    return None
+
+
 def classify(path: Path) -> Source | None:
     """What ``path`` holds, judged from its name and first bytes; None for files to skip."""
     name = path.name
     suffix = path.suffix.lower()
+    if suffix == ".txt":
+        try:
+            with open(path, "rb") as handle:
+                first = handle.read(64).lstrip().lower()
+        except OSError:
+            return None
+        return Source(path, "inventory") if first.startswith(b"#network") else None
     if suffix in _SKIP_SUFFIXES:
         return None
     if suffix.lstrip(".") in _CSS_TABLES:
@@ -112,8 +153,9 @@ def classify(path: Path) -> Source | None:
     if b"schema css" in head[:512] and any(Path(f"{path}.{table}").exists() for table in _CSS_TABLES):
         return Source(path, "css")
     if name.endswith(".xml"):
-        return Source(path, "inventory")  # other XML inventory formats obspy reads (SC3ML...)
-    return Source(path, "waveform")
+        return Source(path, "inventory")  # other XML inventory formats obspy reads
+    kind = _text_kind(path, head)
+    return Source(path, kind or "waveform")
 
 
 def classify_all(paths: Iterable[Path]) -> Iterator[Source]:

@@ -166,6 +166,10 @@ def lineage(asdf: ASDFFile, target: Any, graph: ProvGraph | None = None) -> Line
             return
         for activity_id in activities:
             inputs = graph.used.get(activity_id, [])
+            if parents and set(parents) & set(inputs):
+                # wasDerivedFrom names which of the activity's inputs this entity came from (a
+                # conversion uses every input file, each trace derives from one of them)
+                inputs = [i for i in inputs if i in parents]
             for inp in inputs:
                 visit(inp)
             key = (activity_id,)

@@ -204,3 +204,25 @@ def test_workers_end_when_the_converting_process_is_killed(inputs: Path, tmp_pat
     proc.communicate()
     assert not orphans, "worker processes outlived the killed conversion"
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("extra", "says"), [
+    (["--append"], "was not written (an existing file keeps its content)"),
+    (["--append", "--in-place"], "may hold part of this run's traces (an --in-place append is not crash-safe"),
+])
+def test_interrupt_message_tells_what_the_destination_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            extra: list[str], says: str) -> None:
+    from click.testing import CliRunner
+
+    import asdfkit.cli.convert as cli_convert
+    from asdfkit.cli.main import cli
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_convert, "convert_to_asdf", interrupted)
+    out = tmp_path / "x.h5"
+    out.write_bytes(b"")
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path), str(out), *extra])
+    assert result.exit_code == 130
+    assert f"interrupted: {out} {says}" in result.output

@@ -42,7 +42,7 @@ def test_sample_set_directory(sample_set: Path, tmp_path: Path) -> None:
         chain = lineage(f, header)
         names = {s.attributes["filename"] for s in chain.sources}
         assert {s.prov_type for s in chain.sources} == {"seis_prov:file"}
-        assert f"{header.seed_id}.mseed" in names and "quake.xml" in names
+        assert names == {f"{header.seed_id}.mseed"}  # its own file (wasDerivedFrom), not every input
     with pyasdf.ASDFDataSet(str(out), mode="r") as ds:
         assert len(ds.waveforms) == 2
 
@@ -211,3 +211,201 @@ def test_automatic_jobs_and_bad_jobs(sample_set: Path, tmp_path: Path) -> None:
     with pytest.raises(InvalidValueError, match="invalid jobs -1"):
         convert_to_asdf([sample_set], tmp_path / "o.h5", ConvertOptions(jobs=-1))
     assert not (tmp_path / "o.h5").exists()
+
+
+def _swarm(sample_set: Path, tmp_path: Path) -> tuple[Path, obspy.core.event.Event]:
+    """The real quake.xml plus a second event of the same catalogue 4 s and ~22 km away (a swarm)."""
+    from obspy.core.event import Catalog, Event, Origin, ResourceIdentifier
+
+    first = obspy.read_events(str(sample_set / "quake.xml"))[0]
+    origin = first.preferred_origin()
+    second_origin = Origin(resource_id=ResourceIdentifier("smi:local/swarm/origin"), time=origin.time + 4,
+                           latitude=origin.latitude + 0.2, longitude=origin.longitude, depth=origin.depth)
+    second = Event(resource_id=ResourceIdentifier("smi:local/swarm/event"), origins=[second_origin],
+                   preferred_origin_id=second_origin.resource_id)
+    path = tmp_path / "swarm.xml"
+    Catalog([first, second]).write(str(path), format="QUAKEML")
+    return path, first
+
+
+def test_events_of_one_catalogue_are_never_merged(sample_set: Path, tmp_path: Path) -> None:
+    swarm, _ = _swarm(sample_set, tmp_path)
+    report = convert_to_asdf([swarm], tmp_path / "s.h5")
+    assert report.events == 2 and report.merged_events == {}
+
+
+def test_a_merged_event_keeps_the_origins_and_magnitudes_of_the_other(sample_set: Path, tmp_path: Path) -> None:
+    quake = obspy.read_events(str(sample_set / "quake.xml"))[0]
+    origin = quake.preferred_origin()
+    meta = tmp_path / "e.json"
+    meta.write_text(json.dumps({"time": str(origin.time + 2), "latitude": origin.latitude + 0.1,
+                                "longitude": origin.longitude, "depth": 500.0}))
+    report = convert_to_asdf([sample_set / "quake.xml", meta, sample_set / "AE.113A..BHZ.mseed"], tmp_path / "m.h5")
+    assert report.events == 1 and sum(len(v) for v in report.merged_events.values()) == 1
+    (dropped,) = next(iter(report.merged_events.values()))
+    with asdfkit.open(tmp_path / "m.h5") as f:
+        activity = lineage(f, f.list_waveforms()[0]).steps[0].activity
+        assert any(f"{dropped} -> {quake.resource_id}" in str(v) for v in activity.attributes.values())
+        (event,) = f.events
+        assert str(event.preferred_origin_id) == str(quake.preferred_origin_id)  # the trusted one stays preferred
+        assert len(event.origins) == len(quake.origins) + 1  # the JSON origin is kept, not lost
+        assert any(abs(o.time - (origin.time + 2)) < 1e-3 and o.depth == 500_000.0 for o in event.origins)
+
+
+def test_append_associates_with_and_merges_into_the_stored_events(sample_set: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.h5"
+    convert_to_asdf([sample_set / "quake.xml", sample_set / "AE.113A..BHZ.mseed"], out)
+    with asdfkit.open(out) as f:
+        (stored,) = f.events
+        origin = stored.preferred_origin()
+    # a trace appended without the QuakeML is associated with the stored event it overlaps
+    convert_to_asdf([sample_set / "AE.113A..BHN.mseed"], out, ConvertOptions(append=True))
+    # a near-duplicate from another source merges into the stored event instead of becoming a second one
+    meta = tmp_path / "dup.json"
+    meta.write_text(json.dumps({"time": str(origin.time + 1), "latitude": origin.latitude + 0.5,
+                                "longitude": origin.longitude, "depth": 10.0}))
+    report = convert_to_asdf([meta, sample_set / "AE.113A..BHE.mseed"], out, ConvertOptions(append=True))
+    assert list(report.merged_events) == [str(stored.resource_id)]
+    assert len(report.merged_events[str(stored.resource_id)]) == 1
+    with asdfkit.open(out) as f:
+        assert [str(e.resource_id) for e in f.events] == [str(stored.resource_id)]
+        assert len(f.events[0].origins) == len(stored.origins) + 1
+        for header in f.list_waveforms():
+            assert f.get_waveform_meta(header).event_ids == [str(stored.resource_id)], header.channel
+
+
+def test_skipped_duplicates_leave_the_new_traces_associated(sample_set: Path, tmp_path: Path) -> None:
+    out = tmp_path / "d.h5"
+    convert_to_asdf([sample_set / "quake.xml", sample_set / "AE.113A..BHZ.mseed"], out)
+    both = tmp_path / "both.mseed"
+    (obspy.read(str(sample_set / "AE.113A..BHZ.mseed")) + obspy.read(str(sample_set / "AE.113A..BHN.mseed"))).write(
+        str(both), format="MSEED")
+    report = convert_to_asdf([both], out, ConvertOptions(append=True, on_duplicate="skip"))
+    assert report.traces == 1
+    with asdfkit.open(out) as f:
+        (bhn,) = f.list_waveforms(channel="BHN")
+        assert f.get_waveform_meta(bhn).event_ids == [str(f.events[0].resource_id)]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"network": "TOOLONG!"}, r"invalid network code 'TOOLONG!': must match"),
+    ({"location": "toolong"}, r"invalid location code 'toolong'"),
+    ({"cast": "bogus"}, r"invalid cast dtype 'bogus': not a numpy dtype"),
+    ({"cast": "complex64"}, r"invalid cast dtype complex64: ASDF waveforms must be one of"),
+    ({"tag": "a__b"}, r"invalid tag 'a__b'"),
+    ({"labels": ["a,b"]}, r"invalid label 'a,b'"),
+    ({"event_window": (-5.0, 10.0)}, r"invalid event window before the origin -5.0: must be >= 0"),
+    ({"dedupe_distance_km": -1.0}, r"invalid dedupe distance -1.0"),
+])
+def test_bad_options_are_refused_before_reading(sample_set: Path, tmp_path: Path, options: dict, message: str) -> None:
+    out = tmp_path / "x.h5"
+    with pytest.raises(InvalidValueError, match=message) if "cast" not in options else \
+            pytest.raises(asdfkit.errors.InvalidDtypeError, match=message):
+        convert_to_asdf([sample_set / "AE.113A..BHZ.mseed"], out, ConvertOptions(**options))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cast_that_would_wrap_values_is_refused(sample_set: Path, tmp_path: Path, jobs: int) -> None:
+    stream = obspy.read(str(sample_set / "AE.113A..BHZ.mseed"))
+    peak = int(abs(stream[0].data).max())
+    assert peak > 32767  # real counts (152686): int16 cannot hold them, and would wrap them
+    out = tmp_path / "c.h5"
+    with pytest.raises(InvalidValueError, match=r"cannot cast trace AE.113A..BHZ to int16: its values span"):
+        convert_to_asdf([sample_set / "AE.113A..BHZ.mseed"], out, ConvertOptions(cast="int16", jobs=jobs))
+    assert not out.exists()
+    convert_to_asdf([sample_set / "AE.113A..BHZ.mseed"], out, ConvertOptions(cast="float64", jobs=jobs))
+    with asdfkit.open(out) as f:
+        assert (f.get_waveforms()[0].data == stream[0].data).all()
+
+
+METADATA_FILES = {  # real files of ObsPy's test data: (path under obspy/io, kind, count)
+    "RESP": ("xseed/tests/data/RESP.BW.FURT..EHZ", "stations", 1),
+    "dataless SEED": ("xseed/tests/data/dataless.seed.BW_FURT", "stations", 1),
+    "FDSN station text": ("stationtxt/tests/data/station_level_fdsn.txt", "stations", 2),
+    "SC3ML inventory": ("seiscomp/tests/data/EB_response_sc3ml", "stations", 1),
+    "NDK": ("ndk/tests/data/C200604092050A.ndk", "events", 1),
+    "CMTSOLUTION": ("cmtsolution/tests/data/CMTSOLUTION", "events", 1),
+    "NLLOC hyp": ("nlloc/tests/data/nlloc.hyp", "events", 1),
+    "SC3ML events": ("seiscomp/tests/data/quakeml_1.2_event.sc3ml", "events", 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(METADATA_FILES))
+def test_metadata_formats_obspy_reads_are_inputs_too(obspy_data: Path, tmp_path: Path, name: str) -> None:
+    relative, kind, count = METADATA_FILES[name]
+    source = obspy_data / "io" / relative
+    expected = obspy.read_inventory(str(source)) if kind == "stations" else obspy.read_events(str(source))
+    # given directly, and found by walking a directory
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(source, folder / source.name)
+    for inputs in ([source], [folder]):
+        out = tmp_path / f"{len(inputs[0].parts)}.h5"
+        report = convert_to_asdf(inputs, out)
+        assert report.inputs == 1 and report.bad_inputs == []
+        with asdfkit.open(out) as f:
+            if kind == "stations":
+                assert len(f.stations_with_stationxml) >= count
+                assert sorted(f.stations_with_stationxml) == sorted(
+                    {f"{n.code}.{s.code}" for n in expected for s in n})
+            else:
+                assert len(f.events) == len(expected) >= count
+
+
+def test_json_station_channels_join_one_station_and_bad_coordinates_are_refused(tmp_path: Path) -> None:
+    from asdfkit.io.jsonmeta import read_json_metadata
+
+    pokr = {"name": "POKR", "network": "TA", "location": "", "latitude": 65.1171, "longitude": -147.4335,
+            "elevation": 501.0}
+    path = tmp_path / "st.json"
+    path.write_text(json.dumps([{**pokr, "channel": "BHZ"}, {**pokr, "channel": "BHN"}]))
+    _, inventory = read_json_metadata(path)
+    assert len(inventory.networks) == 1 and len(inventory[0].stations) == 1
+    assert sorted(c.code for c in inventory[0][0]) == ["BHN", "BHZ"]
+    path.write_text(json.dumps([{**pokr, "channel": "BHZ"}, {**pokr, "channel": "BHN", "latitude": 60.0}]))
+    with pytest.raises(InvalidValueError, match="station TA.POKR .* other coordinates"):
+        read_json_metadata(path)
+    path.write_text(json.dumps({"time": "2013-05-24T05:44:48", "latitude": 154.8, "longitude": 153.2, "depth": 611}))
+    with pytest.raises(InvalidValueError, match=r"invalid latitude 154.8 .*: must be within -90 to 90"):
+        read_json_metadata(path)
+
+
+def test_the_lineage_of_a_trace_names_its_own_input_file(sample_set: Path, tmp_path: Path) -> None:
+    out = tmp_path / "l.h5"
+    convert_to_asdf([sample_set], out)
+    with asdfkit.open(out) as f:
+        header = f.list_waveforms(station="POKR", channel="BHZ")[0]
+        chain = lineage(f, header)
+        (step,) = chain.steps
+        assert step.activity.prov_type == "asdfkit:convert"
+        (source,) = chain.sources  # before the fix: all 9 input files of the conversion
+        assert source.prov_type == "seis_prov:file"
+        assert any(str(v).endswith("TA.POKR..BHZ.mseed") for v in source.attributes.values()), source.attributes
+        assert len(step.inputs) == 1
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_merge_joins_contiguous_traces_across_input_files(sample_set: Path, tmp_path: Path, jobs: int) -> None:
+    original = obspy.read(str(sample_set / "AE.113A..BHZ.mseed"))[0]
+    t0, dt = original.stats.starttime, original.stats.delta
+    parts = []
+    for i in range(4):  # an archive of 10-minute files, one of them missing (a gap)
+        if i == 2:
+            continue
+        path = tmp_path / f"part{i}.mseed"
+        original.slice(t0 + i * 600, t0 + (i + 1) * 600 - dt).write(str(path), format="MSEED")
+        parts.append(path)
+    out = tmp_path / "m.h5"
+    report = convert_to_asdf(parts, out, ConvertOptions(merge=True, jobs=jobs))
+    assert (report.traces, report.merged_traces) == (2, 2)  # parts 0+1 joined; part 3 after the gap
+    with asdfkit.open(out) as f:
+        first, last = sorted(f.get_waveforms(), key=lambda t: t.stats.starttime)
+        expected = original.slice(t0, t0 + 1200 - dt)
+        assert first.stats.starttime == t0 and first.stats.npts == 2 * 24000
+        assert (first.data == expected.data).all()
+        assert last.stats.starttime == t0 + 1800
+        chain = lineage(f, f.list_waveforms(starttime=t0, endtime=t0 + 1)[0])
+        assert len(chain.sources) == 2  # the merged trace derives from both of its files
+    assert asdfkit.validate(out).ok
+    assert convert_to_asdf(parts, tmp_path / "n.h5", ConvertOptions(jobs=jobs)).traces == 3  # without --merge
