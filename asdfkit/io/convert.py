@@ -179,12 +179,14 @@ class _Converter:
         self.report.bad_inputs.append({"path": str(path), "reason": reason})
 
     def fix_codes(self, stream: Stream) -> None:
-        for trace in stream:
+        for index, trace in enumerate(stream):
             stats = trace.stats
             if not stats.network and self.o.network:
                 stats.network = self.o.network
             if not stats.station and self.o.station:
                 stats.station = self.o.station
+            elif not stats.station:
+                stats.station = _trace_number(stats, index)
             if not stats.location and self.o.location:
                 stats.location = self.o.location
             if self.o.channel:
@@ -351,6 +353,24 @@ class _Converter:
         self.used_files.append(str(path))
         self.report.traces += len(written)
         self.report.samples += sum(len(t.data) for t in stream)
+
+
+def _trace_number(stats: Any, index: int) -> str:
+    """A SEG-Y / Seismic Unix trace's number as its station code (those formats have no codes).
+
+    The trace header's sequence number within the line, else within the file,
+    else the position in the file (from 1); other formats keep their empty code
+    (and are refused with advice to pass ``--station``).
+    """
+    for fmt in ("segy", "su"):
+        header = getattr(stats.get(fmt), "trace_header", None)
+        if header is not None:
+            for name in ("trace_sequence_number_within_line", "trace_sequence_number_within_segy_file"):
+                number = int(getattr(header, name, 0) or 0)
+                if 0 < number < 100_000:
+                    return str(number)
+            return str(index + 1) if index + 1 < 100_000 else ""
+    return ""
 
 
 def _pair(stream: Stream, written: list[str]) -> Iterator[tuple[Any, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import obspy
@@ -409,3 +410,24 @@ def test_merge_joins_contiguous_traces_across_input_files(sample_set: Path, tmp_
         assert len(chain.sources) == 2  # the merged trace derives from both of its files
     assert asdfkit.validate(out).ok
     assert convert_to_asdf(parts, tmp_path / "n.h5", ConvertOptions(jobs=jobs)).traces == 3  # without --merge
+
+
+@pytest.mark.parametrize("fmt", ["SEGY", "SU"])
+def test_multi_trace_segy_traces_are_numbered_as_stations(sample_set: Path, tmp_path: Path, fmt: str) -> None:
+    # three real recordings in one SEG-Y / Seismic Unix file (formats without SEED codes)
+    stream = obspy.read(str(sample_set / "AE.113A..BH?.mseed"))
+    for trace in stream:
+        trace.data = trace.data[:2000].astype("float32")
+        trace.stats.network = trace.stats.station = trace.stats.location = trace.stats.channel = ""
+    path = tmp_path / f"shot.{fmt.lower()}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # ObsPy: "CREATING TRACE HEADER" for traces read elsewhere
+        stream.write(str(path), format=fmt)
+    out = tmp_path / "s.h5"
+    report = convert_to_asdf([path], out, ConvertOptions(network="XX", channel="BHZ", format=fmt))
+    assert report.traces == 3
+    with asdfkit.open(out) as f:
+        got = {t.stats.station: t for t in f.get_waveforms()}
+        assert sorted(got) == ["1", "2", "3"]
+        for number, trace in enumerate(stream, start=1):
+            assert (got[str(number)].data == trace.data).all()
