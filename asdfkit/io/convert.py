@@ -128,9 +128,9 @@ class _Bad(Exception):
     """An unreadable input, with its reason."""
 
 
-def _read_waveform(path: Path, reader: WaveformReader) -> Stream:
+def _read_waveform(path: Path, reader: WaveformReader, lock: threading.Lock | None = None) -> Stream:
     try:
-        return reader.read(path)
+        return reader.read(path, lock)
     except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
         raise _Bad(f"{type(exc).__name__}: {exc}") from exc
 
@@ -441,12 +441,13 @@ BATCH_BYTES = 1 << 20
 
 def _read_and_encode(paths: list[Path], reader: WaveformReader, lock: threading.Lock, settings: Compression,
                      cast: str | None) -> list[Stream | _Bad]:
-    """Thread task: decode files (one decoder at a time) and compress their chunks."""
+    """Thread task: decode files (ObsPy's readers one at a time, SAC in parallel) and compress their chunks."""
     out: list[Stream | _Bad] = []
     for path in paths:
         try:
-            with lock:  # ObsPy's readers are not thread-safe (libmseed logs through global callbacks)
-                stream = _read_waveform(path, reader)
+            # ObsPy's readers are not thread-safe (libmseed logs through global callbacks): the
+            # reader holds the lock for them, not for asdfkit's own SAC decoder
+            stream = _read_waveform(path, reader, lock)
         except _Bad as exc:
             out.append(exc)
             continue

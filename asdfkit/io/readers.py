@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.metadata import EntryPoint, entry_points
@@ -85,15 +86,26 @@ class WaveformReader:
                 continue
         return None
 
-    def read(self, path: Path) -> Stream:
-        """Decode one file (raises whatever the format's reader raises)."""
-        if path.suffix.lower() in _COMPRESSED:
-            return obspy.read(str(path), format=self.fmt)
-        found = self.detect(path)
-        if found is None:
-            raise TypeError(f"unknown waveform format for file {path}")
-        name, read_format = found
-        stream = read_sac(path) if name == "SAC" else read_format(str(path))
+    def read(self, path: Path, lock: AbstractContextManager[Any] | None = None) -> Stream:
+        """Decode one file (raises whatever the format's reader raises).
+
+        With ``lock``, ObsPy's detection and readers run while holding it (they
+        are not thread-safe: libmseed logs through process-global callbacks);
+        SAC files, decoded by asdfkit's own numpy reader, are decoded outside it,
+        so threads decode them in parallel.
+        """
+        guard = lock if lock is not None else nullcontext()
+        with guard:
+            if path.suffix.lower() in _COMPRESSED:
+                return obspy.read(str(path), format=self.fmt)
+            found = self.detect(path)
+            if found is None:
+                raise TypeError(f"unknown waveform format for file {path}")
+            name, read_format = found
+            if name != "SAC":
+                stream = read_format(str(path))
+        if name == "SAC":
+            stream = read_sac(path)
         for trace in stream:
             trace.stats._format = name
         return stream

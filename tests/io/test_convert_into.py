@@ -431,3 +431,34 @@ def test_multi_trace_segy_traces_are_numbered_as_stations(sample_set: Path, tmp_
         assert sorted(got) == ["1", "2", "3"]
         for number, trace in enumerate(stream, start=1):
             assert (got[str(number)].data == trace.data).all()
+
+
+def test_threads_decode_sac_outside_the_obspy_lock(sac_file: Path, sample_set: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+
+    import asdfkit.io.readers as readers
+
+    held = []
+
+    @contextlib.contextmanager
+    def lock():  # records whether a decoder runs while the lock is held
+        held.append(True)
+        try:
+            yield
+        finally:
+            held.pop()
+
+    calls = []
+    real_sac = readers.read_sac
+    monkeypatch.setattr(readers, "read_sac", lambda path: calls.append(("SAC", bool(held))) or real_sac(path))
+    reader = readers.WaveformReader()
+    assert len(reader.read(sac_file, lock())) == 1
+    assert calls == [("SAC", False)]  # asdfkit's numpy SAC decoder: parallel in threads
+    plugin = reader.detect(sample_set / "AE.113A..BHZ.mseed")
+    assert plugin is not None and plugin[0] == "MSEED"
+    seen = []
+    original = plugin[1]
+    monkeypatch.setattr(reader, "detect", lambda path: ("MSEED", lambda p: seen.append(bool(held)) or original(p)))
+    assert len(reader.read(sample_set / "AE.113A..BHZ.mseed", lock())) == 1
+    assert seen == [True]  # ObsPy's miniSEED reader (libmseed): under the lock
