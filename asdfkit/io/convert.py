@@ -542,8 +542,9 @@ def convert_to_asdf(
     output = Path(output)
     report = ConvertReport(output=str(output))
     sources = list(classify_all(expand(inputs)))
-    report.inputs = len(sources)
-    if not sources:
+    named = {str(p) for p in [*options.stations, *options.events]} - {str(s.path) for s in sources}
+    report.inputs = len(sources) + len(named)  # --stations/--events files count as inputs too
+    if not sources and not named:
         raise NotFoundError(f"nothing to convert: no input file found in {', '.join(map(str, inputs)) or '(none)'}")
     conv = _Converter(options, report)
     if options.append and output.exists():

@@ -462,3 +462,10 @@ def test_threads_decode_sac_outside_the_obspy_lock(sac_file: Path, sample_set: P
     monkeypatch.setattr(reader, "detect", lambda path: ("MSEED", lambda p: seen.append(bool(held)) or original(p)))
     assert len(reader.read(sample_set / "AE.113A..BHZ.mseed", lock())) == 1
     assert seen == [True]  # ObsPy's miniSEED reader (libmseed): under the lock
+
+
+def test_metadata_named_by_options_counts_as_input(sample_set: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    report = convert_to_asdf([tmp_path / "empty"], tmp_path / "m.h5",
+                             ConvertOptions(stations=[sample_set / "AE.113A..BH_.xml"], events=[sample_set / "quake.xml"]))
+    assert (report.inputs, report.stations, report.events, report.traces) == (2, 1, 1, 0)
