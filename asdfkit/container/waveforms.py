@@ -78,17 +78,22 @@ def cast_dtype(cast: Any) -> np.dtype | None:
 
 def cast_samples(data: np.ndarray, dtype: np.dtype, seed: str) -> np.ndarray:
     """``data`` as ``dtype``, refusing values the new type cannot hold (they would wrap or overflow)."""
+    if data.dtype == dtype:
+        return data
     if data.size and dtype.kind in "iu" and data.dtype.kind in "iuf":
         info = np.iinfo(dtype)
         low, high = data.min(), data.max()
-        if not (np.isfinite(low) and np.isfinite(high)) or low < info.min or high > info.max:
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise InvalidValueError(f"cannot cast trace {seed} to {dtype}: its values include NaN or infinity")
+        if low < info.min or high > info.max:
             raise InvalidValueError(
                 f"cannot cast trace {seed} to {dtype}: its values span {low} to {high}, beyond "
                 f"{dtype}'s {info.min} to {info.max} (they would wrap around)"
             )
     if data.size and dtype.kind == "f" and data.dtype.kind in "iuf":
         limit = np.finfo(dtype).max
-        peak = np.abs(data[np.isfinite(data)]).max() if data.dtype.kind == "f" else np.abs(data).max()
+        finite = data[np.isfinite(data)] if data.dtype.kind == "f" else data
+        peak = np.abs(finite).max() if finite.size else 0.0  # NaN and inf stay NaN and inf
         if peak > limit:
             raise InvalidValueError(
                 f"cannot cast trace {seed} to {dtype}: |values| up to {peak} exceed {dtype}'s {limit} "

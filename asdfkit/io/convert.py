@@ -179,6 +179,9 @@ class _Converter:
         self.report.bad_inputs.append({"path": str(path), "reason": reason})
 
     def fix_codes(self, stream: Stream) -> None:
+        numbers = [_trace_number(t.stats, i) for i, t in enumerate(stream)]
+        if len(set(numbers)) < len(numbers) and all(numbers):  # header numbers repeat: positions instead
+            numbers = [str(i + 1) if i + 1 < 100_000 else "" for i in range(len(stream))]
         for index, trace in enumerate(stream):
             stats = trace.stats
             if not stats.network and self.o.network:
@@ -186,7 +189,7 @@ class _Converter:
             if not stats.station and self.o.station:
                 stats.station = self.o.station
             elif not stats.station:
-                stats.station = _trace_number(stats, index)
+                stats.station = numbers[index]
             if not stats.location and self.o.location:
                 stats.location = self.o.location
             if self.o.channel:
@@ -229,15 +232,19 @@ class _Converter:
             self.mapping.update(merged.mapping)
             for kept, old_ids in merged.merged.items():
                 self.report.merged_events.setdefault(kept, []).extend(old_ids)
+        by_id = {str(e.resource_id): e for e in self.catalog}
         for key, picks in self.sac.picks.items():
             event = self.sac.events.get(key)
             if event is None:
                 continue
             target_id = self.mapping.get(str(event.resource_id), str(event.resource_id))
-            target = next((e for e in self.catalog if str(e.resource_id) == target_id), None)
+            target = by_id.get(target_id)
             if target is not None:
                 have = {str(p.resource_id) for p in target.picks}
-                target.picks.extend(p for p in picks if str(p.resource_id) not in have)
+                new_picks = [p for p in picks if str(p.resource_id) not in have]
+                if new_picks:
+                    target.picks.extend(new_picks)
+                    self.changed.add(target_id)  # a stored event gaining picks is rewritten
         orphans = sum(len(p) for k, p in self.sac.picks.items() if k not in self.sac.events)
         if orphans:
             self.report.warnings.append(
@@ -543,7 +550,7 @@ def convert_to_asdf(
     report = ConvertReport(output=str(output))
     sources = list(classify_all(expand(inputs)))
     named = {str(p) for p in [*options.stations, *options.events]} - {str(s.path) for s in sources}
-    report.inputs = len(sources) + len(named)  # --stations/--events files count as inputs too
+    report.inputs = len({s.path for s in sources}) + len(named)  # --stations/--events files count too
     if not sources and not named:
         raise NotFoundError(f"nothing to convert: no input file found in {', '.join(map(str, inputs)) or '(none)'}")
     conv = _Converter(options, report)
@@ -590,10 +597,12 @@ def convert_to_asdf(
             if options.merge:
                 conv.merge_across(f)
             conv.sac_metadata()
+            rewritten = 0
             for event in conv.catalog:  # stored events that took origins or picks of merged ones
                 if str(event.resource_id) in existing and str(event.resource_id) in conv.changed:
                     f.remove_event(event.resource_id)
                     f.add_events(event)
+                    rewritten += 1
             new_events = [e for e in conv.catalog if str(e.resource_id) not in existing]
             if new_events:
                 f.add_events(new_events)
@@ -608,7 +617,8 @@ def convert_to_asdf(
             report.picks = sum(len(e.picks) for e in f.events)
             report.stations = len(f.stations_with_stationxml)
             after = (f.n_waveforms, report.events, report.stations)
-            if after == before and not (options.append and options.on_duplicate == "skip"):
+            gave_metadata = rewritten or inventory.networks or sac_inventory.networks
+            if after == before and not gave_metadata and not (options.append and options.on_duplicate == "skip"):
                 _nothing_converted(sources, report)
             _record(f, conv, options)
 

@@ -14,6 +14,7 @@ be re-associated.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ def merge_duplicates(events: list[Event], time_tolerance: float = 10.0, distance
     result = MergeResult(Catalog())
     ids_seen: dict[str, Event] = {}
     group: dict[int, set[str]] = {}  # id(kept event) -> its sources
+    by_time = _TimeIndex()
     for index, event in enumerate(events):
         rid = str(event.resource_id)
         label = sources[index] if sources is not None else f"#{index}"
@@ -73,25 +75,13 @@ def merge_duplicates(events: list[Event], time_tolerance: float = 10.0, distance
             group.setdefault(id(target), set()).update(mine)
             continue
         origin = _origin(event)
-        match = None
-        if origin is not None:
-            for candidate in kept:
-                if group[id(candidate)] & mine:
-                    continue  # one source's events are distinct, however close
-                other = _origin(candidate)
-                if other is None or abs(other.time - origin.time) > time_tolerance:
-                    continue
-                if None in (origin.latitude, origin.longitude, other.latitude, other.longitude):
-                    continue
-                metres, _, _ = gps2dist_azimuth(origin.latitude, origin.longitude,
-                                                other.latitude, other.longitude)
-                if metres / 1000.0 <= distance_km:
-                    match = candidate
-                    break
+        match = _closest(origin, by_time, group, mine, time_tolerance, distance_km)
         if match is None:
             kept.append(event)
             ids_seen[rid] = event
             group[id(event)] = set(mine)
+            if origin is not None and origin.time is not None:
+                by_time.add(origin.time.ns, event)
             continue
         _absorb(match, event)
         result.changed.add(str(match.resource_id))
@@ -102,6 +92,47 @@ def merge_duplicates(events: list[Event], time_tolerance: float = 10.0, distance
     result.catalog.events.extend(kept)
     result.sources = {str(e.resource_id): frozenset(group[id(e)]) for e in kept}
     return result
+
+
+class _TimeIndex:
+    """Kept events sorted by origin time: candidates within a tolerance in O(log n)."""
+
+    def __init__(self) -> None:
+        self.times: list[int] = []
+        self.events: list[Event] = []
+
+    def add(self, time_ns: int, event: Event) -> None:
+        at = bisect.bisect_right(self.times, time_ns)
+        self.times.insert(at, time_ns)
+        self.events.insert(at, event)
+
+    def near(self, time_ns: int, tolerance_ns: int) -> list[Event]:
+        lo = bisect.bisect_left(self.times, time_ns - tolerance_ns)
+        hi = bisect.bisect_right(self.times, time_ns + tolerance_ns)
+        return self.events[lo:hi]
+
+
+def _closest(origin: Origin | None, by_time: _TimeIndex, group: dict[int, set[str]], mine: set[str],
+             time_tolerance: float, distance_km: float) -> Event | None:
+    """The kept event of another source closest to ``origin`` (time and distance, each scaled by
+    its tolerance), or ``None`` when none is within both tolerances."""
+    if origin is None or origin.time is None or origin.latitude is None or origin.longitude is None:
+        return None
+    best, best_score = None, float("inf")
+    for candidate in by_time.near(origin.time.ns, round(time_tolerance * 1e9)):
+        if group[id(candidate)] & mine:
+            continue  # one source's events are distinct, however close
+        other = _origin(candidate)
+        if other is None or other.latitude is None or other.longitude is None:
+            continue
+        metres, _, _ = gps2dist_azimuth(origin.latitude, origin.longitude, other.latitude, other.longitude)
+        km, seconds = metres / 1000.0, abs(other.time - origin.time)
+        if km > distance_km:
+            continue
+        score = (seconds / time_tolerance if time_tolerance else 0.0) + (km / distance_km if distance_km else 0.0)
+        if score < best_score:
+            best, best_score = candidate, score
+    return best
 
 
 _PARTS = ("origins", "magnitudes", "focal_mechanisms", "amplitudes", "station_magnitudes", "picks")

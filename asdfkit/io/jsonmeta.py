@@ -37,8 +37,8 @@ def _coordinates(obj: dict[str, Any], where: str) -> tuple[float, float]:
     lat, lon = _number(obj, "latitude", where), _number(obj, "longitude", where)
     if not -90.0 <= lat <= 90.0:
         raise InvalidValueError(f"invalid latitude {lat} in {where}: must be within -90 to 90 degrees")
-    if not -180.0 <= lon <= 360.0:
-        raise InvalidValueError(f"invalid longitude {lon} in {where}: must be within -180 to 360 degrees")
+    if not -180.0 <= lon <= 180.0:
+        raise InvalidValueError(f"invalid longitude {lon} in {where}: must be within -180 to 180 degrees")
     return lat, lon
 
 

@@ -36,18 +36,23 @@ class Merged:
     item: str
 
 
-def _follows(prev: TraceHeader, nxt: TraceHeader) -> bool:
-    if prev.sampling_rate != nxt.sampling_rate or prev.sampling_rate <= 0:
+def _follows(first: TraceHeader, total: int, nxt: TraceHeader) -> bool:
+    """Whether ``nxt`` starts where a run of ``total`` samples from ``first`` would go on.
+
+    Measured from the run's first sample, so half-sample offsets of the pieces
+    cannot add up to a drift of the merged trace.
+    """
+    if first.sampling_rate != nxt.sampling_rate or first.sampling_rate <= 0:
         return False
-    step = 1e9 / prev.sampling_rate
-    return abs(nxt.starttime_ns - (prev.endtime_ns + step)) <= step / 2
+    step = 1e9 / first.sampling_rate
+    return abs(nxt.starttime_ns - (first.starttime_ns + total * step)) <= step / 2
 
 
 def _runs(headers: list[TraceHeader], max_samples: int) -> Iterable[list[TraceHeader]]:
     run: list[TraceHeader] = []
     total = 0
     for header in sorted(headers, key=lambda h: h.starttime_ns):
-        if run and _follows(run[-1], header) and total + header.npts <= max_samples:
+        if run and _follows(run[0], total, header) and total + header.npts <= max_samples:
             run.append(header)
             total += header.npts
             continue
@@ -78,9 +83,9 @@ def merge_contiguous(f: ASDFFile, items: Iterable[str], tag: str, labels: list[s
             for key in ("network", "station", "location", "channel", "sampling_rate"):
                 joined.stats[key] = first[key]
             joined.stats.starttime = UTCDateTime(ns=run[0].starttime_ns)
+            (item,) = f.add_waveforms(joined, tag, labels=labels or None)  # first: a refusal loses nothing
             for header in run:
                 f.remove_waveform(header)
-            (item,) = f.add_waveforms(joined, tag, labels=labels or None)
             merged.append(Merged(tuple(h.path for h in run), item))
             log.info("%s: merged %d contiguous traces into %s", seed_id, len(run), item)
     return merged

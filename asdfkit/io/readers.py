@@ -12,6 +12,7 @@ Compressed files and anything unusual fall back to ``obspy.read``.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -66,6 +67,37 @@ def _plugins() -> list[_Plugin]:
     return out
 
 
+def seed_data_offset(path: Path) -> int | None:
+    """Where the data records of a SEED volume begin (``None``: not a volume, or no data).
+
+    A full SEED volume is control headers (V, A, S, T records) then data
+    records (D, R, Q, M); a dataless one has no data.  The record length is
+    the volume header's blockette 010 exponent; one 8-byte record header is
+    read per record until the first data record.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(24)
+            if not (head[:6].isdigit() and head[6:7] == b"V"):
+                return None
+            try:
+                exponent = int(head[19:21]) if head[8:11] == b"010" else 12
+            except ValueError:
+                exponent = 12
+            length = 1 << exponent if 8 <= exponent <= 16 else 4096
+            offset = length
+            while True:
+                handle.seek(offset)
+                record = handle.read(8)
+                if len(record) < 8:
+                    return None
+                if record[:6].isdigit() and record[6:7] in b"DRQM" and record[7:8] in (b" ", b"*"):
+                    return offset
+                offset += length
+    except OSError:
+        return None
+
+
 class WaveformReader:
     """Reads waveform files of one given format, or of the format each file's content shows."""
 
@@ -102,7 +134,12 @@ class WaveformReader:
             if found is None:
                 raise TypeError(f"unknown waveform format for file {path}")
             name, read_format = found
-            if name != "SAC":
+            if name == "MSEED" and (offset := seed_data_offset(path)):
+                # a full SEED volume: its data records only (ObsPy would warn about every control record)
+                with open(path, "rb") as handle:
+                    handle.seek(offset)
+                    stream = read_format(io.BytesIO(handle.read()))
+            elif name != "SAC":
                 stream = read_format(str(path))
         if name == "SAC":
             stream = read_sac(path)

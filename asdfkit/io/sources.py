@@ -19,6 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import NotFoundError
+from .readers import seed_data_offset
 
 __all__ = ["Source", "classify", "expand"]
 
@@ -97,7 +98,8 @@ def _text_kind(path: Path, head: bytes) -> str | None:
     miniSEED and SAC, are binary), so this costs nothing for them.
     """
     if head[:6].isdigit() and head[6:8] in (b"V ", b"V*"):
-        return "inventory"  # a (dataless) SEED volume: its control headers hold the responses
+        # a SEED volume: its control headers hold the responses; a full one also holds data
+        return "seed" if seed_data_offset(path) else "inventory"
     if b"\x00" in head:
         return None
     text = head.decode("latin-1")
@@ -164,6 +166,10 @@ def classify_all(paths: Iterable[Path]) -> Iterator[Source]:
     for path in paths:
         source = classify(path)
         if source is None:
+            continue
+        if source.kind == "seed":  # a full SEED volume: its responses and its waveforms
+            yield Source(path, "inventory")
+            yield Source(path, "waveform")
             continue
         if source.kind == "css":
             key = path.with_suffix("") if path.suffix.lstrip(".") in _CSS_TABLES else path

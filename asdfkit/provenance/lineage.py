@@ -10,7 +10,7 @@ objects, as text and as JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..container import ASDFFile, TraceHeader
@@ -152,6 +152,7 @@ def lineage(asdf: ASDFFile, target: Any, graph: ProvGraph | None = None) -> Line
     sources: list[RecordInfo] = []
     seen_entities: set[str] = set()
     seen_steps: set[tuple[str, ...]] = set()
+    step_at: dict[str, int] = {}  # activity id -> its step's index
 
     def visit(entity_id: str) -> None:
         key: tuple[str, ...]
@@ -173,9 +174,15 @@ def lineage(asdf: ASDFFile, target: Any, graph: ProvGraph | None = None) -> Line
             for inp in inputs:
                 visit(inp)
             key = (activity_id,)
-            if key in seen_steps:
+            if key in seen_steps:  # another entity of the same activity: its inputs join the step
+                at = step_at[activity_id]
+                extra = tuple(graph.records[i] for i in inputs
+                              if i in graph.records and graph.records[i] not in steps[at].inputs)
+                if extra:
+                    steps[at] = replace(steps[at], inputs=steps[at].inputs + extra)
                 continue
             seen_steps.add(key)
+            step_at[activity_id] = len(steps)
             outputs = [e for e, acts in graph.generated_by.items() if activity_id in acts]
             steps.append(LineageStep(
                 graph.records.get(activity_id) or RecordInfo(activity_id, "activity", None, None),

@@ -469,3 +469,155 @@ def test_metadata_named_by_options_counts_as_input(sample_set: Path, tmp_path: P
     report = convert_to_asdf([tmp_path / "empty"], tmp_path / "m.h5",
                              ConvertOptions(stations=[sample_set / "AE.113A..BH_.xml"], events=[sample_set / "quake.xml"]))
     assert (report.inputs, report.stations, report.events, report.traces) == (2, 1, 1, 0)
+
+
+def test_a_full_seed_volume_gives_its_responses_and_its_waveforms(obspy_data: Path, tmp_path: Path) -> None:
+    xseed = obspy_data / "io" / "xseed" / "tests" / "data"
+    volume = tmp_path / "II.COCO.seed"  # real dataless control headers followed by real data records
+    volume.write_bytes((xseed / "dataless.seed.II_COCO").read_bytes()
+                       + (xseed / "II_COCO_three_channel_borehole.mseed").read_bytes())
+    report = convert_to_asdf([volume], tmp_path / "v.h5")
+    assert (report.inputs, report.traces, report.stations) == (1, 3, 1)
+    with asdfkit.open(tmp_path / "v.h5") as f:
+        data = obspy.read(str(xseed / "II_COCO_three_channel_borehole.mseed"))
+        for trace in data:
+            (got,) = f.get_waveforms(location=trace.stats.location, channel=trace.stats.channel)
+            assert (got.data == trace.data).all()
+        assert f.get_station_inventory("II.COCO")[0][0].channels
+    # a dataless volume alone is metadata only
+    report = convert_to_asdf([xseed / "dataless.seed.II_COCO"], tmp_path / "d.h5")
+    assert (report.traces, report.stations) == (0, 1)
+
+
+def test_append_of_sac_picks_to_a_stored_event_keeps_them(sac_file: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.sac", tmp_path / "b.sac"
+    trace = obspy.read(str(sac_file))[0]
+    trace.write(str(first), format="SAC")
+    trace.stats.sac.t1 = trace.stats.sac.a + 2.5  # the same event, another analyst's S pick
+    trace.stats.sac.kt1 = "S"
+    trace.stats.channel = "BHN"
+    trace.write(str(second), format="SAC")
+    out = tmp_path / "p.h5"
+    convert_to_asdf([first], out, ConvertOptions(network="XX", channel="BHZ"))
+    with asdfkit.open(out) as f:
+        before = len(f.events[0].picks)
+    convert_to_asdf([second], out, ConvertOptions(network="XX", channel="BHN", append=True))
+    with asdfkit.open(out) as f:
+        assert len(f.events) == 1
+        assert len(f.events[0].picks) > before
+        assert "S" in {p.phase_hint for p in f.events[0].picks}
+
+
+def test_append_that_only_adds_a_magnitude_is_not_nothing(sample_set: Path, tmp_path: Path) -> None:
+    out = tmp_path / "q.h5"
+    convert_to_asdf([sample_set / "quake.xml"], out)
+    quake = obspy.read_events(str(sample_set / "quake.xml"))[0]
+    origin = quake.preferred_origin()
+    other = obspy.core.event.Event(resource_id=obspy.core.event.ResourceIdentifier("smi:local/agency-b/event"))
+    copy = obspy.core.event.Origin(resource_id=obspy.core.event.ResourceIdentifier("smi:local/agency-b/origin"),
+                                   time=origin.time + 1, latitude=origin.latitude, longitude=origin.longitude)
+    other.origins = [copy]
+    other.magnitudes = [obspy.core.event.Magnitude(
+        resource_id=obspy.core.event.ResourceIdentifier("smi:local/agency-b/mag"), mag=8.2, magnitude_type="Mw")]
+    path = tmp_path / "b.xml"
+    obspy.core.event.Catalog([other]).write(str(path), format="QUAKEML")
+    report = convert_to_asdf([path], out, ConvertOptions(append=True))
+    assert report.events == 1
+    with asdfkit.open(out) as f:
+        assert 8.2 in {m.mag for m in f.events[0].magnitudes}
+
+
+def test_cast_of_a_trace_with_nan_is_clear(tmp_path: Path, sample_set: Path) -> None:
+    trace = obspy.read(str(sample_set / "AE.113A..BHZ.mseed"))[0]
+    trace.data = trace.data.astype("float64")
+    trace.data[:10] = float("nan")
+    del trace.stats.mseed  # its int32 encoding no longer fits
+    path = tmp_path / "nan.mseed"
+    trace.write(str(path), format="MSEED")
+    out = tmp_path / "n.h5"
+    report = convert_to_asdf([path], out, ConvertOptions(cast="float32"))  # NaN stays NaN in float32
+    assert report.traces == 1
+    with pytest.raises(InvalidValueError, match="NaN or infinity"):
+        convert_to_asdf([path], tmp_path / "i.h5", ConvertOptions(cast="int32"))
+    report = convert_to_asdf([path, sample_set / "AE.113A..BHN.mseed"], tmp_path / "s.h5",
+                             ConvertOptions(cast="int32", skip_bad=True))
+    assert report.traces == 1 and "NaN" in report.bad_inputs[0]["reason"]
+
+
+def test_dedupe_merges_into_the_closest_event_and_scales(tmp_path: Path) -> None:
+    import time as clock
+
+    from obspy import UTCDateTime
+    from obspy.core.event import Event, Origin, ResourceIdentifier
+
+    from asdfkit.io.dedupe import merge_duplicates
+
+    def event(rid: str, seconds: float, lat: float) -> Event:
+        origin = Origin(time=UTCDateTime(2020, 1, 1) + seconds, latitude=lat, longitude=0.0)
+        return Event(resource_id=ResourceIdentifier(rid), origins=[origin], preferred_origin_id=origin.resource_id)
+
+    # a swarm in one catalogue, and another source's copy of its second event
+    result = merge_duplicates([event("q/A1", 0, 0.0), event("q/A2", 5, 0.5), event("j/B", 5, 0.5)],
+                              sources=["q.xml", "q.xml", "b.json"])
+    assert result.mapping == {"j/B": "q/A2"}
+    many = [event(f"e{i}", i * 3600, 0.0) for i in range(4000)]
+    started = clock.perf_counter()
+    result = merge_duplicates(many, sources=[f"s{i}" for i in range(4000)])
+    assert len(result.catalog) == 4000
+    assert clock.perf_counter() - started < 5  # sorted by time: no comparison of every pair (was 24 s)
+
+
+def test_merge_does_not_let_half_sample_offsets_add_up(sample_set: Path, tmp_path: Path) -> None:
+    original = obspy.read(str(sample_set / "AE.113A..BHZ.mseed"))[0]
+    t0, dt = original.stats.starttime, original.stats.delta
+    parts = []
+    for i in range(6):  # each piece 0.4 samples later than the last ends: fine alone, drifting together
+        piece = original.slice(t0 + i * 60, t0 + (i + 1) * 60 - dt)
+        piece.stats.starttime += 0.4 * dt * i
+        path = tmp_path / f"p{i}.mseed"
+        piece.write(str(path), format="MSEED")
+        parts.append(path)
+    report = convert_to_asdf(parts, tmp_path / "d.h5", ConvertOptions(merge=True))
+    with asdfkit.open(tmp_path / "d.h5") as f:
+        for trace in f.get_waveforms():  # every merged trace is within half a sample of its pieces
+            start = trace.stats.starttime
+            assert any(abs(start - (t0 + i * 60 + 0.4 * dt * i)) < dt / 2 for i in range(6))
+    assert report.traces > 1  # the pieces 2 samples off the first piece's grid start new traces
+
+
+def test_json_station_longitude_beyond_180_is_refused(tmp_path: Path) -> None:
+    from asdfkit.io.jsonmeta import read_json_metadata
+
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"name": "AAA", "network": "XX", "latitude": 1.0, "longitude": 200.0}))
+    with pytest.raises(InvalidValueError, match="invalid longitude 200.0 .* -180 to 180"):
+        read_json_metadata(path)
+
+
+def test_segy_traces_with_repeated_numbers_take_their_positions(sample_set: Path, tmp_path: Path) -> None:
+    from asdfkit.io.convert import _Converter, ConvertReport
+
+    stream = obspy.read(str(sample_set / "AE.113A..BH?.mseed"))
+    for trace in stream:
+        trace.stats.station = ""
+        trace.stats.segy = obspy.core.util.AttribDict(
+            trace_header=obspy.core.util.AttribDict(trace_sequence_number_within_line=1))
+    _Converter(ConvertOptions(), ConvertReport()).fix_codes(stream)
+    assert [t.stats.station for t in stream] == ["1", "2", "3"]
+
+
+def test_lineage_through_two_converted_traces_names_both_files(sample_set: Path, tmp_path: Path) -> None:
+    from asdfkit.provenance import ProvenanceRecorder
+
+    out = tmp_path / "x.h5"
+    convert_to_asdf([sample_set / "AE.113A..BHZ.mseed", sample_set / "TA.POKR..BHZ.mseed"], out)
+    with asdfkit.open(out, "r+") as f:
+        a, b = f.list_waveforms()
+        f.add_auxiliary_data([1.0, 2.0, 3.0], data_type="CrossCorrelation", path="AE_113A_TA_POKR/ZZ")
+        ProvenanceRecorder(f).record("asdfkit_xcorr", inputs=[a, b],
+                                     outputs=["/AuxiliaryData/CrossCorrelation/AE_113A_TA_POKR/ZZ"])
+        chain = lineage(f, "/AuxiliaryData/CrossCorrelation/AE_113A_TA_POKR/ZZ")
+    convert_step = next(s for s in chain.steps if s.activity and s.activity.prov_type == "asdfkit:convert")
+    files = sorted(str(i.attributes.get("filename")) for i in convert_step.inputs)
+    assert files == ["AE.113A..BHZ.mseed", "TA.POKR..BHZ.mseed"]  # both traces' files, not the first's only
+    assert sorted(str(s.attributes.get("filename")) for s in chain.sources) == files

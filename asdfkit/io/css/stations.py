@@ -260,9 +260,12 @@ def split_epoch(start: UTCDateTime | None, end: UTCDateTime | None, calibrations
     slack = _SLACK_NS
     pieces: list[list[Any]] = []
     cursor = lo
-    for cal in calibrations:
+    for number, cal in enumerate(calibrations):
         c_lo = -(2**62) if cal["time"] is None else cal["time"]
         c_hi = 2**62 if cal["endtime"] is None else cal["endtime"]
+        later = calibrations[number + 1]["time"] if number + 1 < len(calibrations) else None
+        if cal["endtime"] is None and later is not None:
+            c_hi = later  # an open calibration epoch ends where the next one begins
         a, b = max(cursor, c_lo), min(hi, c_hi)
         if b - a <= 0 or (b - a < slack and (a > lo or b < hi)):
             continue

@@ -154,3 +154,15 @@ def test_calibration_table_of_berkeley_gives_each_epoch_its_sensitivity(berkeley
     assert len(recorded) == 12
     for seed_id in recorded:
         assert inventory.get_response(seed_id, UTCDateTime(1998, 8, 12, 14, 10)).instrument_sensitivity.value > 1e8
+
+
+def test_open_calibration_epoch_ends_where_the_next_begins() -> None:
+    from asdfkit.io.css.stations import split_epoch
+
+    def row(time: str) -> dict[str, Any]:
+        return {"time": UTCDateTime(time).ns, "endtime": None, "id": time}
+
+    pieces = split_epoch(UTCDateTime(2020, 1, 1), UTCDateTime(2020, 2, 1),
+                         [row("2020-01-01T03:00"), row("2020-01-06")])  # type: ignore[list-item]
+    assert [(str(a)[:10], str(b)[:10], c["id"]) for a, b, c in pieces] == [
+        ("2020-01-01", "2020-01-06", "2020-01-01T03:00"), ("2020-01-06", "2020-02-01", "2020-01-06")]
