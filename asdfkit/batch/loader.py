@@ -33,12 +33,17 @@ def load_function(spec: str) -> StationFunction:
         if not path.is_file():
             raise BatchError(f"invalid function {spec!r}: no such file {target!r}")
         module_name = path.stem
-        loaded = importlib.util.spec_from_file_location(module_name, path)
-        if loaded is None or loaded.loader is None:
-            raise BatchError(f"invalid function {spec!r}: cannot import {target!r}")
-        module = importlib.util.module_from_spec(loaded)
-        sys.modules[module_name] = module
-        loaded.loader.exec_module(module)
+        known = sys.modules.get(module_name)
+        known_file = getattr(known, "__file__", None)
+        if known is not None and known_file and Path(known_file).resolve() == path.resolve():
+            module = known  # already imported (by name or by path): the same functions, so they pickle
+        else:
+            loaded = importlib.util.spec_from_file_location(module_name, path)
+            if loaded is None or loaded.loader is None:
+                raise BatchError(f"invalid function {spec!r}: cannot import {target!r}")
+            module = importlib.util.module_from_spec(loaded)
+            sys.modules[module_name] = module
+            loaded.loader.exec_module(module)
     else:
         try:
             module = importlib.import_module(target)
