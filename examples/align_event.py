@@ -28,7 +28,7 @@ DEFAULT_DATABASE = Path(__file__).resolve().parents[2] / "shared" / "data" / "cs
 
 def run(output: str, database: str | Path = DEFAULT_DATABASE) -> str:
     """Convert, align, report, plot and export; return a short text summary."""
-    convert_to_asdf([database], output, ConvertOptions(css={"default_network": "BK"}))
+    convert_to_asdf([database], output, ConvertOptions(css={"default_network": "BK"}, overwrite=True))
     with asdfkit.open(output) as f:
         event_id = str(f.events[0].resource_id)
     # Regional P (0-5 degrees): a short window around the first arrival, 0.5-2 Hz.

@@ -41,7 +41,7 @@ def run(output: str, css: str | Path = DEFAULT_CSS) -> str:
     """Convert, report, export and round-trip; return a short text summary."""
     css = Path(css)
     report = convert_to_asdf([css / "berkeley_1998" / "example_2"], output,
-                             ConvertOptions(css={"default_network": "BK"}))
+                             ConvertOptions(css={"default_network": "BK"}, overwrite=True))
     disagreements = [w for w in report.warnings if "disagreement" in w]
     lines = [
         f"berkeley_1998: {report.traces} trace(s), {report.stations} station(s), {report.events} event(s); "
@@ -71,7 +71,7 @@ def run(output: str, css: str | Path = DEFAULT_CSS) -> str:
                      f"read back with identical samples and start times: {same}")
     moved = convert_to_asdf(
         [css / "dbmoment_events" / "example"], Path(output).with_name("dbmoment.h5"),
-        ConvertOptions(css={"default_network": "BK", "remap": {OLD_DIR: str(css / "berkeley_1998")}}),
+        ConvertOptions(css={"default_network": "BK", "remap": {OLD_DIR: str(css / "berkeley_1998")}}, overwrite=True),
     )
     missing = [w for w in moved.warnings if "missing:" in w]
     lines.append(f"dbmoment_events with --remap: {moved.traces} trace(s) found, {len(missing)} row(s) "

@@ -60,10 +60,10 @@ def run(output: str, stations: int = 40) -> str:
         threads = resolve_jobs(0, paths)
         single = Path(folder) / "one-thread.h5"
         started = time.perf_counter()
-        convert_to_asdf(paths, single, ConvertOptions(jobs=1))
+        convert_to_asdf(paths, single, ConvertOptions(jobs=1, overwrite=True))
         one_thread = time.perf_counter() - started
         started = time.perf_counter()
-        report = convert_to_asdf(paths, output)  # jobs=0: automatic
+        report = convert_to_asdf(paths, output, ConvertOptions(overwrite=True))  # jobs=0: automatic
         automatic = time.perf_counter() - started
         with asdfkit.open(output) as f, asdfkit.open(single) as g:
             same = all(_same_bytes(f.h5[h.path], g.h5[h.path]) for h in f.list_waveforms())

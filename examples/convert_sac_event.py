@@ -30,7 +30,7 @@ def run(output: str) -> str:
     """Convert, inspect and export; return a short text summary."""
     sac = Path(obspy.__file__).parent / "io" / "sac" / "tests" / "data" / "seism.sac"
     # The file has no network code and channel 'Q': supply valid SEED codes.
-    report = convert_to_asdf([sac], output, ConvertOptions(network="XX", channel="BHZ"))
+    report = convert_to_asdf([sac], output, ConvertOptions(network="XX", channel="BHZ", overwrite=True))
     lines = [f"{report.traces} trace(s), {report.events} event(s), {report.picks} pick(s)"]
     with asdfkit.open(output) as f:
         event = f.events[0]

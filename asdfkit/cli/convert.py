@@ -117,7 +117,7 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
               help="Output format. Default: asdf when OUTPUT ends in .h5/.hdf5/.asdf.")
 @click.option("--tag", help="Waveform tag into ASDF (default raw_recording); out of ASDF, export only this tag.")
 @click.option("--label", "labels", multiple=True, help="Label for every trace (repeatable).")
-@click.option("--network", help="Network code for traces that have none (SAC, GSE2, CSS...).")
+@click.option("--network", help="Network code for traces that have none (SAC, GSE2, SEG-Y...; CSS: --default-network).")
 @click.option("--station", "station_code", help="Station code for traces that have none (SEG-Y...).")
 @click.option("--location", help="Location code for traces that have none.")
 @click.option("--channel", help="Replace every trace's channel code (for SAC files with kcmpnm like 'Q').")
@@ -137,6 +137,7 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--cast", help="Cast samples to this dtype (int32, float32, ...) instead of refusing others.")
 @click.option("--compression", default="gzip", show_default=True, help="gzip, gzip-0..9, szip or none.")
 @click.option("--append", is_flag=True, help="Add to an existing ASDF file (on a copy that replaces it atomically).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing OUTPUT (without it, an existing OUTPUT is refused).")
 @click.option("--in-place", is_flag=True, help="With --append: write into the file directly (large files; NOT crash-safe).")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable inputs (reported) instead of aborting.")
 @click.option("--skip-duplicates", is_flag=True, help="Skip traces identical to ones already in the file.")
@@ -160,7 +161,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             station_code: str | None, location: str | None, channel: str | None, fmt: str | None, stations: tuple[Path, ...],
             events: tuple[Path, ...], event_window: tuple[float, float], no_associate: bool,
             dedupe_time: float, dedupe_distance: float, merge: bool, cast: str | None, compression: str,
-            append: bool, in_place: bool, skip_bad: bool, skip_duplicates: bool, jobs: int,
+            append: bool, overwrite: bool, in_place: bool, skip_bad: bool, skip_duplicates: bool, jobs: int,
             default_network: str | None, remap: tuple[str, ...], css_schema: str, css_expanded: bool,
             per: str, starttime: str | None,
             endtime: str | None, as_json: bool, progress: bool | None) -> None:
@@ -220,7 +221,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             tag=tag or "raw_recording", labels=list(labels), network=network, station=station_code, location=location, channel=channel, format=fmt,
             stations=list(stations), events=list(events), event_window=event_window,
             associate=not no_associate, dedupe_time=dedupe_time, dedupe_distance_km=dedupe_distance,
-            merge=merge, cast=cast, compression=compression, append=append, in_place=in_place,
+            merge=merge, cast=cast, compression=compression, append=append, overwrite=overwrite, in_place=in_place,
             skip_bad=skip_bad, on_duplicate="skip" if skip_duplicates else "raise", jobs=jobs,
             progress=show_progress,
             css={"default_network": default_network, "remap": remaps},

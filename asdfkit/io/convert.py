@@ -75,6 +75,7 @@ class ConvertOptions:
     in_place: bool = False
     skip_bad: bool = False
     on_duplicate: str = "raise"
+    overwrite: bool = False           # replace an existing output (else it is refused, unless appending)
     jobs: int = 0                     # threads; 0: automatic (see resolve_jobs)
     progress: bool = False
     css: dict[str, Any] = field(default_factory=dict)  # options for CSS3.0 databases
@@ -342,10 +343,16 @@ class _Converter:
             self.report.traces -= len(merged.pieces) - 1
             self.report.merged_traces += len(merged.pieces)
 
-    def write_stream(self, f: ASDFFile, path: Path, stream: Stream) -> None:
+    def write_stream(self, f: ASDFFile, path: Path, stream: Stream, sources: list[str] | None = None) -> None:
+        """Store one input's traces (all or nothing); ``sources``: the files they derive from."""
         self.fix_codes(stream)
         if self.o.merge:
-            stream.merge(method=1)
+            # contiguous or identical-overlap segments only: overlaps with different samples and
+            # changes of sampling rate stay separate traces (method=1 would overwrite one of them)
+            try:
+                stream.merge(method=-1)
+            except Exception as exc:  # noqa: BLE001 - ObsPy raises TypeError, ValueError or a plain Exception
+                raise InvalidValueError(f"cannot merge the segments of {path}: {exc}") from exc
         for trace in stream:
             if isinstance(trace.data, np.ma.MaskedArray) and not trace.data.mask.any():
                 trace.data = trace.data.data
@@ -356,8 +363,8 @@ class _Converter:
             self.written.append((item, self.sac.key(trace), trace.stats.starttime, trace.stats.endtime))
         self.outputs += written
         for item in written:
-            self.derived[item] = [str(path)]
-        self.used_files.append(str(path))
+            self.derived[item] = list(sources or [str(path)])
+        self.used_files.extend(sources or [str(path)])
         self.report.traces += len(written)
         self.report.samples += sum(len(t.data) for t in stream)
 
@@ -568,8 +575,10 @@ def convert_to_asdf(
     jobs = resolve_jobs(options.jobs, waveforms)
     if options.append and not output.exists():
         raise InvalidValueError(f"cannot append to {output}: it does not exist")
-    if not options.append and output.exists() and options.in_place:
+    if options.in_place and not options.append:
         raise InvalidValueError("--in-place only applies to --append")
+    if output.exists() and not options.append and not options.overwrite:
+        raise InvalidValueError(f"{output} exists: pass --append to add to it or --overwrite to replace it")
     mode = "a" if options.append else "w"
 
     def run(target: Path) -> None:

@@ -40,7 +40,8 @@ class CssInput:
     def write(self, f: ASDFFile, conv: _Converter) -> None:
         """Add the database's waveforms; its events and stations were merged earlier."""
         for trace in self.reader.traces():
-            conv.write_stream(f, self.path, _stream(trace))
+            dfile = trace.stats.get("css", {}).get("dfile")
+            conv.write_stream(f, self.path, _stream(trace), [str(self.path)] + ([dfile] if dfile else []))
         for line in self.reader.report.lines()[1:]:
             conv.report.warnings.append(f"{self.path.name}: {line}")
 
@@ -56,7 +57,7 @@ def read_css_sources(sources: list[Source], options: ConvertOptions, conv: _Conv
     """Open each CSS database, merge its metadata into the conversion, list its data files."""
     factory = reader_factory or CssReader
     inputs = []
-    extra_events = []
+    extra_events: list[tuple[str, Any]] = []
     for source in sources:
         try:
             reader = factory(
@@ -69,7 +70,7 @@ def read_css_sources(sources: list[Source], options: ConvertOptions, conv: _Conv
         except AsdfkitError as exc:
             conv.bad(source.path, str(exc))
             continue
-        extra_events.extend(catalog)
+        extra_events.extend((str(source.path), event) for event in catalog)
         conv.inventory += inventory
         table = reader.database.table_path("wfdisc")
         if table is not None:
@@ -81,9 +82,14 @@ def read_css_sources(sources: list[Source], options: ConvertOptions, conv: _Conv
         conv.used_files.append(str(source.path))
         inputs.append(CssInput(source.path, reader))
     if extra_events:
-        merged = merge_duplicates(list(conv.catalog) + extra_events, options.dedupe_time,
-                                  options.dedupe_distance_km)
+        labels: list[str | frozenset[str]] = [conv.sources.get(str(e.resource_id), frozenset())
+                                              for e in conv.catalog]
+        labels += [label for label, _ in extra_events]
+        merged = merge_duplicates(list(conv.catalog) + [event for _, event in extra_events], options.dedupe_time,
+                                  options.dedupe_distance_km, sources=labels)  # one database: one source
         conv.catalog = merged.catalog
+        conv.sources = merged.sources
+        conv.changed |= merged.changed
         conv.mapping.update(merged.mapping)
         for kept, old in merged.merged.items():
             conv.report.merged_events.setdefault(kept, []).extend(old)

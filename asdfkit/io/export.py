@@ -8,6 +8,7 @@ so an interrupted export never leaves a half-written file.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,26 @@ __all__ = ["EXPORT_FORMATS", "ExportReport", "export"]
 log = logging.getLogger(__name__)
 
 EXPORT_FORMATS = ("mseed", "sac", "stationxml", "quakeml")
-_PICK_SLOTS = ["a"] + [f"t{i}" for i in range(10)]
+_PICK_SLOTS = ["a"] + [f"t{i}" for i in range(10)] + ["f"]
+_IMAGTYP = {"mb": 52, "ms": 53, "ml": 54, "mw": 55, "md": 56}  # SAC imb, ims, iml, imw, imd
+_FROM_SAC = re.compile(r"^SAC header (a|f|t[0-9])\b")
+
+
+def _pick_slots(picks: list[Any]) -> dict[str, Any]:
+    """SAC pick slot → pick: picks read from a SAC field go back to it; the others (P first, then
+    by time) fill the free slots a, t0-t9 and last f (SAC's end-of-event marker)."""
+    placed: dict[str, Any] = {}
+    rest = []
+    for pick in picks:
+        origin = next((m.group(1) for c in pick.comments if (m := _FROM_SAC.match(c.text or ""))), None)
+        if origin is not None and origin not in placed:
+            placed[origin] = pick
+        else:
+            rest.append(pick)
+    rest.sort(key=lambda p: (p.phase_hint not in ("P", "p"), p.time))
+    free = [slot for slot in _PICK_SLOTS if slot not in placed]
+    placed.update(zip(free, rest, strict=False))
+    return placed
 
 
 @dataclass
@@ -113,6 +133,9 @@ def sac_headers(trace: Trace, inventory: Inventory | None, event: Event | None) 
             magnitude = event.preferred_magnitude() or (event.magnitudes[0] if event.magnitudes else None)
             if magnitude is not None:
                 sac.mag = magnitude.mag
+                kind = _IMAGTYP.get((magnitude.magnitude_type or "").lower())
+                if kind is not None:
+                    sac.imagtyp = kind
             if coords:
                 metres, az, baz = gps2dist_azimuth(origin.latitude, origin.longitude,
                                                    coords["latitude"], coords["longitude"])
@@ -120,12 +143,11 @@ def sac_headers(trace: Trace, inventory: Inventory | None, event: Event | None) 
                 sac.gcarc = kilometer2degrees(metres / 1000.0)
             picks = [p for p in event.picks if p.waveform_id is not None
                      and p.waveform_id.get_seed_string() == trace.id]
-            picks.sort(key=lambda p: (p.phase_hint not in ("P", "p"), p.time))
-            for slot, pick in zip(_PICK_SLOTS, picks, strict=False):
+            placed = _pick_slots(picks)
+            for slot, pick in placed.items():
                 sac[slot] = pick.time - ref
-                label = (pick.phase_hint or "")[:8]
-                sac["ka" if slot == "a" else f"k{slot}"] = label
-            if len(picks) > len(_PICK_SLOTS):
+                sac[f"k{slot}"] = (pick.phase_hint or "")[:8]
+            if len(picks) > len(placed):
                 log.warning("%s: %d picks, SAC holds %d", trace.id, len(picks), len(_PICK_SLOTS))
     sac.lcalda = 0
     stats.sac = sac

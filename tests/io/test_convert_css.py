@@ -124,3 +124,20 @@ def test_nothing_to_convert_is_an_error_and_writes_nothing(tmp_path: Path) -> No
     result = runner.invoke(cli, ["convert", str(tmp_path / "junk.mseed"), str(out), "--skip-bad"])
     assert result.exit_code == 1 and "nothing converted" in result.output and "junk.mseed" in result.output
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["empty", "junk.mseed"]
+
+
+def test_the_events_of_one_database_are_never_merged(sample_set: Path, tmp_path: Path) -> None:
+    import obspy
+    from obspy.core.event import Catalog, Event, Origin
+
+    from asdfkit.io.css import write_css
+
+    first = obspy.read_events(str(sample_set / "quake.xml"))[0].preferred_origin()
+    events = []
+    for seconds, shift in ((0, 0.0), (4, 0.2)):  # a swarm: 4 s and ~22 km apart, one catalogue
+        origin = Origin(time=first.time + seconds, latitude=first.latitude + shift, longitude=first.longitude,
+                        depth=first.depth)
+        events.append(Event(origins=[origin], preferred_origin_id=origin.resource_id))
+    write_css(tmp_path / "db" / "swarm", events=Catalog(events))
+    report = convert_to_asdf([tmp_path / "db" / "swarm"], tmp_path / "s.h5")
+    assert report.events == 2 and report.merged_events == {}

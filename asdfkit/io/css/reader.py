@@ -17,6 +17,7 @@ from typing import Literal
 
 from obspy import Inventory, Trace, UTCDateTime
 from obspy.core.event import Catalog
+from obspy.core.util import AttribDict
 
 from ...errors import AsdfkitError, InvalidValueError
 from ...times import end_ns
@@ -179,6 +180,7 @@ class CssReader:
         stats.network, stats.station, stats.location, stats.channel = seed.network, seed.station, loc, chan
         stats.sampling_rate = row["samprate"]
         stats.starttime = UTCDateTime(ns=row["time"])
+        stats.css = AttribDict(dfile=str(path), row=where)  # where the samples came from
         self._check(row, samples, trace.id)
         return trace
 

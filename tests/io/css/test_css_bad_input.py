@@ -122,3 +122,14 @@ def test_not_a_database_and_binary_tables(tmp_path: Path) -> None:
         read_css(tmp_path / "x", default_network="bk")
     with pytest.raises(InvalidValueError, match="invalid errors"):
         read_css(tmp_path / "x", errors="ignore")  # type: ignore[arg-type]
+
+
+def test_affiliation_gives_the_network_when_it_names_exactly_one(good: Path, make_db: Callable[..., Path]) -> None:
+    make_db("affiliation", [{"net": "BK", "sta": "AAA"}, {"net": "BK", "sta": "BBB"},
+                            {"net": "NCSN", "sta": "BBB"}])  # NCSN: a virtual network, not a SEED code
+    reader = read_css(good)
+    assert sorted(t.id for t in reader.traces()) == ["BK.AAA..BHZ", "BK.BBB..BHZ"]
+    assert any("affiliation" in str(i) for i in reader.report.issues_of("network"))
+    make_db("affiliation", [{"net": "BK", "sta": "AAA"}, {"net": "XX", "sta": "AAA"}, {"net": "BK", "sta": "BBB"}])
+    with pytest.raises(InvalidValueError, match=r"no network code for station AAA \(wfdisc rows\)"):  # two: no choice
+        list(read_css(good).traces())
