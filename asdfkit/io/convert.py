@@ -180,9 +180,7 @@ class _Converter:
         self.report.bad_inputs.append({"path": str(path), "reason": reason})
 
     def fix_codes(self, stream: Stream) -> None:
-        numbers = [_trace_number(t.stats, i) for i, t in enumerate(stream)]
-        if len(set(numbers)) < len(numbers) and all(numbers):  # header numbers repeat: positions instead
-            numbers = [str(i + 1) if i + 1 < 100_000 else "" for i in range(len(stream))]
+        numbers = _station_numbers(stream) if not self.o.station and any(not t.stats.station for t in stream) else []
         for index, trace in enumerate(stream):
             stats = trace.stats
             if not stats.network and self.o.network:
@@ -209,30 +207,34 @@ class _Converter:
                 self.add_events(source.path)
             elif source.kind == "json":
                 self.add_json(source.path)
-        merged = merge_duplicates(self.stored + self.event_sources, self.o.dedupe_time, self.o.dedupe_distance_km,
-                                  sources=[_STORED] * len(self.stored) + self.event_labels)
-        self.catalog = merged.catalog
-        self.mapping = merged.mapping
-        self.sources, self.changed = merged.sources, merged.changed
-        self.report.merged_events = merged.merged
+        self.catalog = Catalog(events=list(self.stored))
+        self.sources = {str(e.resource_id): frozenset({_STORED}) for e in self.stored}
+        self.merge_events(self.event_sources, self.event_labels)
+
+    def merge_events(self, events: list[Event], labels: list[str]) -> None:
+        """Merge events of new sources into the catalogue, whose events come first (more trusted).
+
+        Updates the catalogue, each kept event's sources, the events that changed,
+        the mapping dropped id → kept id (composed with earlier merges) and the report.
+        """
+        if not events:
+            return
+        kept = list(self.catalog)
+        sources: list[str | frozenset[str]] = [self.sources.get(str(e.resource_id), frozenset()) for e in kept]
+        merged = merge_duplicates(kept + events, self.o.dedupe_time, self.o.dedupe_distance_km,
+                                  sources=sources + list(labels))
+        self.catalog, self.sources = merged.catalog, merged.sources
+        self.changed |= merged.changed
+        for old, new in list(self.mapping.items()):  # compose: an earlier target may be merged now
+            self.mapping[old] = merged.mapping.get(new, new)
+        self.mapping.update(merged.mapping)
+        for kept_id, old_ids in merged.merged.items():
+            self.report.merged_events.setdefault(kept_id, []).extend(old_ids)
 
     def sac_metadata(self) -> None:
         """Merge the events of the SAC headers into the catalogue and attach their picks."""
         sac_events = list({str(e.resource_id): e for e in self.sac.events.values()}.values())
-        if sac_events:
-            labels: list[str | frozenset[str]] = [self.sources.get(str(e.resource_id), frozenset())
-                                                  for e in self.catalog]
-            labels += [f"SAC headers: {e.resource_id}" for e in sac_events]
-            merged = merge_duplicates(list(self.catalog) + sac_events, self.o.dedupe_time,
-                                      self.o.dedupe_distance_km, sources=labels)
-            self.catalog = merged.catalog
-            self.sources = merged.sources
-            self.changed |= merged.changed
-            for old, new in list(self.mapping.items()):  # compose: an earlier target may be merged now
-                self.mapping[old] = merged.mapping.get(new, new)
-            self.mapping.update(merged.mapping)
-            for kept, old_ids in merged.merged.items():
-                self.report.merged_events.setdefault(kept, []).extend(old_ids)
+        self.merge_events(sac_events, [f"SAC headers: {e.resource_id}" for e in sac_events])
         by_id = {str(e.resource_id): e for e in self.catalog}
         for key, picks in self.sac.picks.items():
             event = self.sac.events.get(key)
@@ -330,14 +332,18 @@ class _Converter:
         """Join this run's contiguous traces of a channel written from different input files."""
         from .merge import merge_contiguous
 
-        for merged in merge_contiguous(f, self.outputs, self.o.tag, self.o.labels):
-            pieces = set(merged.pieces)
-            entries = [w for w in self.written if w[0] in pieces]
-            self.written = [w for w in self.written if w[0] not in pieces]
-            if entries:
-                self.written.append((merged.item, entries[0][1], min(e[2] for e in entries),
-                                     max(e[3] for e in entries)))
-            self.outputs = [o for o in self.outputs if o not in pieces] + [merged.item]
+        results = merge_contiguous(f, self.outputs, self.o.tag, self.o.labels)
+        if not results:
+            return
+        replaced = {piece for merged in results for piece in merged.pieces}
+        entries = {w[0]: w for w in self.written if w[0] in replaced}
+        self.written = [w for w in self.written if w[0] not in replaced]
+        self.outputs = [o for o in self.outputs if o not in replaced]
+        for merged in results:
+            mine = [entries[p] for p in merged.pieces if p in entries]
+            if mine:
+                self.written.append((merged.item, mine[0][1], min(e[2] for e in mine), max(e[3] for e in mine)))
+            self.outputs.append(merged.item)
             self.derived[merged.item] = list(dict.fromkeys(
                 src for piece in merged.pieces for src in self.derived.pop(piece, [])))
             self.report.traces -= len(merged.pieces) - 1
@@ -367,6 +373,14 @@ class _Converter:
         self.used_files.extend(sources or [str(path)])
         self.report.traces += len(written)
         self.report.samples += sum(len(t.data) for t in stream)
+
+
+def _station_numbers(stream: Stream) -> list[str]:
+    """:func:`_trace_number` of each trace; the positions instead when header numbers repeat."""
+    numbers = [_trace_number(t.stats, i) for i, t in enumerate(stream)]
+    if len(set(numbers)) < len(numbers) and all(numbers):
+        numbers = [str(i + 1) if i + 1 < 100_000 else "" for i in range(len(stream))]
+    return numbers
 
 
 def _trace_number(stats: Any, index: int) -> str:
@@ -583,7 +597,7 @@ def convert_to_asdf(
 
     def run(target: Path) -> None:
         with open_asdf(target, mode, compression=options.compression) as f:
-            existing = {str(e.resource_id) for e in f.events} if options.append else set()
+            existing = {str(e.resource_id) for e in conv.stored}  # read before the copy was made
             before = (f.n_waveforms, len(existing), len(f.stations_with_stationxml))
             inventory = conv.stations()
             if inventory.networks:

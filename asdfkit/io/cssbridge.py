@@ -19,7 +19,6 @@ from ..container import open as open_asdf
 from ..errors import AsdfkitError
 from .css import CssReader, asdf_to_css
 from .css.wfdisc import data_path
-from .dedupe import merge_duplicates
 from .sources import Source
 
 if TYPE_CHECKING:
@@ -81,18 +80,7 @@ def read_css_sources(sources: list[Source], options: ConvertOptions, conv: _Conv
                     continue
         conv.used_files.append(str(source.path))
         inputs.append(CssInput(source.path, reader))
-    if extra_events:
-        labels: list[str | frozenset[str]] = [conv.sources.get(str(e.resource_id), frozenset())
-                                              for e in conv.catalog]
-        labels += [label for label, _ in extra_events]
-        merged = merge_duplicates(list(conv.catalog) + [event for _, event in extra_events], options.dedupe_time,
-                                  options.dedupe_distance_km, sources=labels)  # one database: one source
-        conv.catalog = merged.catalog
-        conv.sources = merged.sources
-        conv.changed |= merged.changed
-        conv.mapping.update(merged.mapping)
-        for kept, old in merged.merged.items():
-            conv.report.merged_events.setdefault(kept, []).extend(old)
+    conv.merge_events([event for _, event in extra_events], [label for label, _ in extra_events])
     return inputs
 
 

@@ -67,6 +67,11 @@ def _plugins() -> list[_Plugin]:
     return out
 
 
+def is_seed_volume(head: bytes) -> bool:
+    """Whether a file's first bytes are a SEED volume header (``000001V ``: dataless or full SEED)."""
+    return head[:6].isdigit() and head[6:7] == b"V" and head[7:8] in (b" ", b"*")
+
+
 def seed_data_offset(path: Path) -> int | None:
     """Where the data records of a SEED volume begin (``None``: not a volume, or no data).
 
@@ -78,7 +83,7 @@ def seed_data_offset(path: Path) -> int | None:
     try:
         with open(path, "rb") as handle:
             head = handle.read(24)
-            if not (head[:6].isdigit() and head[6:7] == b"V"):
+            if not is_seed_volume(head):
                 return None
             try:
                 exponent = int(head[19:21]) if head[8:11] == b"010" else 12

@@ -19,7 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import NotFoundError
-from .readers import seed_data_offset
+from .readers import is_seed_volume, seed_data_offset
 
 __all__ = ["Source", "classify", "expand"]
 
@@ -91,13 +91,18 @@ def _xml_kind(head: bytes) -> str | None:
     return None
 
 
+def _is_station_text(head: bytes) -> bool:
+    """FDSN station text (``#Network | Station | ...``), as FDSN web services write it."""
+    return head.lstrip().lower().startswith(b"#network")
+
+
 def _text_kind(path: Path, head: bytes) -> str | None:
     """Inventories and events in the non-XML formats ObsPy reads, told by their content.
 
     Only text files are examined (the waveform formats that matter most,
     miniSEED and SAC, are binary), so this costs nothing for them.
     """
-    if head[:6].isdigit() and head[6:8] in (b"V ", b"V*"):
+    if is_seed_volume(head):
         # a SEED volume: its control headers hold the responses; a full one also holds data
         return "seed" if seed_data_offset(path) else "inventory"
     if b"\x00" in head:
@@ -105,8 +110,8 @@ def _text_kind(path: Path, head: bytes) -> str | None:
     text = head.decode("latin-1")
     if "B050F03" in text or "B053F" in text or "B054F" in text:
         return "inventory"  # RESP
-    if text.lstrip().startswith("#Network") or text.lstrip().startswith("#network"):
-        return "inventory"  # FDSN station text
+    if _is_station_text(head):
+        return "inventory"
     from obspy.io.cmtsolution.core import _is_cmtsolution
     from obspy.io.ndk.core import _is_ndk
     from obspy.io.nlloc.core import is_nlloc_hyp
@@ -124,14 +129,7 @@ def classify(path: Path) -> Source | None:
     """What ``path`` holds, judged from its name and first bytes; None for files to skip."""
     name = path.name
     suffix = path.suffix.lower()
-    if suffix == ".txt":
-        try:
-            with open(path, "rb") as handle:
-                first = handle.read(64).lstrip().lower()
-        except OSError:
-            return None
-        return Source(path, "inventory") if first.startswith(b"#network") else None
-    if suffix in _SKIP_SUFFIXES:
+    if suffix in _SKIP_SUFFIXES and suffix != ".txt":  # .txt: FDSN station text, else skipped
         return None
     if suffix.lstrip(".") in _CSS_TABLES:
         return Source(path, "css")  # any table names its database (classify_all keeps one per database)
@@ -140,7 +138,9 @@ def classify(path: Path) -> Source | None:
             head = handle.read(4096)
     except OSError as exc:
         log.warning("cannot read %s: %s", path, exc)
-        return Source(path, "waveform")  # reported as unreadable later, with its reason
+        return None if suffix == ".txt" else Source(path, "waveform")  # reported later, with its reason
+    if suffix == ".txt":
+        return Source(path, "inventory") if _is_station_text(head) else None
     stripped = head.lstrip()
     if head.startswith(b"\x89HDF\r\n\x1a\n"):
         return Source(path, "asdf")

@@ -21,6 +21,7 @@ from ...errors import AsdfkitError, InvalidValueError
 from .database import CssDatabase
 from .instruments import (
     InstrumentIndex,
+    InstrumentRef,
     read_response_file,
     sensitivity_from_calib,
     sensitivity_from_calibration,
@@ -123,12 +124,17 @@ class _Builder:
                              "coordinates: left out of the inventory (its waveforms still convert)")
         return out
 
+    def instrument(self, sta: str, chan: str, row: Row | None, start: UTCDateTime | None,
+                   end: UTCDateTime | None) -> InstrumentRef | None:
+        """The instrument of a sitechan row's channel during ``[start, end]`` (by chanid, else by time)."""
+        return self.instruments.lookup(sta, chan, None if start is None else start.ns,
+                                       None if end is None else end.ns,
+                                       chanid=row.get("chanid") if row is not None else None)
+
     def response(self, sta: str, chan: str, row: Row | None, seen: ChannelSeen | None, subject: str,
                  epoch: _Epoch) -> Response | None:
         start, end, calibration = epoch
-        ref = self.instruments.lookup(sta, chan, None if start is None else start.ns,
-                                      None if end is None else end.ns,
-                                      chanid=row.get("chanid") if row is not None else None)
+        ref = self.instrument(sta, chan, row, start, end)
         if ref is None and self.instruments.has(sta, chan):
             self.report.warn("response", f"{subject}: no sensor row of {sta} {chan} overlaps the sitechan "
                              f"epoch {start or '-'} - {end or '-'}: no instrument for it",
@@ -169,9 +175,7 @@ class _Builder:
         """
         start = jdate_to_utc(row["ondate"], row.where) if row is not None else None
         end = jdate_to_utc(row["offdate"], row.where, end=True) if row is not None else None
-        ref = self.instruments.lookup(sta, chan, None if start is None else start.ns,
-                                      None if end is None else end.ns,
-                                      chanid=row.get("chanid") if row is not None else None)
+        ref = self.instrument(sta, chan, row, start, end)
         if ref is not None:
             if start is not None and ref.start_ns is not None and 0 <= ref.start_ns - start.ns < _SLACK_NS:
                 start = UTCDateTime(ns=ref.start_ns)
@@ -185,9 +189,7 @@ class _Builder:
         if seen is not None and seen.samprate:
             return seen.samprate
         start, end, _ = epoch
-        ref = self.instruments.lookup(sta, chan, None if start is None else start.ns,
-                                      None if end is None else end.ns,
-                                      chanid=row.get("chanid") if row is not None else None)
+        ref = self.instrument(sta, chan, row, start, end)
         rate = ref.row["samprate"] if ref is not None else None
         return rate if rate and rate > 0 else None
 
