@@ -52,16 +52,12 @@ _DOUBLE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 @cache
-def _prov_schema() -> etree.XMLSchema | None:
-    """The W3C PROV-XML schema shipped inside the prov package, if present."""
-    try:
-        path = resources.files("prov") / "tests" / "schemas" / "prov.xsd"
-        if not path.is_file():
-            return None
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        return etree.XMLSchema(etree.parse(str(path), parser))
-    except (OSError, etree.XMLSchemaParseError, etree.XMLSyntaxError):  # pragma: no cover
-        return None
+def _prov_schema() -> etree.XMLSchema:
+    """The W3C PROV-XML schema asdfkit ships (``schemas/prov_xml``), compiled without network access."""
+    path = resources.files("asdfkit.schemas") / "prov_xml" / "prov.xsd"
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    with resources.as_file(path) as xsd:
+        return etree.XMLSchema(etree.parse(str(xsd), parser))
 
 
 def _to_bytes(document: Any) -> bytes:
@@ -412,9 +408,10 @@ def validate_built(document: ProvDocument, pending: Sequence[PlainRecord] = ()) 
     def everything() -> ProvReport:
         return validate_generated(to_prov_xml(document, pending))
 
-    if document.has_bundles() or document.identifier or len(document._records) >= len(pending):
+    own = list(document.get_records())
+    if document.has_bundles() or document.identifier or len(own) >= len(pending):
         return everything()  # nothing to gain: most records are prov's, parsed whole anyway
-    records = [(r.get_type(), r.identifier, r.attributes) for r in document._records]
+    records = [(r.get_type(), r.identifier, r.attributes) for r in own]
     ids: list[QualifiedName] = []
     names: set[QualifiedName] = set()  # every qualified-name value
     refs: set[QualifiedName] = set()  # those of formal attributes: records they refer to
@@ -460,7 +457,7 @@ def _parse(data: bytes, report: ProvReport) -> etree._Element | None:
         report.add("prov.root", f"root element is {root.tag!r}, must be prov:document")
         return None
     schema = _prov_schema()
-    if schema is not None and not schema.validate(root.getroottree()):
+    if not schema.validate(root.getroottree()):
         for error in list(schema.error_log)[:50]:
             report.add("prov.schema", f"line {error.line}: {error.message}")
     return root

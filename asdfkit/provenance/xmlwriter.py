@@ -1,16 +1,17 @@
-"""PROV-XML bytes of a ``ProvDocument``, identical to what ``prov``'s own serializer writes.
+"""PROV-XML bytes of a ``ProvDocument``, built fast by asdfkit's own writer.
 
 ``prov``'s serializer decides, for every attribute of every record, its element
 name, ``xsi:type`` and text through generic helpers that compare qualified names
 in Python; on the documents asdfkit writes (hundreds of records, thousands of
 attributes) that is most of the cost of recording provenance.  :func:`to_prov_xml`
-builds the same lxml tree with the per-name decisions looked up once: the same
-record order and element names (``prov``'s own ``record.attributes`` and record
-labels), the same attribute order as ``prov.model.sorted_attributes``, the same
-value texts and ``xsi:type`` rules (``prov``'s own value formatters), written the
-way ``ProvDocument.serialize(format="xml")`` writes them.  Documents with bundles
-go to ``prov``'s serializer unchanged.  ``tests/provenance/test_prov_xmlwriter.py``
-compares both byte for byte on every document the provenance tests produce.
+builds the tree with the per-name decisions looked up once, by the PROV-XML rules
+of :mod:`asdfkit.provenance.xmlrules` (which use only ``prov``'s public API): the
+record order and attributes ``prov`` stores, the attribute order of PROV-XML as
+``prov`` sorts it, the value texts and ``xsi:type`` rules.  The bytes equal what
+``ProvDocument.serialize(format="xml")`` of ``prov`` 3.2 writes, which
+``tests/provenance`` checks byte for byte where that release is installed, and
+parse back to the same document with every supported ``prov`` release.  Documents
+with bundles go to ``prov``'s serializer unchanged.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from lxml import etree
 from prov.constants import (
     PROV_ATTR_TIME,
     PROV_ATTRIBUTE_QNAMES,
-    PROV_INTERNATIONALIZEDSTRING,
     PROV_LABEL,
     PROV_LOCATION,
     PROV_ROLE,
@@ -36,28 +36,31 @@ from prov.constants import (
 )
 from prov.identifier import QualifiedName
 from prov.model import Literal, ProvDocument
-from prov.model.bundle import PROV_REC_CLS
-from prov.model.records import _xsd_datetime_text, _xsd_double_text
-from prov.serializers.provxml import (
-    _ALWAYS_CHECK,
-    FULL_NAMES_MAP,
-    ProvXMLSerializer,
-    _escape_ncname_localpart,
-    _infer_xsd_type,
-    _ns_prov,
-    _ns_xml,
-    _ns_xsi,
-)
 
 from ..errors import InvalidValueError
+from .xmlrules import (
+    ALWAYS_CHECK,
+    INTERNATIONALIZED_STRING,
+    element_name,
+    escape_ncname,
+    formal_attributes,
+    infer_xsd_type,
+    namespace_map,
+    ns_prov,
+    ns_xml,
+    ns_xsi,
+    subtype_element,
+    xsd_datetime_text,
+    xsd_double_text,
+)
 
 __all__ = ["PlainRecord", "to_prov_xml"]
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-_XSI_TYPE = _ns_xsi("type")
-_XML_LANG = _ns_xml("lang")
-_PROV_ID = _ns_prov("id")
-_PROV_REF = _ns_prov("ref")
+_XSI_TYPE = ns_xsi("type")
+_XML_LANG = ns_xml("lang")
+_PROV_ID = ns_prov("id")
+_PROV_REF = ns_prov("ref")
 _TYPED = (PROV_TYPE, PROV_LOCATION, PROV_VALUE)
 _UNTYPED = (PROV_ATTR_TIME, PROV_LABEL)
 # Types whose equal values always have equal text (not float: -0.0 == 0.0; not datetime: time zones).
@@ -94,7 +97,7 @@ PlainRecord = tuple[QualifiedName, "QualifiedName | None", list[tuple[QualifiedN
 @cache
 def _name(attr: QualifiedName) -> _Name:
     return _Name(
-        tag=f"{{{attr.namespace.uri}}}{_escape_ncname_localpart(attr.localpart)}",
+        tag=f"{{{attr.namespace.uri}}}{escape_ncname(attr.localpart)}",
         formal=attr in PROV_ATTRIBUTE_QNAMES,
         typed=attr in _TYPED,
         untyped=attr in _UNTYPED,
@@ -105,7 +108,7 @@ def _name(attr: QualifiedName) -> _Name:
 def _order(rec_type: QualifiedName) -> dict[QualifiedName, int]:
     """Rank of each name ``sorted_attributes`` places first (formal, then universal attributes)."""
     order: dict[QualifiedName, int] = {}
-    for attr in (*PROV_REC_CLS[rec_type].FORMAL_ATTRIBUTES, *_UNIVERSAL):
+    for attr in (*formal_attributes(rec_type), *_UNIVERSAL):
         order.setdefault(attr, len(order))
     return order
 
@@ -127,7 +130,7 @@ def _sorted(
 def _text(attrib: list[tuple[str, str]], name: _Name, value: Any) -> str:
     """``_encode_attribute_value`` of prov: the value's text and its explicit xsi:type/xml:lang."""
     if isinstance(value, Literal):
-        if value.datatype is not None and value.datatype != PROV_INTERNATIONALIZEDSTRING:
+        if value.datatype is not None and value.datatype != INTERNATIONALIZED_STRING:
             attrib.append((_XSI_TYPE, f"{value.datatype.namespace.prefix}:{value.datatype.localpart}"))
         if value.langtag is not None:
             attrib.append((_XML_LANG, value.langtag))
@@ -138,9 +141,9 @@ def _text(attrib: list[tuple[str, str]], name: _Name, value: Any) -> str:
             attrib.append((_XSI_TYPE, "xsd:QName"))
         return str(value)
     if isinstance(value, dt.datetime):
-        return _xsd_datetime_text(value)
+        return xsd_datetime_text(value)
     if isinstance(value, float):
-        return _xsd_double_text(value)
+        return xsd_double_text(value)
     return str(value)
 
 
@@ -150,13 +153,13 @@ def _encode_attribute(attr: QualifiedName, value: Any) -> _Child:
     attrib: list[tuple[str, str]] = []
     text = _text(attrib, name, value)
     if (
-        (type(value) in _ALWAYS_CHECK or name.typed)
+        (type(value) in ALWAYS_CHECK or name.typed)
         and not any(key == _XSI_TYPE for key, _ in attrib)
         and not (name.formal and text)
         and not name.untyped
         and not str(value).startswith("prov:")
     ):
-        xsd_type, text = _infer_xsd_type(attr, value, text)
+        xsd_type, text = infer_xsd_type(attr, value, text)
         if xsd_type is not None:
             attrib.append((_XSI_TYPE, str(xsd_type)))
     if name.formal and text:
@@ -177,7 +180,7 @@ class _Shape:
 def _shape(rec_type: QualifiedName, names: list[QualifiedName]) -> _Shape:
     texts = [str(name) for name in names]
     types = tuple(i for i, name in enumerate(names) if name == PROV_TYPE)
-    tag = _ns_prov(FULL_NAMES_MAP[rec_type])
+    tag = ns_prov(element_name(rec_type))
     if len(set(texts)) != len(texts):
         return _Shape(tag, None, types)  # a repeated name: its values decide its order
     rank = _order(rec_type)
@@ -185,9 +188,7 @@ def _shape(rec_type: QualifiedName, names: list[QualifiedName]) -> _Shape:
     return _Shape(tag, sorted(range(len(names)), key=lambda i: (rank.get(names[i], rest), texts[i])), types)
 
 
-def _arrange(
-    serializer: ProvXMLSerializer, record: PlainRecord, shapes: dict[tuple[Any, ...], _Shape]
-) -> tuple[str, list[tuple[QualifiedName, Any]]]:
+def _arrange(record: PlainRecord, shapes: dict[tuple[Any, ...], _Shape]) -> tuple[str, list[tuple[QualifiedName, Any]]]:
     """A record's element name and its attributes in ``sorted_attributes`` order.
 
     ``shapes`` keeps what records of the same type and attribute names share.
@@ -199,15 +200,14 @@ def _arrange(
         shape = shapes[key] = _shape(rec_type, [attr for attr, _ in attributes])
     if any(isinstance(attributes[i][1], _NAMED) for i in shape.types):
         attributes = list(attributes)
-        label = serializer._derive_record_label(rec_type, attributes)  # drops a subtype's prov:type
-        return _ns_prov(label), _sorted(rec_type, attributes) if len(attributes) > 1 else attributes
+        label = subtype_element(rec_type, attributes)  # drops a subtype's prov:type
+        return ns_prov(label), _sorted(rec_type, attributes) if len(attributes) > 1 else attributes
     if shape.order is None:
         return shape.tag, _sorted(rec_type, attributes)
     return shape.tag, [attributes[i] for i in shape.order]
 
 
 def _encode_record(
-    serializer: ProvXMLSerializer,
     record: PlainRecord,
     seen: dict[tuple[Any, ...], _Child],
     shapes: dict[tuple[Any, ...], _Shape],
@@ -215,7 +215,7 @@ def _encode_record(
     """One record: its element name, ``prov:id`` and attribute elements (``seen``: ones already encoded)."""
     identifier = record[1]
     attrib = [(_PROV_ID, str(identifier))] if identifier else []
-    tag, attributes = _arrange(serializer, record, shapes)
+    tag, attributes = _arrange(record, shapes)
     children = []
     for attr, value in attributes:
         if type(value) not in _REUSABLE:
@@ -231,7 +231,7 @@ def _encode_record(
 
 def _tree(nsmap: dict[Any, str], records: list[Record]) -> bytes:
     """Serialise through lxml, as prov does (any content)."""
-    root = etree.Element(_ns_prov("document"), nsmap=nsmap)
+    root = etree.Element(ns_prov("document"), nsmap=nsmap)
     for tag, attrib, children in records:
         elem = etree.SubElement(root, tag)
         for key, value in attrib:
@@ -254,8 +254,8 @@ _SPECIAL = re.compile(r'[&<>"]')
 _REF, _FORM = object(), object()  # how a planned attribute is written: prov:ref, or a per-type form
 # The text prov writes for values of these exact types (see _text).
 _TEXT_OF: dict[type, Callable[[Any], str]] = {
-    float: _xsd_double_text,
-    dt.datetime: _xsd_datetime_text,
+    float: xsd_double_text,
+    dt.datetime: xsd_datetime_text,
     str: str,
 }
 _CLARK = re.compile(r"^\{(?P<uri>[^}]*)\}(?P<local>.+)$")
@@ -275,8 +275,7 @@ class _Lines:
     writes the whole document.
     """
 
-    def __init__(self, serializer: ProvXMLSerializer, nsmap: dict[Any, str]) -> None:
-        self.serializer = serializer
+    def __init__(self, nsmap: dict[Any, str]) -> None:
         self.uris = {uri: prefix for prefix, uri in nsmap.items()}
         self.ok = None not in nsmap and len(self.uris) == len(nsmap)
         self.ok = self.ok and all(_PLAIN.fullmatch(uri) for uri in nsmap.values())
@@ -430,7 +429,7 @@ class _Lines:
 
     def generic(self, record: PlainRecord) -> bool:
         """Write a record attribute by attribute."""
-        tag, attributes = _arrange(self.serializer, record, self.shapes)
+        tag, attributes = _arrange(record, self.shapes)
         lines = []
         for attr, value in attributes:
             line = self.line(attr, value)
@@ -478,13 +477,12 @@ def to_prov_xml(document: ProvDocument, pending: Sequence[PlainRecord] = ()) -> 
             raise InvalidValueError("records pending for a document with bundles: add them to it first")
         text: Any = document.serialize(format="xml")
         return text.encode("utf-8") if isinstance(text, str) else bytes(text)
-    serializer = ProvXMLSerializer(document)
-    nsmap: dict[Any, str] = serializer._build_nsmap(document)
-    own = [(record.get_type(), record._identifier, record.attributes) for record in document._records]
+    nsmap = namespace_map(document)
+    own = [(record.get_type(), record.identifier, record.attributes) for record in document.get_records()]
     records = [*own, *pending]
-    lines = _Lines(serializer, nsmap)
+    lines = _Lines(nsmap)
     if lines.ok and all(lines.record(record) for record in records):
         return lines.data()
     seen: dict[tuple[Any, ...], _Child] = {}  # equal (name, type, value): equal element
     shapes = lines.shapes
-    return _tree(nsmap, [_encode_record(serializer, record, seen, shapes) for record in records])
+    return _tree(nsmap, [_encode_record(record, seen, shapes) for record in records])
