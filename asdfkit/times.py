@@ -32,12 +32,15 @@ def to_ns(value: Any) -> int:
     ----------
     value : UTCDateTime, datetime, str, int or float
         ``int`` is taken as nanoseconds; ``float`` as seconds (its float
-        precision is the caller's choice); strings go through ``UTCDateTime``.
+        precision is the caller's choice); strings go through ``UTCDateTime``
+        (which parses at most microseconds: give nanoseconds as ``int``).
 
     Examples
     --------
-    >>> to_ns(UTCDateTime("2013-05-24T05:40:00.000000001"))
+    >>> to_ns(UTCDateTime(ns=1369374000000000001))
     1369374000000000001
+    >>> to_ns("2013-05-24T05:40:00.000001")
+    1369374000000001000
     """
     if isinstance(value, bool):
         raise InvalidTimeError(f"invalid time {value!r}: must be a time, not a bool")

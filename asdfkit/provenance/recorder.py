@@ -66,10 +66,17 @@ class ProvenanceRecorder:
 
     Examples
     --------
-    >>> rec = ProvenanceRecorder(f)                       # doctest: +SKIP
-    >>> paths = f.add_auxiliary_data(cc, "CrossCorrelation", "IU.A_IU.B/ZZ")
-    >>> rec.record("cross_correlate", inputs=[a.path, b.path], outputs=[paths],
-    ...            parameters={"correlation_type": "cross", "max_lag_time_in_sec": 100.0})
+    >>> import tempfile, numpy as np, obspy, asdfkit
+    >>> path = tempfile.mkdtemp() + "/cc.h5"
+    >>> with asdfkit.open(path, "w") as f:
+    ...     traces = f.add_waveforms(obspy.read(), tag="raw_recording")
+    ...     cc = f.add_auxiliary_data(np.zeros(201), data_type="CrossCorrelation", path="BW_RJOB/ZN")
+    ...     rec = ProvenanceRecorder(f)
+    ...     activity = rec.record("cross_correlate", inputs=traces[:2], outputs=[cc],
+    ...                           parameters={"correlation_type": "cross", "max_lag_time_in_sec": 1.0})
+    ...     doc = f.get_provenance_document(activity.document)
+    >>> b"seis_prov:cross_correlate" in doc
+    True
     """
 
     def __init__(self, asdf: ASDFFile, *, software: str = "asdfkit", version: str = __version__,
