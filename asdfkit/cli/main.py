@@ -30,6 +30,33 @@ EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
 
+#: The extra that installs each optional package a command may need.
+OPTIONAL_EXTRAS = {
+    "pandas": "align",
+    "scipy": "align",
+    "matplotlib": "align",
+    "dask": "dask",
+    "distributed": "dask",
+    "sphinx": "docs",
+}
+
+
+def missing_extra(exc: ModuleNotFoundError) -> str | None:
+    """The one-line message for an optional package that is not installed, else None.
+
+    Examples
+    --------
+    >>> missing_extra(ModuleNotFoundError("No module named 'pandas'", name="pandas"))
+    "this command needs pandas, which is not installed: pip install 'asdfkit[align]'"
+    >>> missing_extra(ModuleNotFoundError("No module named 'nope'", name="nope")) is None
+    True
+    """
+    top = (exc.name or "").split(".")[0]
+    extra = OPTIONAL_EXTRAS.get(top)
+    if extra is None:
+        return None
+    return f"this command needs {top}, which is not installed: pip install 'asdfkit[{extra}]'"
+
 
 class AsdfkitGroup(click.Group):
     """A click group that turns asdfkit errors into messages and exit codes."""
@@ -43,6 +70,12 @@ class AsdfkitGroup(click.Group):
         except (AsdfkitError, ModeError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_DATA)
+        except ModuleNotFoundError as exc:
+            message = missing_extra(exc)
+            if message is None:
+                raise  # a bug: keep the traceback
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(EXIT_USAGE)
 
 
 @click.group(cls=AsdfkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
