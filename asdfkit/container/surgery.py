@@ -39,6 +39,7 @@ from ..spec import STATIONXML_NAME
 from .events import QUAKEML_NAME
 from .file import ASDFFile
 from .links import refuse_links
+from .sizeguard import read_checked
 from .h5util import decode_str, read_xml
 
 __all__ = ["SECTIONS", "MergeSource", "SurgeryReport", "extract", "merge", "repack"]
@@ -117,7 +118,7 @@ def _same(a: h5py.Dataset, b: h5py.Dataset) -> bool:
     """Same shape, dtype, attributes and stored values."""
     if a.shape != b.shape or a.dtype != b.dtype or _attrs(a) != _attrs(b):
         return False
-    return bool(np.array_equal(a[()], b[()]))
+    return bool(np.array_equal(read_checked(a), read_checked(b)))
 
 
 def _datasets(group: h5py.Group, prefix: str) -> Iterator[str]:
