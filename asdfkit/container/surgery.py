@@ -38,9 +38,9 @@ from ..errors import FormatError, InvalidValueError, MergeConflictError
 from ..spec import STATIONXML_NAME
 from .events import QUAKEML_NAME
 from .file import ASDFFile
+from .h5util import decode_str, read_xml
 from .links import refuse_links
 from .sizeguard import read_checked
-from .h5util import decode_str, read_xml
 
 __all__ = ["SECTIONS", "MergeSource", "SurgeryReport", "extract", "merge", "repack"]
 

@@ -94,7 +94,7 @@ def test_a_legitimately_large_catalogue_reads(tmp_path: Path, obspy_data: Path) 
     """ObsPy's real QuakeML events, repeated past the 64 MiB floor, through asdfkit's own writer."""
     text = (obspy_data / "io" / "quakeml" / "tests" / "data" / "neries_events.xml").read_bytes()
     head, _, rest = text.partition(b"<event ")
-    body, _, tail = ("<event ".encode() + rest).rpartition(b"</event>")
+    body, _, tail = (b"<event " + rest).rpartition(b"</event>")
     events = body + b"</event>"
     copies = FLOOR_BYTES // len(events) + 2
     data = head + events * copies + tail
