@@ -43,9 +43,8 @@ def _edit_first_row(db: Path, **fields: str) -> None:
 def copy(shared_data: Path, tmp_path: Path) -> Path:
     """A writable copy of berkeley_1998 (30 ic rows); returns the database prefix."""
     folder = tmp_path / "db"
-    shutil.copytree(shared_data / "css" / "berkeley_1998", folder)
-    for path in folder.iterdir():
-        path.chmod(0o644)
+    shutil.copytree(shared_data / "css" / "berkeley_1998", folder, copy_function=shutil.copyfile)
+    folder.chmod(0o755)  # the shared data is read-only
     return folder / "example_2"
 
 
