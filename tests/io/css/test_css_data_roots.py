@@ -133,3 +133,18 @@ def test_data_roots_resolve_dot_dot_and_symlinks(tmp_path: Path) -> None:
     assert roots.contains(tmp_path / "root" / "a" / "b")
     assert not roots.contains(tmp_path / "root" / ".." / "x")
     assert not roots.contains(tmp_path / "root" / "etc" / "passwd")
+
+
+def test_a_response_file_outside_the_database_is_not_read(copy: Path) -> None:
+    path = copy.parent / "example_2.instrument"
+    lines = path.read_text().splitlines()
+    line = lines[0]
+    for name, text in (("dir", "/etc"), ("dfile", "passwd")):
+        col = layout("instrument").column(name)
+        line = line[: col.start] + text.ljust(col.width)[: col.width] + line[col.end:]
+    lines[0] = line
+    path.write_text("\n".join(lines) + "\n")
+    reader = read_css(copy, default_network="BK")
+    reader.inventory()
+    refused = [i for i in reader.report.issues_of("response") if "outside the database folder" in i.message]
+    assert refused and "response file /etc/passwd" in refused[0].message
