@@ -35,6 +35,8 @@ COMPACT_LIMIT = 60_000
 
 
 def _nbytes(value: Any) -> int:
+    if isinstance(value, np.generic):  # the scalars and np.bytes_ of every trace: no array made
+        return int(value.nbytes)
     if isinstance(value, str):
         return len(value.encode("utf-8"))
     if isinstance(value, (bytes, np.bytes_)):
