@@ -23,6 +23,8 @@ from typing import Any
 import h5py
 import numpy as np
 
+from .sizeguard import read_checked
+
 __all__ = ["COMPACT_LIMIT", "WRITE_LIBVER", "make_room", "needs_dense"]
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ def _copy_data(old: h5py.h5d.DatasetID, new: h5py.h5d.DatasetID, dataset: h5py.D
             mask, blob = old.read_direct_chunk(offset)
             new.write_direct_chunk(offset, blob, mask)
     elif dataset.size:
-        new.write(h5py.h5s.ALL, h5py.h5s.ALL, np.ascontiguousarray(dataset[()]))
+        new.write(h5py.h5s.ALL, h5py.h5s.ALL, np.ascontiguousarray(read_checked(dataset)))
 
 
 def make_room(dsid: h5py.h5d.DatasetID) -> h5py.h5d.DatasetID:

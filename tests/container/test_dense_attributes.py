@@ -109,3 +109,14 @@ def test_convert_associates_a_day_long_trace_with_1500_events(tmp_path: Path) ->
         assert len(f.get_waveform_meta(f.list_waveforms()[0]).event_ids) == 1500
     with pyasdf.ASDFDataSet(str(out), mode="r") as ds:
         assert len(ds.waveforms.XX_DAY.raw_recording[0].stats.asdf.event_ids) == 1500
+
+
+def test_auxiliary_data_takes_an_attribute_over_64_kib(tmp_path: Path) -> None:
+    path = tmp_path / "aux.h5"
+    notes = ";".join(IDS)
+    with asdfkit.open(path, "w") as f:
+        f.add_auxiliary_data(np.arange(10.0), "Catalogue", "day", {"event_ids": notes})
+    with asdfkit.open(path) as f:
+        assert f.get_auxiliary_data("Catalogue", "day").attrs["event_ids"] == notes
+    with pyasdf.ASDFDataSet(str(path), mode="r") as ds:
+        assert ds.auxiliary_data.Catalogue.day.parameters["event_ids"] == notes
