@@ -20,6 +20,7 @@ __all__ = [
     "DuplicateError",
     "DuplicateEventError",
     "DuplicateTraceError",
+    "ExternalLinkError",
     "FormatError",
     "InvalidDtypeError",
     "InvalidNameError",
@@ -30,6 +31,8 @@ __all__ = [
     "ModeError",
     "NoArrivalError",
     "NotFoundError",
+    "OutsideDataRootError",
+    "OversizeError",
     "RecipeError",
     "SacFileError",
     "VersionError",
@@ -134,6 +137,18 @@ class NoArrivalError(AlignmentInputError):
 
 class MissingCoordinatesError(AlignmentInputError):
     """A station has no coordinates (StationXML) where predicted arrivals need them."""
+
+
+class OutsideDataRootError(AsdfkitError, PermissionError):
+    """A file an input names (a CSS wfdisc ``dir``/``dfile``) lies outside the folders it may be read from."""
+
+
+class ExternalLinkError(InvalidValueError):
+    """An HDF5 external link, or a soft link leaving the copied objects, where objects are copied."""
+
+
+class OversizeError(InvalidValueError):
+    """A size declared in a file (dataset shape, attribute) is far larger than the storage it has."""
 
 
 class AsdfkitWarning(UserWarning):

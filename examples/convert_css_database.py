@@ -8,6 +8,10 @@ calibration table), exports one minute of BKS to SAC and everything to a
 css3.1 ``NET_STA`` database, reads that back and compares the samples.  Then
 converts ``dbmoment_events``, whose wfdisc points at another machine's
 directory, with a directory remap: 30 rows found, 9 reported missing.
+Last, a copy of ``berkeley_1998`` whose BKS BHZ file is a symlink into an
+archive folder: sample files are read only under the database's folder, the
+remap targets and the ``--data-root`` folders, so that row is refused (skipped
+and listed with ``--skip-bad``) until the archive is named as a data root.
 
 Run::
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -76,7 +81,28 @@ def run(output: str, css: str | Path = DEFAULT_CSS) -> str:
     missing = [w for w in moved.warnings if "missing:" in w]
     lines.append(f"dbmoment_events with --remap: {moved.traces} trace(s) found, {len(missing)} row(s) "
                  f"reported missing, {moved.events} event(s), {moved.picks} pick(s)")
+    lines.append(_data_roots(css / "berkeley_1998", Path(output).with_name("roots.h5")))
     return "\n".join(lines)
+
+
+def _data_roots(berkeley: Path, output: Path) -> str:
+    """Convert a copy of berkeley_1998 with one sample file moved to an archive behind a symlink."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy, archive = Path(folder) / "db", Path(folder) / "archive"
+        shutil.copytree(berkeley, copy, copy_function=shutil.copyfile)  # writable copies of read-only data
+        copy.chmod(0o755)
+        archive.mkdir()
+        name = "19980812141000.BKS.BHZ"
+        shutil.move(copy / name, archive / name)
+        (copy / name).symlink_to(archive / name)
+        options = {"default_network": "BK"}
+        refused = convert_to_asdf([copy / "example_2"], output,
+                                  ConvertOptions(css=options, skip_bad=True, overwrite=True))
+        listed = [w for w in refused.warnings if "outside the database folder" in w]
+        allowed = convert_to_asdf([copy / "example_2"], output,
+                                  ConvertOptions(css={**options, "data_roots": [archive]}, overwrite=True))
+    return (f"symlinked archive: {refused.traces} trace(s) and {len(listed)} row(s) refused without "
+            f"--data-root; {allowed.traces} trace(s) with --data-root")
 
 
 def _sensitivity(inventory: obspy.Inventory, seed_id: str) -> float | None:

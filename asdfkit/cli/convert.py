@@ -147,6 +147,8 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
                    "conversions sharing a node).")
 @click.option("--default-network", help="CSS3.0: network code for stations snetsta does not map.")
 @click.option("--remap", multiple=True, metavar="OLD=NEW", help="CSS3.0: replace a wfdisc dir prefix (repeatable).")
+@click.option("--data-root", "data_roots", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="CSS3.0: a folder wfdisc sample files may be read from besides the database's own (repeatable).")
 @click.option("--css-schema", type=click.Choice(["css3.0", "css3.1"]), default="css3.0", show_default=True,
               help="CSS output schema.")
 @click.option("--css-expanded", is_flag=True, help="css3.1 expanded names (sta = NET_STA).")
@@ -162,7 +164,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             events: tuple[Path, ...], event_window: tuple[float, float], no_associate: bool,
             dedupe_time: float, dedupe_distance: float, merge: bool, cast: str | None, compression: str,
             append: bool, overwrite: bool, in_place: bool, skip_bad: bool, skip_duplicates: bool, jobs: int,
-            default_network: str | None, remap: tuple[str, ...], css_schema: str, css_expanded: bool,
+            default_network: str | None, remap: tuple[str, ...], data_roots: tuple[Path, ...], css_schema: str, css_expanded: bool,
             per: str, starttime: str | None,
             endtime: str | None, as_json: bool, progress: bool | None) -> None:
     """Convert INPUT... into the ASDF file OUTPUT, or an ASDF file out to OUTPUT.
@@ -224,7 +226,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             merge=merge, cast=cast, compression=compression, append=append, overwrite=overwrite, in_place=in_place,
             skip_bad=skip_bad, on_duplicate="skip" if skip_duplicates else "raise", jobs=jobs,
             progress=show_progress,
-            css={"default_network": default_network, "remap": remaps},
+            css={"default_network": default_network, "remap": remaps, "data_roots": list(data_roots)},
         )
         result = convert_to_asdf(inputs, out, options)
     summary = result.to_dict()

@@ -20,6 +20,7 @@ import numpy as np
 
 from .chunks import EncodedChunks
 from .compression import Compression
+from .densehdr import make_room, needs_dense
 
 __all__ = ["DatasetWriter"]
 
@@ -73,12 +74,18 @@ class DatasetWriter:
                 dsid.write_direct_chunk((number * encoded.chunk,), blob)
         return dsid
 
-    def set_attrs(self, dsid: h5py.h5d.DatasetID, attrs: dict[str, Any], *, replace: bool = False) -> None:
+    def set_attrs(self, dsid: h5py.h5d.DatasetID, attrs: dict[str, Any], *,
+                  replace: bool = False) -> h5py.h5d.DatasetID:
         """Write attributes: NumPy scalars and ``np.bytes_`` directly, anything else via h5py.
 
         With ``replace``, an attribute of the same name is deleted first (as
-        ``attrs[name] = value`` does); otherwise the names must be new.
+        ``attrs[name] = value`` does); otherwise the names must be new.  A value
+        over 64 KiB on a dataset with a version-1 object header first has the
+        dataset rewritten (:func:`.densehdr.make_room`); the id returned is the
+        dataset's id from then on.
         """
+        if needs_dense(dsid, attrs):
+            dsid = make_room(dsid)
         slow: dict[str, Any] = {}
         for name, value in attrs.items():
             if isinstance(value, np.generic) and value.dtype.kind in _SCALAR_KINDS + "S" and name.isascii():
@@ -95,6 +102,7 @@ class DatasetWriter:
             manager = h5py.AttributeManager(h5py.Dataset(dsid))
             for name, value in slow.items():
                 manager[name] = value
+        return dsid
 
     def _type(self, dtype: np.dtype) -> tuple[h5py.h5t.TypeID, h5py.h5t.TypeID]:
         """HDF5 ``(logical, memory)`` types of a NumPy dtype, as h5py makes them for attributes."""

@@ -19,6 +19,7 @@ from ..spec import DEFAULT_VERSION, FORMAT_NAME, READABLE_VERSIONS, WRITABLE_VER
 from ..times import to_utc
 from .auxiliary import AuxiliaryDataItem, AuxiliaryStore
 from .compression import Compression, parse_compression
+from .densehdr import WRITE_LIBVER
 from .events import EventStore
 from .fastwrite import DatasetWriter
 from .h5util import ascii_attr, read_str_attr
@@ -109,7 +110,8 @@ class ASDFFile:
         self._cache_key = file_key(self.path) if (existed and index_cache and mode in ("r", "r+", "a")) else None
         self._index_cache = index_cache
         try:
-            self._h5 = h5py.File(self.path, _MODES[mode])
+            # v108: objects created get version-2 headers, which hold attributes over 64 KiB (densehdr)
+            self._h5 = h5py.File(self.path, _MODES[mode], libver=None if mode == "r" else WRITE_LIBVER)
         except (OSError, ValueError) as exc:
             raise FormatError(f"cannot open {str(self.path)!r} in mode {mode!r}: {exc}") from exc
         try:

@@ -11,6 +11,7 @@ from ..errors import AttributeTypeError, InvalidValueError
 from ..spec import XML_DTYPE
 from .compression import Compression
 from .fastwrite import DatasetWriter
+from .sizeguard import read_checked
 
 __all__ = [
     "ascii_attr",
@@ -68,8 +69,11 @@ def write_xml(group: h5py.Group, name: str, data: bytes, compression: Compressio
 
 
 def read_xml(dataset: h5py.Dataset) -> bytes:
-    """Read an XML dataset to bytes, whatever integer/char type the writer used."""
-    data = dataset[()]
+    """Read an XML dataset to bytes, whatever integer/char type the writer used.
+
+    A dataset declaring far more bytes than it stores is refused (:mod:`.sizeguard`).
+    """
+    data = read_checked(dataset, "XML document")
     if isinstance(data, (bytes, np.bytes_)):
         return bytes(data)
     array = np.asarray(data)

@@ -39,6 +39,8 @@ from ..spec import STATIONXML_NAME
 from .events import QUAKEML_NAME
 from .file import ASDFFile
 from .h5util import decode_str, read_xml
+from .links import refuse_links
+from .sizeguard import read_checked
 
 __all__ = ["SECTIONS", "MergeSource", "SurgeryReport", "extract", "merge", "repack"]
 
@@ -116,7 +118,7 @@ def _same(a: h5py.Dataset, b: h5py.Dataset) -> bool:
     """Same shape, dtype, attributes and stored values."""
     if a.shape != b.shape or a.dtype != b.dtype or _attrs(a) != _attrs(b):
         return False
-    return bool(np.array_equal(a[()], b[()]))
+    return bool(np.array_equal(read_checked(a), read_checked(b)))
 
 
 def _datasets(group: h5py.Group, prefix: str) -> Iterator[str]:
@@ -203,6 +205,13 @@ def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryRe
                     )
 
 
+def _section_roots(sections: frozenset[str]) -> list[str]:
+    """The HDF5 groups (or dataset) holding ``sections``."""
+    where = {"events": f"/{QUAKEML_NAME}", "stations": "/Waveforms", "waveforms": "/Waveforms",
+             "auxiliary": "/AuxiliaryData", "provenance": "/Provenance"}
+    return sorted({where[s] for s in sections if s in where})
+
+
 def _root_version(path: Path) -> str | None:
     with _open_source(path) as src:
         value = src.attrs.get("file_format_version")
@@ -246,6 +255,9 @@ def merge(
     resolved = target.resolve()
     if any(s.path.resolve() == resolved for s in items):
         raise InvalidValueError(f"invalid source {str(target)!r}: the target cannot also be a source")
+    for item in items:
+        with _open_source(item.path) as src:
+            refuse_links(src, _section_roots(item.sections), f"merge {str(item.path)!r} into {str(target)!r}")
     version = _root_version(items[0].path) if items else None
     if target.exists():
         # Dry pass, read-only: is there anything new?  (Conflicts surface here or in the
@@ -362,6 +374,8 @@ def extract(
                 for data_type in types:
                     if data_type in aux and isinstance(aux[data_type], h5py.Group):
                         paths += list(_datasets(aux[data_type], f"/AuxiliaryData/{data_type}"))
+            aux_roots = [f"/AuxiliaryData/{t}" for t in types] if auxiliary and isinstance(aux, h5py.Group) else []
+            refuse_links(src, paths + aux_roots, f"extract from {str(source)!r}")
             for path in paths:
                 parent, _, name = path.rpartition("/")
                 out.copy(src[path], out.require_group(parent or "/"), name=name)
@@ -391,6 +405,7 @@ def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None
     report = SurgeryReport(str(dest), size_before=source.stat().st_size if source.exists() else None)
     with atomic_path(dest) as temp:
         with _open_source(source) as src, h5py.File(temp, "w") as out:
+            refuse_links(src, ["/"], f"repack {str(source)!r}", soft=False)  # its soft links stay inside
             for key in src.attrs:
                 out.attrs[key] = src.attrs[key]
             for name in sorted(src):

@@ -34,6 +34,7 @@ from .compression import Compression
 from .fastwrite import DatasetWriter
 from .h5util import ascii_attr, decode_str
 from .index import HeaderIndex, TraceHeader
+from .sizeguard import check_declared_size, read_checked
 
 __all__ = ["WaveformStore", "TraceMeta"]
 
@@ -410,6 +411,7 @@ class WaveformStore:
     def read(self, header: TraceHeader, starttime: Any = None, endtime: Any = None) -> Trace:
         """Read one trace, optionally cut to ``[starttime, endtime]`` like ``Trace.slice``."""
         dataset = self._dataset(header)
+        check_declared_size(dataset, "waveform", header.npts)
         t1 = UTCDateTime(ns=to_ns(starttime)) if starttime is not None else None
         t2 = UTCDateTime(ns=to_ns(endtime)) if endtime is not None else None
         if t1 is None and t2 is None:
@@ -501,7 +503,7 @@ def _same_as_stored(dataset: h5py.Dataset, item: _Prepared) -> bool:
         return False
     if int(attrs["starttime"]) != item.start_ns or dataset.shape != item.data.shape:
         return False
-    return _same(int(attrs["starttime"]), float(attrs["sampling_rate"]), dataset[()], item)
+    return _same(int(attrs["starttime"]), float(attrs["sampling_rate"]), read_checked(dataset, "waveform"), item)
 
 
 def _meta_matches(

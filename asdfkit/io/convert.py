@@ -78,7 +78,8 @@ class ConvertOptions:
     overwrite: bool = False           # replace an existing output (else it is refused, unless appending)
     jobs: int = 0                     # threads; 0: automatic (see resolve_jobs)
     progress: bool = False
-    css: dict[str, Any] = field(default_factory=dict)  # options for CSS3.0 databases
+    # options for CSS3.0 databases: default_network, remap {old: new}, data_roots [folders samples may come from]
+    css: dict[str, Any] = field(default_factory=dict)
 
     def check(self) -> None:
         """Refuse invalid values before any input is read (each error names the value and the rule)."""

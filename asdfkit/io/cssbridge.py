@@ -62,6 +62,7 @@ def read_css_sources(sources: list[Source], options: ConvertOptions, conv: _Conv
             reader = factory(
                 source.path, default_network=options.css.get("default_network"),
                 remap=options.css.get("remap") or None,
+                data_roots=options.css.get("data_roots") or (),
                 errors="report" if options.skip_bad else "raise",
             )
             catalog = reader.events()

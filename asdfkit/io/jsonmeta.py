@@ -4,12 +4,19 @@ An event is ``{"time", "latitude", "longitude", "depth"}`` (depth in km); a
 station is ``{"name", "network", "location", "channel", "latitude",
 "longitude", "elevation"}`` (elevation in m).  A file holds one object, a list
 of them, or ``{"events": [...], "stations": [...]}``.
+
+Hostile files are refused with an :class:`~asdfkit.errors.InvalidValueError`
+naming the file and the rule: ``NaN``/``Infinity`` (not JSON), numbers of more
+than 40 characters, nesting deeper than the parser takes, codes that break the
+ASDF/SEED rules (a NUL in a station name), depths outside -10 to 6371 km and
+elevations outside -12,000 to 9,000 m.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +25,54 @@ from obspy.core.event import Catalog, Event, Origin, ResourceIdentifier
 from obspy.core.inventory import Channel, Network, Site, Station
 
 from ..errors import InvalidValueError
+from ..naming import StationId, check_codes
 
 __all__ = ["read_json_metadata"]
 
 _EVENT_KEYS = {"time", "latitude", "longitude"}
 _STATION_KEYS = {"name", "network", "latitude", "longitude"}
 MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_NUMBER_CHARS = 40  # a float64 needs 17 significant digits and an exponent
+DEPTH_KM = (-10.0, 6371.0)
+ELEVATION_M = (-12000.0, 9000.0)
 
 
-def _number(obj: dict[str, Any], key: str, where: str, default: float | None = None) -> float:
+def _number_text(text: str) -> str:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"a number of {len(text)} characters (rule: at most {MAX_NUMBER_CHARS})")
+    return text
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _loads(text: str, path: Path) -> Any:
+    """``json.loads`` refusing NaN/Infinity, overlong numbers and nesting deeper than Python's stack."""
+    try:
+        return json.loads(text, parse_constant=_not_json,
+                          parse_int=lambda t: int(_number_text(t)),
+                          parse_float=lambda t: float(_number_text(t)))
+    except json.JSONDecodeError as exc:
+        raise InvalidValueError(f"{path} is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InvalidValueError(f"{path} is not metadata JSON: nested deeper than the parser allows") from exc
+    except ValueError as exc:
+        raise InvalidValueError(f"{path} is not metadata JSON: {exc}") from exc
+
+
+def _number(obj: dict[str, Any], key: str, where: str, default: float | None = None,
+            limits: tuple[float, float] | None = None, unit: str = "") -> float:
     value = obj.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidValueError(f"invalid {key} {value!r} in {where}: must be a number")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidValueError(f"invalid {key} {value!r} in {where}: must be a finite number")
+    if limits is not None and not limits[0] <= number <= limits[1]:
+        raise InvalidValueError(f"invalid {key} {value!r} in {where}: must be within {limits[0]:g} to "
+                                f"{limits[1]:g}{unit}")
+    return number
 
 
 def _coordinates(obj: dict[str, Any], where: str) -> tuple[float, float]:
@@ -45,14 +87,14 @@ def _coordinates(obj: dict[str, Any], where: str) -> tuple[float, float]:
 def _event(obj: dict[str, Any], where: str) -> Event:
     try:
         time = UTCDateTime(obj["time"])
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidValueError(f"invalid time {obj.get('time')!r} in {where}: {exc}") from exc
     lat, lon = _coordinates(obj, where)
     key = hashlib.sha1(f"{time.ns}|{lat}|{lon}".encode()).hexdigest()[:16]
     origin = Origin(resource_id=ResourceIdentifier(f"smi:local/asdfkit/json/origin/{key}"),
                     time=time, latitude=lat, longitude=lon)
     if obj.get("depth") is not None:
-        origin.depth = _number(obj, "depth", where) * 1000.0
+        origin.depth = _number(obj, "depth", where, limits=DEPTH_KM, unit=" km") * 1000.0
     event = Event(resource_id=ResourceIdentifier(f"smi:local/asdfkit/json/event/{key}"), origins=[origin])
     event.preferred_origin_id = origin.resource_id
     return event
@@ -60,7 +102,13 @@ def _event(obj: dict[str, Any], where: str) -> Event:
 
 def _station(obj: dict[str, Any], where: str) -> tuple[str, Station]:
     lat, lon = _coordinates(obj, where)
-    elevation = _number(obj, "elevation", where, 0.0)
+    elevation = _number(obj, "elevation", where, 0.0, limits=ELEVATION_M, unit=" m")
+    try:
+        StationId.from_codes(str(obj["network"]), str(obj["name"]))
+        if obj.get("channel"):
+            check_codes(str(obj["network"]), str(obj["name"]), str(obj.get("location") or ""), str(obj["channel"]))
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"{where}: {exc}") from exc
     channels = []
     if obj.get("channel"):
         channels.append(Channel(code=str(obj["channel"]), location_code=str(obj.get("location") or ""),
@@ -91,9 +139,10 @@ def read_json_metadata(path: Path) -> tuple[Catalog, Inventory]:
     if path.stat().st_size > MAX_JSON_BYTES:
         raise InvalidValueError(f"{path} is larger than {MAX_JSON_BYTES} bytes; not a metadata file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
         raise InvalidValueError(f"{path} is not valid JSON: {exc}") from exc
+    data = _loads(text, path)
     if isinstance(data, dict) and ("events" in data or "stations" in data):
         items = [*data.get("events", []), *data.get("stations", [])]
     else:

@@ -154,6 +154,7 @@ def test_css_database_example_converts_reports_cuts_and_round_trips(tmp_path: Pa
     assert "3 file(s) of 1201 samples" in proc.stdout  # one minute at 20 Hz, both ends
     assert "read back with identical samples and start times: True" in proc.stdout
     assert "30 trace(s) found, 9 row(s) reported missing, 2 event(s)" in proc.stdout
+    assert "symlinked archive: 29 trace(s) and 1 row(s) refused without --data-root; 30 trace(s) with" in proc.stdout
     with asdfkit.open(out) as f:
         sens = f.inventory.get_response("BK.BKS..BHZ", obspy.UTCDateTime(1998, 8, 12)).instrument_sensitivity
         assert sens.value == pytest.approx(1e9 / 1.0398372, rel=1e-9)  # calib of the BKS BHZ calibration row

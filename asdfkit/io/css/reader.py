@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -26,6 +26,7 @@ from .events import build_catalog, uri_part
 from .instruments import InstrumentIndex
 from .naming import NameResolver
 from .report import CssReport
+from .roots import DataRoots
 from .samples import Samples, decode
 from .stations import build_inventory
 from .tables import Row
@@ -56,6 +57,14 @@ class CssReader:
     remap : mapping of str to str, optional
         ``{"/old/prefix": "/new/prefix"}``: rewrites absolute (or relative)
         ``dir`` values of wfdisc and instrument rows, longest prefix first.
+        Each new prefix is also a folder files may be read from.
+    data_roots : iterable of path-like, optional
+        Further folders sample and response files may be read from.  Without
+        them, only files whose real path (symlinks resolved) lies under the
+        database's folder or a ``remap`` target are read; a row naming any
+        other file (``../../etc/passwd``, ``/proc/self/environ``) raises
+        :class:`~asdfkit.errors.OutsideDataRootError` naming the path and the
+        option (with ``errors="report"``: skipped and reported).
     expanded : bool
         Also accept css3.1 ``NET_STA`` station codes that snetsta does not list.
     errors : {"raise", "report"}
@@ -73,6 +82,7 @@ class CssReader:
         schema: str | None = None,
         default_network: str | None = None,
         remap: Mapping[str, str] | None = None,
+        data_roots: Iterable[str | os.PathLike[str]] = (),
         expanded: bool = False,
         errors: Errors = "raise",
         id_prefix: str | None = None,
@@ -91,6 +101,7 @@ class CssReader:
         db = CssDatabase.locate(path, schema)
         self.database = dataclasses.replace(db, on_error=self._row_error) if errors == "report" else db
         self.id_prefix = id_prefix or f"smi:local/css/{uri_part(db.name)}"
+        self.roots = _data_roots(db, self.remap, data_roots)
         self.names = NameResolver.from_rows(
             self.database.rows("snetsta"), self.database.rows("schanloc"), self.database.rows("affiliation"),
             default_network=default_network, expanded=expanded, report=self.report,
@@ -107,7 +118,7 @@ class CssReader:
 
     def _scan(self) -> dict[tuple[str, str], ChannelSeen]:
         if self._seen is None:
-            self._seen = scan(self.database, self.remap, self.report)
+            self._seen = scan(self.database, self.remap, self.report, self.roots)
         return self._seen
 
     def inventory(self) -> Inventory:
@@ -117,7 +128,8 @@ class CssReader:
         instruments = InstrumentIndex(self.database.rows("sensor"), self.database.rows("instrument"))
 
         def response_path(row: Row) -> Path:
-            return data_path(row, table or self.database.folder / "x", self.remap)
+            path = data_path(row, table or self.database.folder / "x", self.remap)
+            return self.roots.check(path, row.where, "response file")
 
         return build_inventory(self.database, self.names, self._scan(), instruments, response_path, self.report)
 
@@ -166,6 +178,7 @@ class CssReader:
             )
             self.report.add_missing(where, str(path), reason)
             return None
+        self.roots.check(path, where)  # a file that exists is read only inside the data roots
         try:
             samples = decode(row["datatype"], path, row["foff"] or 0, row["nsamp"], where)
         except AsdfkitError:  # FormatError is also an OSError: it is not a missing file
@@ -199,6 +212,14 @@ class CssReader:
         if sac.delta and abs(1.0 / float(sac.delta) - row["samprate"]) > 1e-5 * row["samprate"]:
             self.report.disagree(subject, "sampling_rate", row["samprate"], 1.0 / float(sac.delta),
                                  f"SAC header of {row['dfile']}", "wfdisc")
+
+
+def _data_roots(db: CssDatabase, remap: Mapping[str, str],
+                extra: Iterable[str | os.PathLike[str]]) -> DataRoots:
+    """The database's folder, its wfdisc and instrument tables' folders, the remap targets, ``extra``."""
+    tables = [t for t in (db.table_path("wfdisc"), db.table_path("instrument")) if t is not None]
+    base = tables[0].parent if tables else db.folder
+    return DataRoots([db.folder, *(t.parent for t in tables), *(base / new for new in remap.values()), *extra])
 
 
 def read_css(path: str | os.PathLike[str], **options: object) -> CssReader:

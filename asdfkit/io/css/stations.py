@@ -140,9 +140,9 @@ class _Builder:
                              f"epoch {start or '-'} - {end or '-'}: no instrument for it",
                              row.where if row is not None else "", once=("noinst", sta, chan))
         if ref is not None and ref.row["dfile"]:
-            path = self.response_path(ref.row)
             calper = ref.row["ncalper"] or (seen.calper if seen else None)
             try:
+                path = self.response_path(ref.row)  # OutsideDataRootError: reported, not read
                 if not path.is_file():
                     raise FileNotFoundError(f"response file {path} of instrument {ref.inid} not found")
                 return read_response_file(path, 1.0 / calper if calper and calper > 0 else 1.0)

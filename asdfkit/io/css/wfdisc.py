@@ -17,6 +17,7 @@ from typing import Any
 from ...errors import AsdfkitError, FormatError
 from .database import CssDatabase, remap_dir
 from .report import CssReport
+from .roots import DataRoots
 from .samples import SAC, open_data
 from .tables import Row
 
@@ -74,8 +75,12 @@ class ChannelSeen:
             self.end_ns = end if self.end_ns is None else max(self.end_ns, end)
 
 
-def scan(db: CssDatabase, remap: Mapping[str, str] | None, report: CssReport) -> dict[tuple[str, str], ChannelSeen]:
-    """Summarize the wfdisc per ``(sta, chan)``, reading one SAC header per SAC channel."""
+def scan(db: CssDatabase, remap: Mapping[str, str] | None, report: CssReport,
+         roots: DataRoots | None = None) -> dict[tuple[str, str], ChannelSeen]:
+    """Summarize the wfdisc per ``(sta, chan)``, reading one SAC header per SAC channel.
+
+    With ``roots``, a SAC file outside them is not read (the trace pass refuses its row).
+    """
     seen: dict[tuple[str, str], ChannelSeen] = {}
     table = db.table_path("wfdisc")
     if table is None:
@@ -87,6 +92,9 @@ def scan(db: CssDatabase, remap: Mapping[str, str] | None, report: CssReport) ->
         entry.add(row)
         if entry.sac is None and row["datatype"] in SAC:
             path = data_path(row, table, remap)
+            if roots is not None and not roots.contains(path):
+                log.debug("%s: %s is outside the data roots: no SAC header read", row.where, path)
+                continue
             try:
                 entry.sac = read_sac_header(path, row["foff"] or 0, SAC[row["datatype"]])
                 entry.sac_source = f"SAC header of {path.name}"
