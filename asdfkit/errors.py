@@ -16,10 +16,12 @@ __all__ = [
     "AttributeTypeError",
     "BatchError",
     "BatchIncompleteError",
+    "CodesError",
     "CompressionError",
     "DuplicateError",
     "DuplicateEventError",
     "DuplicateTraceError",
+    "ExportMismatchError",
     "FormatError",
     "InvalidDtypeError",
     "InvalidNameError",
@@ -30,6 +32,7 @@ __all__ = [
     "ModeError",
     "NoArrivalError",
     "NotFoundError",
+    "OutputExistsError",
     "RecipeError",
     "SacFileError",
     "VersionError",
@@ -102,6 +105,18 @@ class NotFoundError(AsdfkitError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class OutputExistsError(AsdfkitError, FileExistsError):
+    """An output file exists and the caller did not ask to replace it (``--overwrite``)."""
+
+
+class ExportMismatchError(AsdfkitError, RuntimeError):
+    """A file an export wrote does not read back as exactly the traces exported (nothing is kept)."""
+
+
+class CodesError(InvalidValueError):
+    """A codes table (``--codes``) is malformed, or maps to codes that are not valid or not unique."""
 
 
 class MergeConflictError(DuplicateError):

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ..errors import OutputExistsError
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
 from ..io.obspy_plugin import is_asdf
@@ -137,7 +138,7 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--cast", help="Cast samples to this dtype (int32, float32, ...) instead of refusing others.")
 @click.option("--compression", default="gzip", show_default=True, help="gzip, gzip-0..9, szip or none.")
 @click.option("--append", is_flag=True, help="Add to an existing ASDF file (on a copy that replaces it atomically).")
-@click.option("--overwrite", is_flag=True, help="Replace an existing OUTPUT (without it, an existing OUTPUT is refused).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing OUTPUT, or existing files an export would write (else refused).")
 @click.option("--in-place", is_flag=True, help="With --append: write into the file directly (large files; NOT crash-safe).")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable inputs (reported) instead of aborting.")
 @click.option("--skip-duplicates", is_flag=True, help="Skip traces identical to ones already in the file.")
@@ -204,12 +205,16 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
         query = {k: v for k, v in {"tag": tag, "network": network, "station": station_code,
                                    "location": location, "channel": channel, "starttime": starttime,
                                    "endtime": endtime}.items() if v is not None}
-        if to == "css":
-            from ..io.cssbridge import export_css
+        try:
+            if to == "css":
+                from ..io.cssbridge import export_css
 
-            result = export_css(inputs[0], out, schema=css_schema, expanded=css_expanded, **query)
-        else:
-            result = export(inputs[0], out, str(to), per=per, **query)
+                result = export_css(inputs[0], out, schema=css_schema, expanded=css_expanded, overwrite=overwrite,
+                                    **query)
+            else:
+                result = export(inputs[0], out, str(to), per=per, overwrite=overwrite, **query)
+        except OutputExistsError as exc:
+            raise click.UsageError(str(exc)) from None
     else:
         remaps = {}
         for item in remap:
