@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from obspy import Inventory, Stream, Trace, UTCDateTime
 from obspy.core.event import Catalog, Event
 from obspy.core.inventory import Network
@@ -119,7 +120,8 @@ class _Staging:
         temp = partial_path(target)
         self.staged.append((temp, target))
         stream = Stream([trace for trace, _ in traces])
-        stream.write(str(temp), format=self.fmt)
+        with np.errstate(all="ignore"):  # ObsPy's SAC writer sums NaN or huge samples (depmen): no warning
+            stream.write(str(temp), format=self.fmt)
         for change in verify_file(temp, self.fmt, traces, str(target)):
             self.report.change(change)
 

@@ -65,12 +65,14 @@ def fit_samples(trace: Trace, fmt: str) -> tuple[np.ndarray, list[tuple[str, str
         if name == "float32":
             return data, []
         out = data.astype(np.float32)
-        exact = bool(np.array_equal(out.astype(data.dtype), data)) if data.dtype.kind in "iu" else bool(
-            np.array_equal(out, data))
+        wide = out.astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            same = (wide == data) | (np.isnan(wide) & np.isnan(data)) if data.dtype.kind == "f" else wide == data
+        exact = bool(same.all())
         detail = f"{name} samples stored as float32 (SAC holds float32 only)"
         changes = [("dtype", detail + ("; every value exact" if exact else ""))]
         if not exact:
-            changed = int(np.count_nonzero(out.astype(np.float64) != data.astype(np.float64)))
+            changed = int(np.count_nonzero(~same))
             changes.append(("samples", f"{changed} of {len(data)} sample(s) rounded to float32; "
                                        "export to miniSEED to keep them exactly"))
         return out, changes
@@ -120,7 +122,8 @@ def verify_file(path: Path, fmt: str, expected: list[tuple[Trace, str]], target:
         if back.stats.sampling_rate != trace.stats.sampling_rate:
             changes.append(Change(label, target, "sampling_rate",
                                   f"sampling rate {_rate_text(trace.stats.sampling_rate)} Hz stored as "
-                                  f"{_rate_text(back.stats.sampling_rate)} Hz ({fmt} cannot hold it exactly)"))
+                                  f"{_rate_text(back.stats.sampling_rate)} Hz ({fmt} holds it with limited precision, "
+                                  "as ObsPy reads it back)"))
         start_ns = back.stats.starttime.ns + round(offset * 1e9 / back.stats.sampling_rate)
         shift = (start_ns - trace.stats.starttime.ns) / 1e3
         if shift and not (offset and abs(shift) < 1):  # inside a joined trace: sample times are computed
@@ -153,7 +156,9 @@ def _match(stream: obspy.Stream, trace: Trace, used: set[tuple[int, int]]) -> tu
         if offset < 0 or offset + npts > len(back.data) or (index, offset) in used:
             continue
         part = back.data[offset:offset + npts]
-        if np.array_equal(part.astype(np.float64), want.astype(np.float64)):
+        with np.errstate(invalid="ignore"):  # NaN samples compare equal to NaN
+            same = np.array_equal(part.astype(np.float64), want.astype(np.float64), equal_nan=True)
+        if same:
             used.add((index, offset))
             return index, offset
     return None

@@ -216,3 +216,15 @@ def test_a_file_that_does_not_read_back_fails_and_leaves_nothing(obspy_data: Pat
     with pytest.raises(ExportMismatchError, match="BW.FFB1"):
         export(h5, tmp_path / "one.mseed", "mseed", per="file")
     assert list(tmp_path.glob("*mseed*")) == []
+
+
+@pytest.mark.parametrize("fmt", ["mseed", "sac"])
+def test_nan_samples_are_checked_as_equal(obspy_data: Path, tmp_path: Path, fmt: str) -> None:
+    # a real Seismic Handler file whose BHN/BHE traces hold 4 NaN samples each
+    h5 = tmp_path / "sh.h5"
+    convert_to_asdf([obspy_data / "io" / "sh" / "tests" / "data" / "QFILE-TEST-SUN.QHD"], h5,
+                    ConvertOptions(network="XX"))
+    report = export(h5, tmp_path / "out", fmt)
+    assert len(report.files) == 3 and not [c for c in report.changes if c.what == "samples"]
+    nans = sorted(int(np.isnan(obspy.read(p)[0].data).sum()) for p in report.files)
+    assert nans == [0, 4, 4]
