@@ -44,6 +44,7 @@ import json
 import logging
 import re
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,6 +77,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 HEADER = ("source_id", "seed_id", "reason")
+#: ``ID#N``: the N-th trace read as ID with one start time in one file (multi-channel files without codes)
+_NTH = "#"
 _ALNUM = re.compile(r"[^A-Z0-9]")
 _ORIENTATIONS = "ZNE123ABCTRUVW"
 _FREE = "1234567890"
@@ -177,8 +180,14 @@ def propose_codes(ids: dict[str, float | None], *, network: str | None = None,
     [('.mart.1.cp', 'XX.MART.1.HH1'), ('abcdef.BBOA..CPZ', 'AB.BBOA..CPZ')]
     """
     parsed = {}
+    nth: dict[str, str] = {}
     for source in sorted(ids):
-        parts = source.split(".")
+        base, mark, number = source.rpartition(_NTH)
+        if mark and number.isdigit():
+            nth[source] = number
+        else:
+            base = source
+        parts = base.split(".")
         if len(parts) != 4:  # a code holding a dot: keep the first three, the rest is the channel
             parts = (parts + ["", "", ""])[:3] + [".".join(parts[3:])]
         parsed[source] = parts
@@ -227,6 +236,9 @@ def propose_codes(ids: dict[str, float | None], *, network: str | None = None,
             new_loc, why_loc = scope.alias(loc), f"location {loc!r} is not 0-2 letters/digits: alias"
         new_cha, why_cha = channel_code(cha, ids[source])
         reasons = [r for r in (why_net, why_sta, why_loc, why_cha) if r]
+        if source in nth:
+            reasons.append(f"trace {nth[source]} of those read as {source.rpartition(_NTH)[0]!r} with one start "
+                           "time in one file")
         seed_id = f"{new_net}.{new_sta}.{new_loc}.{new_cha}"
         if not reasons:
             taken.add(seed_id)  # kept as read: never renamed
@@ -234,18 +246,29 @@ def propose_codes(ids: dict[str, float | None], *, network: str | None = None,
     for source, new_net, new_sta, new_loc, new_cha, reasons in pending:
         seed_id = f"{new_net}.{new_sta}.{new_loc}.{new_cha}"
         if reasons:
-            for orientation in _FREE + _FILL:
+            for location, orientation in _free_slots(new_loc, new_cha[2]):
+                seed_id = f"{new_net}.{new_sta}.{location}.{new_cha[:2]}{orientation}"
                 if seed_id not in taken:
                     break
-                seed_id = f"{new_net}.{new_sta}.{new_loc}.{new_cha[:2]}{orientation}"
-            else:  # pragma: no cover - 46 channels of one band at one station and location
+            else:  # pragma: no cover - 4,600 channels of one band at one station
                 raise CodesError(f"no free channel code for {source!r}")
-            if not seed_id.endswith(new_cha):
+            if location != new_loc:
+                reasons.append(f"location {location!r}: the channels of {new_cha[:2]} at location {new_loc!r} "
+                               "are taken")
+            elif not seed_id.endswith(new_cha):
                 reasons.append(f"orientation {seed_id[-1]!r}: {new_cha} is taken at this station")
             taken.add(seed_id)
         check_codes(*seed_id.split("."))
         rows.append(CodeRow(source, seed_id, "; ".join(reasons) if reasons else "unchanged"))
     return rows
+
+
+def _free_slots(location: str, orientation: str) -> Iterator[tuple[str, str]]:
+    """``(location, orientation)`` to try: the proposed ones, other orientations, then locations 00-99."""
+    yield location, orientation
+    for loc in [location] + [f"{n:02d}" for n in range(100) if f"{n:02d}" != location]:
+        for other in _FREE + _FILL:
+            yield loc, other
 
 
 def _map_code(code: str, matches: Callable[[str], bool], aliases: _Aliases, default: str, what: str,
@@ -282,6 +305,7 @@ def scan_ids(paths: Iterable[Path], fmt: str | None = None) -> tuple[dict[str, f
     import obspy
 
     ids: dict[str, float | None] = {}
+    repeats: dict[str, int] = {}  # most traces of one id with one start time in one file
     unreadable = []
     for path in paths:
         try:
@@ -291,10 +315,16 @@ def scan_ids(paths: Iterable[Path], fmt: str | None = None) -> tuple[dict[str, f
         except Exception as exc:  # noqa: BLE001 - obspy raises anything on files it cannot read
             unreadable.append(f"{path}: {type(exc).__name__}: {exc}")
             continue
+        same_start = Counter((trace.id, trace.stats.starttime.ns) for trace in stream)
         for trace in stream:
             rate = float(trace.stats.sampling_rate) or None
             old = ids.get(trace.id)
             ids[trace.id] = rate if old is None or (rate is not None and rate > old) else old
+            repeats[trace.id] = max(repeats.get(trace.id, 1), same_start[(trace.id, trace.stats.starttime.ns)])
+    for source, count in repeats.items():  # traces a single row cannot tell apart: one row each
+        if count > 1:
+            rate = ids.pop(source)
+            ids.update({f"{source}{_NTH}{n}": rate for n in range(1, count + 1)})
     return ids, unreadable
 
 
@@ -344,11 +374,17 @@ class CodesTable:
     def apply(self, stream: Stream) -> list[tuple[str, str]]:
         """Rename the traces the table lists (ids as read); return ``(source_id, seed_id)`` of those changed."""
         changed = []
+        seen: Counter[tuple[str, int]] = Counter()
         for trace in stream:
-            target = self.mapping.get(trace.id)
+            key = (trace.id, trace.stats.starttime.ns)
+            seen[key] += 1
+            source = f"{trace.id}{_NTH}{seen[key]}"  # the N-th trace of this id and start in this file
+            if source not in self.mapping:
+                source = trace.id
+            target = self.mapping.get(source)
             if target is None or target == trace.id:
                 continue
-            changed.append((trace.id, target))
+            changed.append((source, target))
             stats = trace.stats
             stats.network, stats.station, stats.location, stats.channel = target.split(".")
         return changed

@@ -10,6 +10,7 @@ import csv
 import json
 import random
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import obspy
@@ -44,6 +45,8 @@ ODD_CODES = {
     "io/sac/tests/data/test.sac": "station 'STA' (clashes with 'sta' uppercased), channel 'Q'",
     "io/sh/tests/data/QFILE-TEST-ASC.ASC": "no network (valid otherwise)",
     "io/mseed/tests/data/encoding/nan_float32.mseed": "no codes at all",
+    "io/seg2/tests/data/20130107_103041000.CET.3c.cont.0.seg2.gz": "3 traces without codes, one start",
+    "io/sh/tests/data/101.QHD": "101 traces without codes, one start",
 }
 
 
@@ -77,6 +80,7 @@ def test_proposals_are_valid_unique_and_cover_every_id(odd_ids: dict[str, float 
     for code in ("abcdef", "AKT013", "AUX0", "f111", "HK_", "0", "mart", "EW"):  # each odd code has its reason
         assert any(repr(code) in r.reason for r in rows), code
     assert any(r.source_id.endswith("  Z") and r.seed_id.endswith("HZ") for r in rows)  # 'S  Z', '  Z'
+    assert {f"...#{n}" for n in range(1, 102)} <= set(odd_ids)  # 101.QHD: a row per trace
 
 
 def test_proposals_are_deterministic(odd_ids: dict[str, float | None]) -> None:
@@ -132,10 +136,16 @@ def test_template_then_convert_keeps_every_trace_and_its_original_id(odd_files: 
     assert not out.exists()
     result = _run(*files, out, "--codes", table)
     assert result.exit_code == 0, result.output
+    mapping = {r["source_id"]: r["seed_id"] for r in rows}
+    expected = []  # the row of each trace: ID#N for the N-th trace of one id and start in a file, else ID
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        expected = sorted(t.id for p in files for t in obspy.read(str(p), headonly=True))
-    mapping = {r["source_id"]: r["seed_id"] for r in rows}
+        for path in files:
+            seen: Counter[tuple[str, int]] = Counter()
+            for trace in obspy.read(str(path), headonly=True):
+                seen[(trace.id, trace.stats.starttime.ns)] += 1
+                nth = f"{trace.id}#{seen[(trace.id, trace.stats.starttime.ns)]}"
+                expected.append(nth if nth in mapping else trace.id)
     with asdfkit.open(out) as f:
         stored = sorted(h.seed_id for h in f.list_waveforms())
         origins = original_ids(f)
