@@ -299,6 +299,8 @@ def write_table(rows: Iterable[CodeRow], path: Path) -> None:
 def scan_ids(paths: Iterable[Path], fmt: str | None = None) -> tuple[dict[str, float | None], list[str]]:
     """Every distinct trace id of the waveform files (headers only) with its highest sampling rate.
 
+    Traces without samples are left out (a conversion skips them).
+
     Returns the ids and the files that could not be read (they are reported,
     not fatal: the conversion reports them again).
     """
@@ -315,6 +317,7 @@ def scan_ids(paths: Iterable[Path], fmt: str | None = None) -> tuple[dict[str, f
         except Exception as exc:  # noqa: BLE001 - obspy raises anything on files it cannot read
             unreadable.append(f"{path}: {type(exc).__name__}: {exc}")
             continue
+        stream.traces = [t for t in stream if t.stats.npts]  # no samples, nothing to store (skipped)
         same_start = Counter((trace.id, trace.stats.starttime.ns) for trace in stream)
         for trace in stream:
             rate = float(trace.stats.sampling_rate) or None
