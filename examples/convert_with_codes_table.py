@@ -26,7 +26,8 @@ from pathlib import Path
 import obspy
 
 import asdfkit
-from asdfkit.io.codes import codes_template, original_ids
+from asdfkit.io.codeproposal import codes_template
+from asdfkit.io.codes import original_ids
 from asdfkit.io.convert import ConvertOptions, convert_to_asdf
 
 log = logging.getLogger("convert_with_codes_table")

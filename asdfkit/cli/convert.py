@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ..errors import OutputExistsError
-from ..io.codes import codes_template
+from ..io.codeproposal import codes_template
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
 from ..io.obspy_plugin import is_asdf
@@ -98,9 +98,11 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
             with _safe_interrupts():
                 command(*args, **kwargs)
         except KeyboardInterrupt:
-            output = kwargs["paths"][-1]
+            output = kwargs.get("codes_template") or kwargs["paths"][-1]
             exporting = kwargs.get("to") not in (None, "asdf")
-            if exporting:
+            if kwargs.get("codes_template"):
+                state = "was not written"
+            elif exporting:
                 state = "may be incomplete"
             elif kwargs.get("in_place"):
                 state = ("may hold part of this run's traces (an --in-place append is not crash-safe; "

@@ -21,7 +21,8 @@ import asdfkit
 from asdfkit import spec
 from asdfkit.cli.main import cli
 from asdfkit.errors import CodesError
-from asdfkit.io.codes import CodesTable, band_code, original_ids, propose_codes, scan_ids
+from asdfkit.io.codeproposal import band_code, propose_codes, scan_ids
+from asdfkit.io.codes import CodesTable, original_ids
 from asdfkit.io.convert import ConvertOptions, convert_to_asdf
 from asdfkit.naming import check_codes
 
