@@ -16,10 +16,12 @@ __all__ = [
     "AttributeTypeError",
     "BatchError",
     "BatchIncompleteError",
+    "CodesError",
     "CompressionError",
     "DuplicateError",
     "DuplicateEventError",
     "DuplicateTraceError",
+    "ExportMismatchError",
     "ExternalLinkError",
     "FormatError",
     "InvalidDtypeError",
@@ -31,6 +33,7 @@ __all__ = [
     "ModeError",
     "NoArrivalError",
     "NotFoundError",
+    "OutputExistsError",
     "OutsideDataRootError",
     "OversizeError",
     "RecipeError",
@@ -105,6 +108,18 @@ class NotFoundError(AsdfkitError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class OutputExistsError(AsdfkitError, FileExistsError):
+    """An output file exists and the caller did not ask to replace it (``--overwrite``)."""
+
+
+class ExportMismatchError(AsdfkitError, RuntimeError):
+    """A file an export wrote does not read back as exactly the traces exported (nothing is kept)."""
+
+
+class CodesError(InvalidValueError):
+    """A codes table (``--codes``) is malformed, or maps to codes that are not valid or not unique."""
 
 
 class MergeConflictError(DuplicateError):

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from ..errors import OutputExistsError
+from ..io.codeproposal import codes_template
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
 from ..io.obspy_plugin import is_asdf
@@ -96,9 +98,11 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
             with _safe_interrupts():
                 command(*args, **kwargs)
         except KeyboardInterrupt:
-            output = kwargs["paths"][-1]
+            output = kwargs.get("codes_template") or kwargs["paths"][-1]
             exporting = kwargs.get("to") not in (None, "asdf")
-            if exporting:
+            if kwargs.get("codes_template"):
+                state = "was not written"
+            elif exporting:
                 state = "may be incomplete"
             elif kwargs.get("in_place"):
                 state = ("may hold part of this run's traces (an --in-place append is not crash-safe; "
@@ -137,7 +141,7 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--cast", help="Cast samples to this dtype (int32, float32, ...) instead of refusing others.")
 @click.option("--compression", default="gzip", show_default=True, help="gzip, gzip-0..9, szip or none.")
 @click.option("--append", is_flag=True, help="Add to an existing ASDF file (on a copy that replaces it atomically).")
-@click.option("--overwrite", is_flag=True, help="Replace an existing OUTPUT (without it, an existing OUTPUT is refused).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing OUTPUT, or existing files an export would write (else refused).")
 @click.option("--in-place", is_flag=True, help="With --append: write into the file directly (large files; NOT crash-safe).")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable inputs (reported) instead of aborting.")
 @click.option("--skip-duplicates", is_flag=True, help="Skip traces identical to ones already in the file.")
@@ -156,6 +160,11 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
               help="Out of ASDF: one output file per trace, per station, or one file.")
 @click.option("--starttime", help="Out of ASDF: start of the time window.")
 @click.option("--endtime", help="Out of ASDF: end of the time window.")
+@click.option("--codes-template", type=click.Path(path_type=Path), metavar="CSV",
+              help="Write the proposed codes table (source_id,seed_id,reason) of the inputs' trace ids to CSV "
+                   "and stop (all PATHS are inputs; no OUTPUT).")
+@click.option("--codes", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="CSV",
+              help="Rename traces by a codes table (ids as read -> SEED ids); ids it does not list convert as before.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @_interruptible
@@ -166,7 +175,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             append: bool, overwrite: bool, in_place: bool, skip_bad: bool, skip_duplicates: bool, jobs: int,
             default_network: str | None, remap: tuple[str, ...], data_roots: tuple[Path, ...], css_schema: str, css_expanded: bool,
             per: str, starttime: str | None,
-            endtime: str | None, as_json: bool, progress: bool | None) -> None:
+            endtime: str | None, codes_template: Path | None, codes: Path | None, as_json: bool,
+            progress: bool | None) -> None:
     """Convert INPUT... into the ASDF file OUTPUT, or an ASDF file out to OUTPUT.
 
     \b
@@ -185,12 +195,28 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
       --endtime select what is exported: traces cut to the window, and the
       stations, channels and events that go with them.
     \b
+    Codes that are not SEED codes (lowercase or long stations, 4-letter
+    networks, channels like 'S  Z', '0', 'HK_', none) are refused; map them:
+      1. asdf-cli convert INPUT... --codes-template codes.csv
+         reads the headers and writes one row per trace id as read:
+         source_id,seed_id,reason (a proposed valid, unique NET.STA.LOC.CHA:
+         uppercased, short aliases, channel from the sampling rate and the
+         component letter; --network/--station, else XX, for missing codes);
+      2. check or edit codes.csv;
+      3. asdf-cli convert INPUT... OUTPUT --codes codes.csv
+         renames the listed ids (the mapping is recorded in the conversion's
+         SEIS-PROV document: asdf-cli provenance lineage shows it).
+    \b
     Examples:
       asdf-cli convert event_dir/*.SAC --network XX out.h5
       asdf-cli convert archive/ --stations stations.xml --events quake.xml out.h5
       asdf-cli convert db/example_2 --default-network BK out.h5
       asdf-cli convert out.h5 sac_dir --to sac --tag raw_recording
     """
+    if codes_template is not None:
+        _write_codes_template(paths, codes_template, network, station_code, fmt, overwrite, as_json,
+                              to=to, codes=codes)
+        return
     if len(paths) < 2:
         raise click.UsageError("give at least one INPUT and the OUTPUT")
     *inputs, output = paths
@@ -202,16 +228,22 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     if to is None and out.suffix.lower() not in _ASDF_SUFFIXES:
         raise click.UsageError(f"OUTPUT {output!r} does not end in .h5/.hdf5/.asdf: pass --to to choose a format")
     result: Any
+    if export_mode and codes is not None:
+        raise click.UsageError("--codes applies to conversions into ASDF, not to exports")
     if export_mode:
         query = {k: v for k, v in {"tag": tag, "network": network, "station": station_code,
                                    "location": location, "channel": channel, "starttime": starttime,
                                    "endtime": endtime}.items() if v is not None}
-        if to == "css":
-            from ..io.cssbridge import export_css
+        try:
+            if to == "css":
+                from ..io.cssbridge import export_css
 
-            result = export_css(inputs[0], out, schema=css_schema, expanded=css_expanded, **query)
-        else:
-            result = export(inputs[0], out, str(to), per=per, **query)
+                result = export_css(inputs[0], out, schema=css_schema, expanded=css_expanded, overwrite=overwrite,
+                                    **query)
+            else:
+                result = export(inputs[0], out, str(to), per=per, overwrite=overwrite, **query)
+        except OutputExistsError as exc:
+            raise click.UsageError(str(exc)) from None
     else:
         remaps = {}
         for item in remap:
@@ -227,6 +259,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             skip_bad=skip_bad, on_duplicate="skip" if skip_duplicates else "raise", jobs=jobs,
             progress=show_progress,
             css={"default_network": default_network, "remap": remaps, "data_roots": list(data_roots)},
+            codes=codes,
         )
         result = convert_to_asdf(inputs, out, options)
     summary = result.to_dict()
@@ -256,6 +289,25 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
 
 
 _MAX_WARNINGS = 10
+
+
+def _write_codes_template(paths: tuple[str, ...], table: Path, network: str | None, station: str | None,
+                          fmt: str | None, overwrite: bool, as_json: bool, *, to: str | None,
+                          codes: Path | None) -> None:
+    """``--codes-template``: every PATH is an input; write the proposed table and stop."""
+    if to is not None or codes is not None:
+        raise click.UsageError("--codes-template writes a table only: it takes no --to or --codes")
+    try:
+        report = codes_template(paths, table, network=network, station=station, fmt=fmt, overwrite=overwrite)
+    except OutputExistsError as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    click.echo(f"{report.table}: {report.ids} trace id(s), {report.changed} with a proposed new id; check it, "
+               f"then convert with --codes {report.table}")
+    for line in report.unreadable:
+        click.echo(f"  unreadable: {line}", err=True)
 
 
 def verbose_level() -> int:

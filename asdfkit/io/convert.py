@@ -40,6 +40,7 @@ from ..errors import AsdfkitError, InvalidDtypeError, InvalidValueError, NotFoun
 from ..naming import TraceName, check_codes, check_tag, join_labels
 from ..provenance import ProvenanceRecorder
 from ..spec import DEFAULT_VERSION, spec_for
+from .codes import CodesTable, advise_codes, codes_parameters
 from .dedupe import merge_duplicates
 from .jsonmeta import read_json_metadata
 from .readers import WaveformReader
@@ -80,6 +81,7 @@ class ConvertOptions:
     progress: bool = False
     # options for CSS3.0 databases: default_network, remap {old: new}, data_roots [folders samples may come from]
     css: dict[str, Any] = field(default_factory=dict)
+    codes: Path | None = None          # a codes table (source_id,seed_id,reason): see asdfkit.io.codes
 
     def check(self) -> None:
         """Refuse invalid values before any input is read (each error names the value and the rule)."""
@@ -172,6 +174,8 @@ class _Converter:
         self.used_files: list[str] = []
         self.css_files: set[str] = set()  # waveform files read through a CSS3.0 wfdisc
         self.reader = WaveformReader(options.format)
+        self.codes = CodesTable.read(options.codes) if options.codes is not None else None
+        self.renamed: dict[str, str] = {}  # source id -> seed id, applied by the codes table
 
     # -- helpers -----------------------------------------------------------------------
     def bad(self, path: Path, reason: str) -> None:
@@ -352,6 +356,8 @@ class _Converter:
 
     def write_stream(self, f: ASDFFile, path: Path, stream: Stream, sources: list[str] | None = None) -> None:
         """Store one input's traces (all or nothing); ``sources``: the files they derive from."""
+        if self.codes is not None:
+            self.renamed.update(self.codes.apply(stream))
         self.fix_codes(stream)
         if self.o.merge:
             # contiguous or identical-overlap segments only: overlaps with different samples and
@@ -363,8 +369,9 @@ class _Converter:
         for trace in stream:
             if isinstance(trace.data, np.ma.MaskedArray) and not trace.data.mask.any():
                 trace.data = trace.data.data
-        written = f.add_waveforms(stream, self.o.tag, labels=self.o.labels or None, cast=self.o.cast,
-                                  on_duplicate=self.o.on_duplicate)  # type: ignore[arg-type]
+        with advise_codes():  # a refusal of a code says how to map it
+            written = f.add_waveforms(stream, self.o.tag, labels=self.o.labels or None, cast=self.o.cast,
+                                      on_duplicate=self.o.on_duplicate)  # type: ignore[arg-type]
         self.sac_headers(stream)  # only once the file's traces are stored (all or nothing)
         for trace, item in _pair(stream, written):  # skipped duplicates have no item
             self.written.append((item, self.sac.key(trace), trace.stats.starttime, trace.stats.endtime))
@@ -676,6 +683,8 @@ def _record(f: ASDFFile, conv: _Converter, options: ConvertOptions) -> None:
             f"{old} -> {kept}" for kept, olds in sorted(conv.report.merged_events.items()) for old in olds)
         params["dedupe_time_s"] = options.dedupe_time
         params["dedupe_distance_km"] = options.dedupe_distance_km
+    if conv.renamed:  # the original codes of every renamed trace stay answerable (lineage)
+        params.update(codes_parameters(conv.codes, conv.renamed))
     result = recorder.record("convert", inputs=list(dict.fromkeys(conv.used_files)), outputs=conv.outputs,
                              parameters=params, derived=conv.derived)
     conv.report.provenance_document = result.document

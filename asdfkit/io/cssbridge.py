@@ -9,6 +9,7 @@ the database's folder is also an input.
 
 from __future__ import annotations
 
+import glob
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..container import ASDFFile
 from ..container import open as open_asdf
-from ..errors import AsdfkitError
+from ..errors import AsdfkitError, OutputExistsError
 from .css import CssReader, asdf_to_css
 from .css.wfdisc import data_path
 from .sources import Source
@@ -86,10 +87,24 @@ def read_css_sources(sources: list[Source], options: ConvertOptions, conv: _Conv
 
 
 def export_css(path: str | Path, output: Path, *, schema: str = "css3.0", expanded: bool = False,
-               **query: Any) -> Any:
-    """Write an ASDF file (or the queried part of it) as a CSS database at ``output``."""
+               overwrite: bool = False, **query: Any) -> Any:
+    """Write an ASDF file (or the queried part of it) as a CSS database at ``output``.
+
+    An existing database of that name (any ``output.<table>`` file, or sample
+    files in ``output_wf/``) is refused unless ``overwrite``.
+    """
+    output = Path(output)
+    if not overwrite:
+        existing = sorted(str(p) for p in output.parent.glob(f"{glob.escape(output.name)}.*") if p.is_file())
+        wf_dir = output.parent / f"{output.name}_wf"
+        if wf_dir.is_dir():
+            existing += sorted(str(p) for p in wf_dir.iterdir())
+        if existing:
+            more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+            raise OutputExistsError(f"CSS database {output}: {', '.join(existing[:3])}{more} exist(s): "
+                                    "pass --overwrite (overwrite=True) to replace; nothing was written")
     with open_asdf(path) as f:
-        report = asdf_to_css(f, output, schema=schema, expanded=expanded, **query)
+        report = asdf_to_css(f, output, schema=schema, expanded=expanded, overwrite=overwrite, **query)
     return _ExportSummary(report, output)
 
 

@@ -8,6 +8,7 @@ so an interrupted export never leaves a half-written file.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +21,13 @@ from obspy.core.inventory import Network
 from obspy.core.util import AttribDict
 from obspy.geodetics import gps2dist_azimuth, kilometer2degrees
 
-from ..atomic import atomic_path
+from ..atomic import atomic_path, partial_path
 from ..container import ASDFFile, TraceHeader
 from ..container import open as open_asdf
 from ..container.obspyxml import write_quakeml, write_stationxml
-from ..errors import InvalidValueError, NotFoundError
+from ..errors import ExportMismatchError, InvalidValueError, NotFoundError, OutputExistsError
+from .exportcheck import Change, fit_samples, trace_label, verify_file
+from .sacmeta import UNKNOWN_DEPTH, UNKNOWN_ELEVATION
 from .selection import select_events, select_inventory
 
 __all__ = ["EXPORT_FORMATS", "ExportReport", "export"]
@@ -61,19 +64,77 @@ class ExportReport:
     files: list[str] = field(default_factory=list)
     traces: int = 0
     warnings: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    def change(self, change: Change) -> None:
+        """Record what the format changed for one trace (also as a warning line)."""
+        self.changes.append(change)
+        self.warnings.append(str(change))
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out["changes"] = [dict(c.__dict__) for c in self.changes]
+        return out
 
 
 def _name(header: TraceHeader, trace: Trace, ext: str) -> str:
-    start = trace.stats.starttime.strftime("%Y%m%dT%H%M%S")  # of the cut trace when a window is given
-    return f"{header.seed_id}.{header.tag}.{start}.{ext}"
+    """``NET.STA.LOC.CHA.TAG.YYYYMMDDTHHMMSS.NNNNNNNNN.ext`` of the (cut) trace's start."""
+    start = trace.stats.starttime
+    return f"{header.seed_id}.{header.tag}.{start.strftime('%Y%m%dT%H%M%S')}.{start.ns % 10**9:09d}.{ext}"
 
 
-def _write(trace_or_stream: Trace | Stream, target: Path, fmt: str) -> None:
-    with atomic_path(target) as temp:
-        trace_or_stream.write(str(temp), format=fmt)
+def _refuse_existing(targets: list[Path], overwrite: bool) -> None:
+    if overwrite:
+        return
+    existing = [str(t) for t in targets if t.exists()]
+    if existing:
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise OutputExistsError(f"{', '.join(existing[:3])}{more} exist(s): pass --overwrite (overwrite=True) "
+                                "to replace; nothing was written")
+
+
+class _Staging:
+    """Output files written under temporary names, checked, then renamed together (or all removed)."""
+
+    def __init__(self, output: Path, fmt: str, overwrite: bool, report: ExportReport) -> None:
+        self.fmt = fmt
+        self.overwrite = overwrite
+        self.report = report
+        self.names: set[str] = set()
+        self.staged: list[tuple[Path, Path]] = []
+        self.made_dir = output if not output.exists() else None
+
+    def unique(self, directory: Path, name: str) -> Path:
+        """``directory/name``, or with ``.2``, ``.3``... before the suffix when this export used it already."""
+        stem, _, ext = name.rpartition(".")
+        candidate, number = name, 1
+        while candidate in self.names:
+            number += 1
+            candidate = f"{stem}.{number}.{ext}"
+        self.names.add(candidate)
+        return directory / candidate
+
+    def write(self, traces: list[tuple[Trace, str]], target: Path) -> None:
+        """Write ``traces`` (each with its label) to a temporary file of ``target`` and check it."""
+        _refuse_existing([target], self.overwrite)
+        temp = partial_path(target)
+        self.staged.append((temp, target))
+        stream = Stream([trace for trace, _ in traces])
+        with np.errstate(all="ignore"):  # ObsPy's SAC writer sums NaN or huge samples (depmen): no warning
+            stream.write(str(temp), format=self.fmt)
+        for change in verify_file(temp, self.fmt, traces, str(target)):
+            self.report.change(change)
+
+    def commit(self) -> None:
+        for temp, target in self.staged:
+            os.replace(temp, target)
+            self.report.files.append(str(target))
+
+    def abandon(self) -> None:
+        for temp, _ in self.staged:
+            temp.unlink(missing_ok=True)
+        if self.made_dir is not None and self.made_dir.is_dir() and not any(self.made_dir.iterdir()):
+            self.made_dir.rmdir()
 
 
 def _event_of(f: ASDFFile, header: TraceHeader, events: dict[str, Event]) -> Event | None:
@@ -91,8 +152,14 @@ def _station_at(inventory: Inventory, stats: AttribDict) -> Any:
     return None
 
 
-def sac_headers(trace: Trace, inventory: Inventory | None, event: Event | None) -> None:
-    """Fill ``trace.stats.sac`` with station, event, distance/azimuth and pick fields."""
+def sac_headers(trace: Trace, inventory: Inventory | None, event: Event | None) -> list[tuple[str, str]]:
+    """Fill ``trace.stats.sac`` with station, event, distance/azimuth and pick fields.
+
+    Returns what the SAC header cannot hold, as ``(what, detail)``: an event name
+    longer than ``kevnm``'s 16 characters, picks beyond its 12 slots.  Values the
+    file does not know (an elevation or depth, an event depth) stay undefined.
+    """
+    notes: list[tuple[str, str]] = []
     sac = AttribDict()
     stats = trace.stats
     coords = None
@@ -105,11 +172,20 @@ def sac_headers(trace: Trace, inventory: Inventory | None, event: Event | None) 
         if coords:
             sac.stla, sac.stlo = coords["latitude"], coords["longitude"]
             # SAC's stel is the station's surface elevation and stdp the sensor's depth below it
-            # (the channel elevation StationXML gives is stel - stdp).
-            depth = coords.get("local_depth") or 0.0
+            # (the channel elevation StationXML gives is stel - stdp).  Unknown values (None, or
+            # the 0.0 placeholder of a station built from a SAC header without them) stay undefined.
             station = _station_at(inventory, stats)
-            sac.stel = station.elevation if station is not None else coords["elevation"] + depth
-            sac.stdp = depth
+            channel_notes = _channel_comments(inventory, trace.id, stats.starttime)
+            depth = coords.get("local_depth")
+            if UNKNOWN_DEPTH in channel_notes:
+                depth = None
+            if depth is not None:
+                sac.stdp = depth
+            if station is not None and UNKNOWN_ELEVATION not in {c.value for c in station.comments}:
+                if station.elevation is not None:
+                    sac.stel = station.elevation
+            elif station is None and coords.get("elevation") is not None and UNKNOWN_ELEVATION not in channel_notes:
+                sac.stel = coords["elevation"] + (depth or 0.0)
         if orientation:
             if orientation.get("azimuth") is not None:
                 sac.cmpaz = orientation["azimuth"]
@@ -130,6 +206,12 @@ def sac_headers(trace: Trace, inventory: Inventory | None, event: Event | None) 
             sac.evla, sac.evlo = origin.latitude, origin.longitude
             if origin.depth is not None:
                 sac.evdp = origin.depth / 1000.0
+            name = _event_name(event)
+            if name:
+                sac.kevnm = name[:16]
+                if len(name) > 16:
+                    notes.append(("sac_header", f"event name {name!r} cut to kevnm {name[:16]!r} "
+                                                "(SAC holds 16 characters)"))
             magnitude = event.preferred_magnitude() or (event.magnitudes[0] if event.magnitudes else None)
             if magnitude is not None:
                 sac.mag = magnitude.mag
@@ -148,9 +230,26 @@ def sac_headers(trace: Trace, inventory: Inventory | None, event: Event | None) 
                 sac[slot] = pick.time - ref
                 sac[f"k{slot}"] = (pick.phase_hint or "")[:8]
             if len(picks) > len(placed):
-                log.warning("%s: %d picks, SAC holds %d", trace.id, len(picks), len(_PICK_SLOTS))
+                dropped = sorted(f"{p.phase_hint or '?'}@{p.time}" for p in picks if p not in placed.values())
+                notes.append(("sac_header", f"{len(picks)} picks, SAC holds {len(_PICK_SLOTS)}: "
+                                            f"not written {', '.join(dropped)}"))
     sac.lcalda = 0
     stats.sac = sac
+    return notes
+
+
+def _event_name(event: Event) -> str:
+    """The event's name for ``kevnm``: its "earthquake name" description, else its first description."""
+    texts = [d for d in event.event_descriptions if d.text]
+    named = [d for d in texts if d.type == "earthquake name"] or texts
+    return str(named[0].text).strip() if named else ""
+
+
+def _channel_comments(inventory: Inventory, seed_id: str, time: UTCDateTime) -> set[str]:
+    """The comment texts of the channel ``seed_id`` at ``time`` (empty when it is not found)."""
+    net, sta, loc, cha = seed_id.split(".")
+    chosen = inventory.select(network=net, station=sta, location=loc, channel=cha, time=time)
+    return {c.value for n in chosen for s in n for ch in s for c in ch.comments}
 
 
 def export(
@@ -159,6 +258,7 @@ def export(
     fmt: str,
     *,
     per: str = "trace",
+    overwrite: bool = False,
     **query: Any,
 ) -> ExportReport:
     """Export from an ASDF file.
@@ -171,8 +271,18 @@ def export(
     fmt : {"mseed", "sac", "stationxml", "quakeml"}
     per : {"trace", "station", "file"}
         One file per trace, per station, or one file (SAC is always per trace).
+    overwrite : bool
+        Replace existing files at the destination paths (else refused before
+        anything is written: :class:`~asdfkit.errors.OutputExistsError`).
     **query
         Keywords of :meth:`ASDFFile.list_waveforms` (network, station, channel, tag, ...).
+
+    Waveform files get unique names (id, tag, start to the nanosecond, and a
+    sequence suffix for traces of one channel starting at the same instant).
+    Every file is written under a temporary name, read back and checked to
+    hold exactly its traces (ids and samples) before any is renamed into
+    place; what the format changed on the way (sample type, sampling rate,
+    start time, SAC header fields) is listed per trace in ``report.changes``.
     """
     fmt = fmt.lower()
     if fmt not in EXPORT_FORMATS:
@@ -187,6 +297,7 @@ def export(
             catalog = select_events(f, query)
             if query and not len(catalog):
                 raise NotFoundError("no event matches the selection")
+            _refuse_existing([output], overwrite)
             _write_catalog(catalog, output)
             report.files.append(str(output))
             return report
@@ -195,55 +306,71 @@ def export(
             if not inventory.networks:
                 raise NotFoundError("no StationXML matches the selection")
             if per == "station":
+                targets = {output / f"{network.code}.{code}.xml": (network, code)
+                           for network in inventory.networks for code in sorted({s.code for s in network.stations})}
+                _refuse_existing(list(targets), overwrite)
                 output.mkdir(parents=True, exist_ok=True)
-                for network in inventory.networks:
-                    for code in sorted({s.code for s in network.stations}):
-                        target = output / f"{network.code}.{code}.xml"
-                        _write_inventory(_one_station(inventory, network, code), target)
-                        report.files.append(str(target))
+                for target, (network, code) in targets.items():
+                    _write_inventory(_one_station(inventory, network, code), target)
+                    report.files.append(str(target))
             else:
+                _refuse_existing([output], overwrite)
                 _write_inventory(inventory, output)
                 report.files.append(str(output))
             return report
         headers = f.list_waveforms(**query)
         if not headers:
             raise NotFoundError("no waveform matches the selection")
+        _export_waveforms(f, headers, output, fmt, per, window, overwrite, report)
+    return report
+
+
+def _export_waveforms(f: ASDFFile, headers: list[TraceHeader], output: Path, fmt: str, per: str,
+                      window: tuple[Any, Any], overwrite: bool, report: ExportReport) -> None:
+    """Write the selected traces (see :func:`export`); nothing is left behind on failure."""
+    obspy_fmt = "SAC" if fmt == "sac" else "MSEED"
+    staging = _Staging(output, obspy_fmt, overwrite, report)
+    try:
         if fmt == "sac" or per in ("trace", "station"):
             output.mkdir(parents=True, exist_ok=True)
         events = {str(e.resource_id): e for e in f.events} if fmt == "sac" else {}
         inventories: dict[str, Inventory | None] = {}
-        by_station: dict[str, list[Trace]] = {}
-        everything = Stream()
+        by_station: dict[str, list[tuple[Trace, str]]] = {}
+        everything: list[tuple[Trace, str]] = []
         for header in headers:
             trace = f.get_waveform(header, *window)
+            label = trace_label(trace)
+            ext = "sac" if fmt == "sac" else "mseed"
+            target = staging.unique(output, _name(header, trace, ext)) if fmt == "sac" or per == "trace" else None
+            where = str(target) if target is not None else str(output)
+            trace.data, notes = fit_samples(trace, obspy_fmt)
             if fmt == "sac":
                 sid = header.station_id
                 if sid not in inventories:
                     inventories[sid] = (f.get_station_inventory(sid)
                                         if sid in f.stations_with_stationxml else None)
-                if trace.data.dtype != np.dtype("float32"):
-                    _to_float32(trace, report)
-                sac_headers(trace, inventories[sid], _event_of(f, header, events))
-                target = output / _name(header, trace, "sac")
-                _write(trace, target, "SAC")
-                report.files.append(str(target))
-            elif per == "trace":
-                target = output / _name(header, trace, "mseed")
-                _write(trace, target, "MSEED")
-                report.files.append(str(target))
+                notes += sac_headers(trace, inventories[sid], _event_of(f, header, events))
+            if target is not None:
+                staging.write([(trace, label)], target)
             elif per == "station":
-                by_station.setdefault(f"{header.station_id}.{header.tag}", []).append(trace)
+                key = f"{header.station_id}.{header.tag}"
+                by_station.setdefault(key, []).append((trace, label))
+                where = str(output / f"{key}.mseed")
             else:
-                everything.append(trace)
+                everything.append((trace, label))
+            for what, detail in notes:
+                report.change(Change(label, where, what, detail))
             report.traces += 1
         for key, traces in by_station.items():
-            target = output / f"{key}.mseed"
-            _write(Stream(traces), target, "MSEED")
-            report.files.append(str(target))
-        if per == "file" and fmt == "mseed":
-            _write(everything, output, "MSEED")
-            report.files.append(str(output))
-    return report
+            staging.write(traces, output / f"{key}.mseed")
+        if everything:
+            staging.write(everything, output)
+        if report.traces != len(headers):  # pragma: no cover - a guard: every selected trace went out
+            raise ExportMismatchError(f"export check failed: {report.traces} of {len(headers)} traces written")
+        staging.commit()
+    except BaseException:
+        staging.abandon()
+        raise
 
 
 def _one_station(inventory: Inventory, network: Network, code: str) -> Inventory:
@@ -251,17 +378,6 @@ def _one_station(inventory: Inventory, network: Network, code: str) -> Inventory
     epochs = [s for s in network.stations if s.code == code]
     return Inventory(networks=[Network(network.code, stations=epochs, description=network.description)],
                      source=inventory.source)
-
-
-def _to_float32(trace: Trace, report: ExportReport) -> None:
-    """SAC holds float32 samples only: cast, and report traces whose values changed."""
-    original = trace.data
-    trace.data = original.astype(np.float32)
-    if not np.array_equal(trace.data, original):
-        report.warnings.append(
-            f"{trace.id}: {original.dtype} samples rounded to float32 (SAC stores float32 only); "
-            "export to miniSEED to keep them exactly"
-        )
 
 
 def _write_inventory(inventory: Inventory, target: Path) -> None:

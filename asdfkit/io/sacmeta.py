@@ -28,6 +28,7 @@ from obspy.core.event import (
     WaveformStreamID,
 )
 from obspy.core.inventory import Channel, Network, Site, Station
+from obspy.core.inventory.util import Comment as InventoryComment
 from obspy.core.util import AttribDict
 
 __all__ = ["SacMetadata", "event_from_sac", "picks_from_sac", "reference_time", "station_from_sac"]
@@ -143,10 +144,10 @@ def _channel_key(trace: Trace) -> tuple[Any, ...] | None:
         stats.station,
         lat,
         lon,
-        _get(sac, "stel") or 0.0,
+        _get(sac, "stel"),
         stats.location,
         stats.channel,
-        _get(sac, "stdp") or 0.0,
+        _get(sac, "stdp"),
         stats.sampling_rate,
         _get(sac, "cmpaz"),
         _get(sac, "cmpinc"),
@@ -165,16 +166,28 @@ def _station(key: tuple[Any, ...], channels: Iterable[tuple[Any, ...]]) -> Stati
                 location_code=location,
                 latitude=c[2],
                 longitude=c[3],
-                elevation=c[4],
-                depth=depth,
+                elevation=c[4] or 0.0,
+                depth=depth or 0.0,
                 sample_rate=rate,
                 azimuth=azimuth,
                 dip=None if inclination is None else inclination - 90.0,
+                comments=_unknown(c[4], UNKNOWN_ELEVATION) + _unknown(depth, UNKNOWN_DEPTH),
             )
         )
     return Station(
-        code=code, latitude=lat, longitude=lon, elevation=elevation, site=Site(name=code), channels=out
+        code=code, latitude=lat, longitude=lon, elevation=elevation or 0.0, site=Site(name=code), channels=out,
+        comments=_unknown(elevation, UNKNOWN_ELEVATION),
     )
+
+
+#: Comment on a station or channel built from a SAC header without ``stel``/``stdp``: StationXML
+#: requires a value, so 0.0 stands in; a SAC export reads the comment and leaves the field undefined.
+UNKNOWN_ELEVATION = "SAC stel undefined: elevation unknown (0.0 stands in)"
+UNKNOWN_DEPTH = "SAC stdp undefined: depth unknown (0.0 stands in)"
+
+
+def _unknown(value: float | None, text: str) -> list[InventoryComment]:
+    return [InventoryComment(value=text)] if value is None else []
 
 
 def station_from_sac(trace: Trace) -> Inventory | None:

@@ -66,6 +66,17 @@ def test_convert_example_round_trips_sac_metadata(tmp_path: Path) -> None:
         assert f.list_waveforms()[0].seed_id == "XX.CDV..BHZ"
 
 
+def test_codes_table_example_maps_and_remembers_every_id(tmp_path: Path) -> None:
+    out, table = tmp_path / "codes.h5", tmp_path / "codes.csv"
+    proc = run_example("convert_with_codes_table.py", out, table)
+    assert proc.returncode == 0, proc.stderr
+    assert "8 trace(s) converted" in proc.stdout and "was 'BO.AKT013..EW'" in proc.stdout
+    rows = table.read_text().splitlines()
+    assert rows[0] == "source_id,seed_id,reason" and len(rows) == 9
+    with asdfkit.open(out) as f:
+        assert len(f.list_waveforms()) == 8
+
+
 def _batch_input(sample_set: Path, tmp_path: Path) -> Path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "batch"))
     try:
