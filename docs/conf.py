@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -52,8 +53,8 @@ html_theme_options = {
 
 
 def _escape_stars(app: object, ctx: object, lines: list[str]) -> None:
-    """Help texts are plain text: a ``*`` (``*.SAC``, ``[*Z]``) is not RST emphasis."""
-    lines[:] = [line.replace("*", r"\*") for line in lines]
+    """Help texts are plain text: ``*`` (``*.SAC``) is no emphasis, ``HK_`` no reference."""
+    lines[:] = [re.sub(r"(\w)_(?=\W|$)", r"\1\\_", line.replace("*", r"\*")) for line in lines]
 
 
 def setup(app: object) -> None:
