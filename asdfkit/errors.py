@@ -31,7 +31,10 @@ __all__ = [
     "NoArrivalError",
     "NotFoundError",
     "RecipeError",
+    "RunInUseError",
     "SacFileError",
+    "UnknownEventError",
+    "UnknownRunError",
     "VersionError",
     "XMLError",
 ]
@@ -134,6 +137,18 @@ class NoArrivalError(AlignmentInputError):
 
 class MissingCoordinatesError(AlignmentInputError):
     """A station has no coordinates (StationXML) where predicted arrivals need them."""
+
+
+class UnknownEventError(NotFoundError):
+    """An event id names no event of the file (or several): a usage error in the CLI."""
+
+
+class UnknownRunError(NotFoundError):
+    """A run id names no stored alignment run of the event: a usage error in the CLI."""
+
+
+class RunInUseError(InvalidValueError):
+    """An alignment run cannot be deleted: another run was made from it."""
 
 
 class AsdfkitWarning(UserWarning):
