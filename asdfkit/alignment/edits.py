@@ -60,7 +60,9 @@ class Edit:
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
-            raise AlignmentInputError(f"invalid edit action {self.action!r}: must be one of {', '.join(ACTIONS)}")
+            raise AlignmentInputError(
+                f"invalid edit action {self.action!r}: must be one of {', '.join(ACTIONS)}"
+            )
         if not self.target or not isinstance(self.target, str):
             raise AlignmentInputError(f"invalid edit target {self.target!r}: must be a seed id or NET.STA")
         given = (self.time is not None) + (self.offset is not None)
@@ -180,20 +182,33 @@ class TraceState:
     edited: NDArray[np.bool_]
 
     @classmethod
-    def initial(cls, t1: Iterable[float], select: Iterable[bool] | None = None, flip: Iterable[bool] | None = None,
-                select_manual: Iterable[bool] | None = None,
-                flip_manual: Iterable[bool] | None = None) -> TraceState:
+    def initial(
+        cls,
+        t1: Iterable[float],
+        select: Iterable[bool] | None = None,
+        flip: Iterable[bool] | None = None,
+        select_manual: Iterable[bool] | None = None,
+        flip_manual: Iterable[bool] | None = None,
+    ) -> TraceState:
         picks = np.asarray(list(t1), dtype=np.float64)
         n = picks.size
 
         def mask(values: Iterable[bool] | None, default: bool) -> NDArray[np.bool_]:
             return np.full(n, default) if values is None else np.asarray(list(values), dtype=bool)
 
-        return cls(picks, mask(select, True), mask(flip, False), mask(select_manual, False),
-                   mask(flip_manual, False), np.zeros(n, dtype=bool))
+        return cls(
+            picks,
+            mask(select, True),
+            mask(flip, False),
+            mask(select_manual, False),
+            mask(flip_manual, False),
+            np.zeros(n, dtype=bool),
+        )
 
 
-def apply_edits(state: TraceState, seed_ids: Sequence[str], edits: Sequence[Edit], reference: UTCDateTime) -> TraceState:
+def apply_edits(
+    state: TraceState, seed_ids: Sequence[str], edits: Sequence[Edit], reference: UTCDateTime
+) -> TraceState:
     """The state after ``edits`` (picks in seconds after ``reference``, the origin time).
 
     Contradictory edits of one trace (select and deselect, flip and unflip, two
@@ -225,8 +240,15 @@ def apply_edits(state: TraceState, seed_ids: Sequence[str], edits: Sequence[Edit
             edited[i] = True
     if not select.any():
         raise AlignmentInputError("the edits deselect every trace: at least one trace must stay selected")
-    return dataclasses.replace(state, t1=t1, select=select, flip=flip, select_manual=select_manual,
-                               flip_manual=flip_manual, edited=edited)
+    return dataclasses.replace(
+        state,
+        t1=t1,
+        select=select,
+        flip=flip,
+        select_manual=select_manual,
+        flip_manual=flip_manual,
+        edited=edited,
+    )
 
 
 def edits_text(edits: Sequence[Edit]) -> str:

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AsdfkitError
-from .plot import window_marks
+from .plot import signed, window_marks
 from .session import PickSession
-from .sorting import geometry_of, order_by
+from .sorting import geometry_of, order_by, where
 from .store import StoredRun
 
 if TYPE_CHECKING:
@@ -66,7 +66,9 @@ class Picker:
     comment : initial text of the comment box
     """
 
-    def __init__(self, session: PickSession, figure: Figure, *, sort: str = "distance", comment: str = "") -> None:
+    def __init__(
+        self, session: PickSession, figure: Figure, *, sort: str = "distance", comment: str = ""
+    ) -> None:
         from matplotlib.widgets import TextBox
 
         from ..container import open as open_asdf
@@ -77,8 +79,16 @@ class Picker:
         with open_asdf(session.file) as f:
             self.geometry = geometry_of(f, session.selection.origin, session.seed_ids)
         figure.clear()
-        grid = figure.add_gridspec(2, 1, height_ratios=[1.4, max(len(session.seed_ids) * 0.35, 3.0)],
-                                   hspace=0.05, left=0.27, right=0.97, top=0.9, bottom=0.12)
+        grid = figure.add_gridspec(
+            2,
+            1,
+            height_ratios=[1.4, max(len(session.seed_ids) * 0.35, 3.0)],
+            hspace=0.05,
+            left=0.27,
+            right=0.97,
+            top=0.9,
+            bottom=0.12,
+        )
         self.stack_ax = figure.add_subplot(grid[0])
         self.section_ax = figure.add_subplot(grid[1], sharex=self.stack_ax)
         box_ax = figure.add_axes((0.27, 0.015, 0.7, 0.035))
@@ -125,8 +135,9 @@ class Picker:
         """Redraw the stack and the section from the session's state."""
         session = self.session
         time, matrix, stack, cc = session.windows()
-        self.order = order_by(self.sort, cc=list(cc), distance=self.geometry.distance,
-                              azimuth=self.geometry.azimuth)
+        self.order = order_by(
+            self.sort, cc=list(cc), distance=self.geometry.distance, azimuth=self.geometry.azimuth
+        )
         ax, sx = self.stack_ax, self.section_ax
         ax.clear()
         sx.clear()
@@ -141,12 +152,12 @@ class Picker:
         for position, i in enumerate(self.order):
             selected = bool(session.state.select[i])
             sx.plot(time, 0.45 * matrix[i] - position, color=_SELECTED if selected else _DESELECTED, lw=0.8)
-            distance = self.geometry.distance[i]
-            where = f" {distance:.1f}° az {self.geometry.azimuth[i]:.0f}°" if math.isfinite(distance) else ""
+            place = " " + where(self.geometry, i) if where(self.geometry, i) else ""
             flags = (" flip" if session.state.flip[i] else "") + (
-                "*" if session.state.select_manual[i] or session.state.flip_manual[i] else "")
-            cc_text = f"{cc[i]:+.2f}" if math.isfinite(cc[i]) else "-"
-            labels.append(f"{session.seed_ids[i]}{where} cc {cc_text.replace('-0.00', '+0.00')}{flags}")
+                "*" if session.state.select_manual[i] or session.state.flip_manual[i] else ""
+            )
+            cc_text = signed(float(cc[i])) if math.isfinite(cc[i]) else "-"
+            labels.append(f"{session.seed_ids[i]}{place} cc {cc_text}{flags}")
         sx.set_yticks([-p for p in range(len(self.order))])
         sx.set_yticklabels(labels, fontsize=7)
         sx.set_ylim(-len(self.order) + 0.4, 0.6)

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from ..container import open as open_asdf
 from .select import find_event, origin_of, select_event
-from .sorting import Geometry, geometry_of, order_by
+from .sorting import Geometry, geometry_of, order_by, where
 from .store import StoredRun, read_run
 from .types import AlignmentParams
 from .windows import TraceMatrix, cut_windows
@@ -152,19 +152,22 @@ def window_marks(ax: Axes, params: AlignmentParams, *, label: bool = False) -> N
     """The pick (dashed) and the taper ramps (shaded) on an axis of time relative to the pick."""
     ramp = params.effective_ramp_width
     ax.axvline(0.0, color="0.3", lw=0.8, ls="--", label="pick" if label else None)
-    ax.axvspan(params.window_pre - ramp, params.window_pre, color="0.9", lw=0,
-               label=f"taper ramps ({ramp:g} s)" if label else None)
+    ax.axvspan(
+        params.window_pre - ramp,
+        params.window_pre,
+        color="0.9",
+        lw=0,
+        label=f"taper ramps ({ramp:g} s)" if label else None,
+    )
     ax.axvspan(params.window_post, params.window_post + ramp, color="0.9", lw=0)
 
 
 def trace_label(section: Section, i: int) -> str:
     """``seed id  Δ 12.3° az 45°  cc +0.91 (flip)`` for one row."""
     row = section.run.rows[i]
-    where = ""
-    if section.geometry is not None and math.isfinite(section.geometry.distance[i]):
-        where = f"  {section.geometry.distance[i]:.1f}° az {section.geometry.azimuth[i]:.0f}°"
+    place = "  " + where(section.geometry, i) if section.geometry is not None else ""
     manual = "*" if row.select_manual or row.flip_manual else ""
-    return f"{row.seed_id}{where}  cc {signed(row.iccs_cc)}" + (" flip" if row.flip else "") + manual
+    return f"{row.seed_id}{place.rstrip()}  cc {signed(row.iccs_cc)}" + (" flip" if row.flip else "") + manual
 
 
 def _panel(
@@ -310,9 +313,8 @@ def plot_quality(
     bottom.set_xticks(x)
     labels = []
     for i, r in zip(order, rows, strict=True):
-        where = f"\n{geometry.distance[i]:.1f}° az {geometry.azimuth[i]:.0f}°" if math.isfinite(
-            geometry.distance[i]) else ""
-        labels.append(f"{r.seed_id.rsplit('.', 2)[0]}{where}\nt0 {plain(r.t0, 1)} s")
+        place = where(geometry, i)
+        labels.append(f"{r.seed_id.rsplit('.', 2)[0]}\n{place}\nt0 {plain(r.t0, 1)} s".replace("\n\n", "\n"))
     bottom.set_xticklabels(labels, fontsize=7)
     bottom.set_xlabel(
         f"station (sorted by {sort}), distance, azimuth and predicted {stored.phase} time "

@@ -123,9 +123,7 @@ def latest_runs(df: pd.DataFrame) -> pd.DataFrame:
     return df[number == latest]
 
 
-def station_summary(
-    df: pd.DataFrame, *, selected_only: bool = True, runs: str = "latest"
-) -> pd.DataFrame:
+def station_summary(df: pd.DataFrame, *, selected_only: bool = True, runs: str = "latest") -> pd.DataFrame:
     """Per station: how many seismograms, and mean / standard error of each measure over events.
 
     ``runs="latest"`` (default) uses one run per event, its latest: re-runs of

@@ -43,7 +43,14 @@ from .store import StoredRun, read_run, write_run
 from .types import AlignmentParams, ICCSResult, MCCCResult
 from .windows import check_params
 
-__all__ = ["align_event", "align_selection", "check_coverage", "prepare_event", "rerun_selection", "start_state"]
+__all__ = [
+    "align_event",
+    "align_selection",
+    "check_coverage",
+    "prepare_event",
+    "rerun_selection",
+    "start_state",
+]
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +174,9 @@ def rerun_selection(
     return selection.with_seismograms(seismograms)
 
 
-def start_state(selection: EventSelection, parent: StoredRun | None, edits: Sequence[Edit] = ()) -> TraceState:
+def start_state(
+    selection: EventSelection, parent: StoredRun | None, edits: Sequence[Edit] = ()
+) -> TraceState:
     """Where a run starts: the parent's picks (``t1``, else ``t0``), selection, flips and manual flags, edited."""
     if parent is None:
         state = TraceState.initial([s.t0 for s in selection.seismograms])
@@ -280,8 +289,12 @@ def align_event(
         parent = read_run(file, event_id, start_from)
         clashes = [
             name
-            for name, value, kept in (("t0_source", t0_source, None), ("tag", tag, None),
-                                      ("channel", channel, None), ("phase", phase, parent.phase))
+            for name, value, kept in (
+                ("t0_source", t0_source, None),
+                ("tag", tag, None),
+                ("channel", channel, None),
+                ("phase", phase, parent.phase),
+            )
             if value is not None and value != kept
         ]
         if clashes:

@@ -172,7 +172,9 @@ def run_document(
     return _finish(builder, picks, quality)
 
 
-def _finish(builder: ProvenanceBuilder, picks: QualifiedName, quality: QualifiedName) -> tuple[bytes, dict[str, str]]:
+def _finish(
+    builder: ProvenanceBuilder, picks: QualifiedName, quality: QualifiedName
+) -> tuple[bytes, dict[str, str]]:
     data = builder.to_xml()
     report = validate_generated(data)
     if not report.ok:  # a bug of ours, never the user's

@@ -82,17 +82,41 @@ class PickSession:
             params = params or parent.alignment_params
             selection = rerun_selection(path, parent, params)
             state = start_state(selection, parent)
-            session = cls(path, selection, params, state, parent.phase, parent.t0_source,
-                          str(parent.attrs.get("taup_model") or "") or None,
-                          parent.mccc if mccc is None else mccc, parent)
+            session = cls(
+                path,
+                selection,
+                params,
+                state,
+                parent.phase,
+                parent.t0_source,
+                str(parent.attrs.get("taup_model") or "") or None,
+                parent.mccc if mccc is None else mccc,
+                parent,
+            )
         else:
             params = params or AlignmentParams()
             phase, t0_source = phase or "P", t0_source or "taup"
-            selection = prepare_event(path, event_id, phase=phase, params=params, tag=tag, channel=channel,
-                                      t0_source=t0_source, taup_model=taup_model)
+            selection = prepare_event(
+                path,
+                event_id,
+                phase=phase,
+                params=params,
+                tag=tag,
+                channel=channel,
+                t0_source=t0_source,
+                taup_model=taup_model,
+            )
             state = start_state(selection, None)
-            session = cls(path, selection, params, state, phase, t0_source,
-                          taup_model if t0_source == "taup" else None, True if mccc is None else mccc)
+            session = cls(
+                path,
+                selection,
+                params,
+                state,
+                phase,
+                t0_source,
+                taup_model if t0_source == "taup" else None,
+                True if mccc is None else mccc,
+            )
         return session
 
     # -- what the picker shows -------------------------------------------------------------
@@ -100,7 +124,9 @@ class PickSession:
     def seed_ids(self) -> list[str]:
         return [s.seed_id for s in self.selection.seismograms]
 
-    def windows(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    def windows(
+        self,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Time axis, windowed traces at the current picks, the stack of the selected, and each trace's cc."""
         traces = TraceMatrix.from_seismograms(list(self.selection.seismograms))
         cut = cut_windows(traces, self.state.t1, self.state.flip, self.params)
@@ -173,7 +199,10 @@ class PickSession:
         )
         self.start = self.state
         self.state = dataclasses.replace(
-            self.state, t1=result.t1.copy(), select=result.select.copy(), flip=result.flip.copy(),
+            self.state,
+            t1=result.t1.copy(),
+            select=result.select.copy(),
+            flip=result.flip.copy(),
             edited=np.zeros_like(edited),
         )
         self.iccs_result, self.mccc_result = result, None

@@ -16,7 +16,7 @@ from obspy.core.event import Origin
 
 from ..container import ASDFFile
 
-__all__ = ["SORT_ORDERS", "Geometry", "geometry_of", "order_by"]
+__all__ = ["SORT_ORDERS", "Geometry", "geometry_of", "order_by", "where"]
 
 #: The sort orders of the section and the picker.
 SORT_ORDERS = ("distance", "cc", "azimuth")
@@ -66,3 +66,18 @@ def order_by(
         return (not math.isfinite(v), v if math.isfinite(v) else 0.0, i)
 
     return sorted(range(len(values)), key=rank)
+
+
+def where(geometry: Geometry, i: int) -> str:
+    """``"1.3° az 331°"`` for trace ``i`` (two decimals below 1°), or ``""`` when unknown.
+
+    Example
+    -------
+    >>> where(Geometry((0.018, 12.34), (57.2, 331.0)), 0), where(Geometry((0.018, 12.34), (57.2, 331.0)), 1)
+    ('0.02° az 57°', '12.3° az 331°')
+    """
+    distance = geometry.distance[i]
+    if not math.isfinite(distance):
+        return ""
+    text = f"{distance:.2f}°" if distance < 1.0 else f"{distance:.1f}°"
+    return f"{text} az {geometry.azimuth[i]:.0f}°"

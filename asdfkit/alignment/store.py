@@ -295,7 +295,9 @@ def _run_numbers(f: ASDFFile, key: str) -> list[int]:
     numbers = [int(m.group(1)) for name in names if (m := _RUN.match(name))]
     for name in names:
         quality = group.get(f"{name}/quality") if _RUN.match(name) else None
-        parent = quality.attrs.get("parent_run") if quality is not None and hasattr(quality, "attrs") else None
+        parent = (
+            quality.attrs.get("parent_run") if quality is not None and hasattr(quality, "attrs") else None
+        )
         if isinstance(parent, bytes):
             parent = parent.decode("utf-8", "replace")
         if isinstance(parent, str) and (m := _RUN.match(parent)):
@@ -357,7 +359,9 @@ def write_run(
         **_param_attrs(params),
     }
 
-    def document(f: ASDFFile, run_attrs: dict[str, Any], paths: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    def document(
+        f: ASDFFile, run_attrs: dict[str, Any], paths: dict[str, str]
+    ) -> tuple[bytes, dict[str, str]]:
         return run_document(
             f, selection, run_attrs, params, _param_attrs(params), paths, parent=parent, edits=edits
         )
@@ -406,7 +410,9 @@ def _commit(
                 provenance_id=ids["picks"],
             )
             # Written last: a run without its quality dataset is incomplete and never listed.
-            f.add_auxiliary_data(history, DATA_TYPE, f"{base}/quality", attrs=attrs, provenance_id=ids["quality"])
+            f.add_auxiliary_data(
+                history, DATA_TYPE, f"{base}/quality", attrs=attrs, provenance_id=ids["quality"]
+            )
         except BaseException:
             _rollback(f, doc_name, written, [g for g in _groups(f, key, run_id) if g not in existed])
             raise
@@ -449,11 +455,22 @@ def rollback_run(path: str | Path, event_id: str | None, to: str, *, comment: st
     for name in TABLE_DTYPE.names or ():
         if name in (raw.dtype.names or ()):
             table[name] = raw[name]
-    skip = {"run_id", "created", "asdfkit_version", "provenance_document", "origin", "parent_run", "comment", "edits"}
+    skip = {
+        "run_id",
+        "created",
+        "asdfkit_version",
+        "provenance_document",
+        "origin",
+        "parent_run",
+        "comment",
+        "edits",
+    }
     attrs = {k: v for k, v in old.items() if k not in skip and k != "provenance_id"}
     attrs.update(origin="rollback", parent_run=source.run_id, comment=comment, edits="")
 
-    def document(f: ASDFFile, run_attrs: dict[str, Any], paths: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    def document(
+        f: ASDFFile, run_attrs: dict[str, Any], paths: dict[str, str]
+    ) -> tuple[bytes, dict[str, str]]:
         return rollback_document(f, source, run_attrs, paths)
 
     return _commit(path, source.event_key, table, history, attrs, document)
@@ -473,9 +490,7 @@ def _run_document_name(f: ASDFFile, run: StoredRun) -> str | None:
     return None
 
 
-def delete_run(
-    path: str | Path, event_id: str | None, run: str, *, force: bool = False
-) -> dict[str, Any]:
+def delete_run(path: str | Path, event_id: str | None, run: str, *, force: bool = False) -> dict[str, Any]:
     """Remove a run and its provenance document (no orphan is left).
 
     Refused (:class:`~asdfkit.errors.RunInUseError`) while another run was

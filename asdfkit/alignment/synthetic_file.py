@@ -88,8 +88,13 @@ def synthetic_event_file(
         distance_target = 30.0 + 60.0 * k / max(n - 1, 1)
         azimuth = np.radians(360.0 * k / n)
         lat = float(np.degrees(np.arcsin(np.sin(np.radians(distance_target)) * np.cos(azimuth))))
-        lon = float(np.degrees(np.arctan2(np.sin(np.radians(distance_target)) * np.sin(azimuth),
-                                          np.cos(np.radians(distance_target)))))
+        lon = float(
+            np.degrees(
+                np.arctan2(
+                    np.sin(np.radians(distance_target)) * np.sin(azimuth), np.cos(np.radians(distance_target))
+                )
+            )
+        )
         distance = locations2degrees(0.0, 0.0, lat, lon)
         p_time = min(a.time for a in taup.get_travel_times(10.0, distance, ["ttp"]))
         name = f"S{k:03d}"
@@ -101,8 +106,13 @@ def synthetic_event_file(
         data = data + rng.normal(0.0, 1.0 / snr, data.size)
         trace = Trace(
             data.astype(np.float32),
-            header={"network": "XS", "station": name, "channel": "BHZ", "delta": delta,
-                    "starttime": origin_time + float(begin)},
+            header={
+                "network": "XS",
+                "station": name,
+                "channel": "BHZ",
+                "delta": delta,
+                "starttime": origin_time + float(begin),
+            },
         )
         stream.append(trace)
         seed_id = f"XS.{name}..BHZ"

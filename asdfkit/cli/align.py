@@ -84,7 +84,10 @@ def _run_text(run: StoredRun) -> str:
         selection = "deselected" if not r.select else ("selected" if r.select_manual else "")
         polarity = "flipped" if r.flip else ("unflipped" if r.flip_manual else "")
         flags = " ".join(
-            [selection + "*" * r.select_manual if selection else "", polarity + "*" * r.flip_manual if polarity else ""]
+            [
+                selection + "*" * r.select_manual if selection else "",
+                polarity + "*" * r.flip_manual if polarity else "",
+            ]
         )
         error = f"{r.mccc_error * 1000:10.1f}" if r.mccc_error == r.mccc_error else f"{'-':>10}"
         mccc_cc = f"{r.mccc_cc_mean:8.2f}" if r.mccc_cc_mean == r.mccc_cc_mean else f"{'-':>8}"
@@ -140,13 +143,37 @@ def _run_options(inherit: bool) -> list[Any]:
     if inherit:
         options.append(click.option("--no-bandpass", is_flag=True, help="No bandpass (overrides --from's)."))
     options += [
-        click.option("--corners", type=int, default=default(2), show_default=shown, help="Bandpass corners [2]."),
-        click.option("--autoflip/--no-autoflip", default=default(False), help="Flip traces that correlate negatively with the stack."),
-        click.option("--autoselect/--no-autoselect", default=default(False), help="Deselect traces with cc below --min-cc."),
-        click.option("--min-cc", type=float, default=default(0.5), show_default=shown, help="Autoselect threshold [0.5]."),
+        click.option(
+            "--corners", type=int, default=default(2), show_default=shown, help="Bandpass corners [2]."
+        ),
+        click.option(
+            "--autoflip/--no-autoflip",
+            default=default(False),
+            help="Flip traces that correlate negatively with the stack.",
+        ),
+        click.option(
+            "--autoselect/--no-autoselect",
+            default=default(False),
+            help="Deselect traces with cc below --min-cc.",
+        ),
+        click.option(
+            "--min-cc",
+            type=float,
+            default=default(0.5),
+            show_default=shown,
+            help="Autoselect threshold [0.5].",
+        ),
         click.option("--max-shift", type=float, default=None, help="Largest pick shift, s [window/4]."),
-        click.option("--mccc/--no-mccc", default=default(True), show_default=shown, help="Refine with MCCC [yes]."),
-        click.option("--mccc-min-cc", type=float, default=default(0.5), show_default=shown, help="Pairs used by MCCC [0.5]."),
+        click.option(
+            "--mccc/--no-mccc", default=default(True), show_default=shown, help="Refine with MCCC [yes]."
+        ),
+        click.option(
+            "--mccc-min-cc",
+            type=float,
+            default=default(0.5),
+            show_default=shown,
+            help="Pairs used by MCCC [0.5].",
+        ),
         click.option(
             "--t0",
             "t0_source",
@@ -155,7 +182,9 @@ def _run_options(inherit: bool) -> list[Any]:
             show_default=shown,
             help="Initial picks: TauP prediction, or the event's QuakeML picks [taup].",
         ),
-        click.option("--model", default=default("iasp91"), show_default=shown, help="TauP velocity model [iasp91]."),
+        click.option(
+            "--model", default=default("iasp91"), show_default=shown, help="TauP velocity model [iasp91]."
+        ),
         click.option("--tag", default=None, help="Waveform tag [the event's only tag]."),
         click.option("--channel", default=None, help="Channel pattern [*Z]."),
     ]
@@ -213,8 +242,14 @@ def _merged_params(base: AlignmentParams, options: dict[str, Any]) -> AlignmentP
         changes["bandpass"] = None
     elif options.get("bandpass") is not None:
         changes["bandpass"] = tuple(options["bandpass"])
-    names = {"corners": "bandpass_corners", "autoflip": "autoflip", "autoselect": "autoselect",
-             "min_cc": "min_cc", "max_shift": "max_shift", "mccc_min_cc": "mccc_min_cc"}
+    names = {
+        "corners": "bandpass_corners",
+        "autoflip": "autoflip",
+        "autoselect": "autoselect",
+        "min_cc": "min_cc",
+        "max_shift": "max_shift",
+        "mccc_min_cc": "mccc_min_cc",
+    }
     for option, field in names.items():
         if options.get(option) is not None:
             changes[field] = options[option]
@@ -230,18 +265,41 @@ def _edits_from_options(
     pick: tuple[str, ...],
 ) -> list[Edit]:
     edits = list(read_edits(edits_file)) if edits_file is not None else []
-    for action, values in (("deselect", deselect), ("select", select), ("flip", flip), ("unflip", unflip),
-                           ("pick", pick)):
+    for action, values in (
+        ("deselect", deselect),
+        ("select", select),
+        ("flip", flip),
+        ("unflip", unflip),
+        ("pick", pick),
+    ):
         edits += [Edit.parse(action, v) for v in values]
     return edits
 
 
 def _edit_options(function: Any) -> Any:
     options = [
-        click.option("--deselect", multiple=True, metavar="ID", help="Leave this trace out of the stack (seed id or NET.STA; repeatable)."),
-        click.option("--select", "select_", multiple=True, metavar="ID", help="Put this trace in the stack (repeatable)."),
-        click.option("--flip", multiple=True, metavar="ID", help="Reverse this trace's polarity (repeatable)."),
-        click.option("--unflip", multiple=True, metavar="ID", help="Keep this trace's polarity as recorded (repeatable)."),
+        click.option(
+            "--deselect",
+            multiple=True,
+            metavar="ID",
+            help="Leave this trace out of the stack (seed id or NET.STA; repeatable).",
+        ),
+        click.option(
+            "--select",
+            "select_",
+            multiple=True,
+            metavar="ID",
+            help="Put this trace in the stack (repeatable).",
+        ),
+        click.option(
+            "--flip", multiple=True, metavar="ID", help="Reverse this trace's polarity (repeatable)."
+        ),
+        click.option(
+            "--unflip",
+            multiple=True,
+            metavar="ID",
+            help="Keep this trace's polarity as recorded (repeatable).",
+        ),
         click.option(
             "--pick",
             multiple=True,
@@ -277,9 +335,14 @@ def _event_option(required: bool) -> Any:
 @align.command("run")
 @click.argument("file", type=_FILE)
 @_event_option(required=True)
-@click.option("--from", "start_from", default=None, metavar="RUN",
-              help="Start from a stored run (latest, or a run number): its picks, selection, flips, "
-              "manual decisions and parameters, unless overridden here.")
+@click.option(
+    "--from",
+    "start_from",
+    default=None,
+    metavar="RUN",
+    help="Start from a stored run (latest, or a run number): its picks, selection, flips, "
+    "manual decisions and parameters, unless overridden here.",
+)
 @_inheriting_options
 @_edit_options
 @click.option("--comment", default="", help="Stored with the run, shown by `align report`.")
@@ -318,8 +381,17 @@ def run_command(
     if start_from is None:
         params = _merged_params(AlignmentParams(), options)
     else:
-        given = [name for name, value in (("--t0", t0_source), ("--phase", phase), ("--model", model),
-                                          ("--tag", tag), ("--channel", channel)) if value is not None]
+        given = [
+            name
+            for name, value in (
+                ("--t0", t0_source),
+                ("--phase", phase),
+                ("--model", model),
+                ("--tag", tag),
+                ("--channel", channel),
+            )
+            if value is not None
+        ]
         if given:
             raise click.UsageError(
                 f"{', '.join(given)} cannot be used with --from: the run's traces, phase and t0 are kept"
@@ -361,7 +433,9 @@ def rollback_command(file: Path, event_id: str | None, to: str, comment: str, as
 @align.command("delete")
 @click.argument("file", type=_FILE)
 @_event_option(required=False)
-@click.option("--run", "run_id", required=True, metavar="RUN", help="The run to delete (a number or run_NNNN).")
+@click.option(
+    "--run", "run_id", required=True, metavar="RUN", help="The run to delete (a number or run_NNNN)."
+)
 @click.option("--force", is_flag=True, help="Delete even if other runs were made from it.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was deleted as JSON.")
 def delete_command(file: Path, event_id: str | None, run_id: str, force: bool, as_json: bool) -> None:
@@ -392,7 +466,9 @@ def delete_command(file: Path, event_id: str | None, run_id: str, force: bool, a
     help="Station summary over each event's latest run, or over every run.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def report_command(file: Path, event_id: str | None, run_id: str | None, runs_mode: str, as_json: bool) -> None:
+def report_command(
+    file: Path, event_id: str | None, run_id: str | None, runs_mode: str, as_json: bool
+) -> None:
     """Stored alignment runs in FILE: comments, parents, statuses and quality per event, run and station.
 
     One line per run (how it was made, from which run, its comment); then per
@@ -436,7 +512,7 @@ def report_command(file: Path, event_id: str | None, run_id: str | None, runs_mo
         if mccc and row["mccc_rmse"] == row["mccc_rmse"]:
             mccc += f" rmse {row['mccc_rmse'] * 1000:.1f} ms"
         edits = f", {len(stored.edits)} edit(s)" if stored.edits else ""
-        comment = f"  \"{stored.comment}\"" if stored.comment else ""
+        comment = f'  "{stored.comment}"' if stored.comment else ""
         click.echo(
             f"{event} {run_name}{made}: {int(row['selected'])}/{int(row['traces'])} selected, "
             f"ICCS {row['status_iccs']}{mccc}, iccs_cc {row['iccs_cc_mean']:.2f} "
@@ -498,8 +574,18 @@ def plot_command(
     figure = (plot_section if kind == "section" else plot_quality)(file, run.event_id, run.run_id, sort=sort)
     figure.savefig(output, dpi=dpi)
     if as_json:
-        click.echo(json.dumps({"output": str(output), "kind": kind, "sort": sort, "event_id": run.event_id,
-                               "run": run.run_id}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "output": str(output),
+                    "kind": kind,
+                    "sort": sort,
+                    "event_id": run.event_id,
+                    "run": run.run_id,
+                },
+                indent=2,
+            )
+        )
     else:
         click.echo(f"wrote {output}")
 
@@ -507,8 +593,13 @@ def plot_command(
 @align.command("pick")
 @click.argument("file", type=_FILE)
 @_event_option(required=True)
-@click.option("--from", "start_from", default=None, metavar="RUN",
-              help="Start from a stored run (latest, or a run number) [a new state at t0].")
+@click.option(
+    "--from",
+    "start_from",
+    default=None,
+    metavar="RUN",
+    help="Start from a stored run (latest, or a run number) [a new state at t0].",
+)
 @_inheriting_options
 @_SORT
 @click.option("--comment", default="", help="Comment of the runs saved (editable in the window).")
@@ -543,10 +634,21 @@ def pick_command(
     from ..alignment.picker import Picker
 
     if start_from is not None:
-        given = [name for name, value in (("--t0", t0_source), ("--phase", phase), ("--model", model),
-                                          ("--tag", tag), ("--channel", channel)) if value is not None]
+        given = [
+            name
+            for name, value in (
+                ("--t0", t0_source),
+                ("--phase", phase),
+                ("--model", model),
+                ("--tag", tag),
+                ("--channel", channel),
+            )
+            if value is not None
+        ]
         if given:
-            raise click.UsageError(f"{', '.join(given)} cannot be used with --from: the run's traces are kept")
+            raise click.UsageError(
+                f"{', '.join(given)} cannot be used with --from: the run's traces are kept"
+            )
         params = _merged_params(read_run(file, event_id, start_from).alignment_params, options)
     else:
         params = _merged_params(AlignmentParams(), options)
@@ -572,7 +674,9 @@ def pick_command(
     if as_json:
         click.echo(json.dumps({"saved": saved}, indent=2))
     else:
-        click.echo(f"saved {len(saved)} run(s)" + (": " + ", ".join(r["run"] for r in saved) if saved else ""))
+        click.echo(
+            f"saved {len(saved)} run(s)" + (": " + ", ".join(r["run"] for r in saved) if saved else "")
+        )
 
 
 @align.command("export-picks")
