@@ -20,6 +20,7 @@ __all__ = [
     "DuplicateError",
     "DuplicateEventError",
     "DuplicateTraceError",
+    "EventNotFoundError",
     "FormatError",
     "InvalidDtypeError",
     "InvalidNameError",
@@ -32,9 +33,8 @@ __all__ = [
     "NotFoundError",
     "RecipeError",
     "RunInUseError",
+    "RunNotFoundError",
     "SacFileError",
-    "UnknownEventError",
-    "UnknownRunError",
     "VersionError",
     "XMLError",
 ]
@@ -139,11 +139,11 @@ class MissingCoordinatesError(AlignmentInputError):
     """A station has no coordinates (StationXML) where predicted arrivals need them."""
 
 
-class UnknownEventError(NotFoundError):
+class EventNotFoundError(NotFoundError):
     """An event id names no event of the file (or several): a usage error in the CLI."""
 
 
-class UnknownRunError(NotFoundError):
+class RunNotFoundError(NotFoundError):
     """A run id names no stored alignment run of the event: a usage error in the CLI."""
 
 

@@ -260,8 +260,8 @@ def align_event(
     Raises
     ------
     NotFoundError
-        Unknown event (:class:`~asdfkit.errors.UnknownEventError`) or run
-        (:class:`~asdfkit.errors.UnknownRunError`), or no trace of it matches.
+        Unknown event (:class:`~asdfkit.errors.EventNotFoundError`) or run
+        (:class:`~asdfkit.errors.RunNotFoundError`), or no trace of it matches.
     AlignmentError
         A bad window or parameter, a trace that does not cover the window,
         no TauP arrival or pick (:class:`~asdfkit.errors.NoArrivalError`), no

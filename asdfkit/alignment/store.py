@@ -59,7 +59,7 @@ from obspy import UTCDateTime
 from .._version import __version__
 from ..container import ASDFFile
 from ..container import open as open_asdf
-from ..errors import InvalidValueError, NotFoundError, RunInUseError, UnknownRunError
+from ..errors import InvalidValueError, NotFoundError, RunInUseError, RunNotFoundError
 from .edits import Edit, TraceState, edits_text
 from .runprov import run_document
 from .select import EventSelection, find_event
@@ -390,7 +390,6 @@ def _commit(
             "run_id": run_id,
             "created": created,
             "asdfkit_version": __version__,
-            "provenance_document": doc_name,
         }
         data, ids = document(f, attrs, paths)
         existed = {g for g in _groups(f, key, run_id) if f"/AuxiliaryData/{g}" in f.h5}
@@ -477,16 +476,15 @@ def rollback_run(path: str | Path, event_id: str | None, to: str, *, comment: st
 
 
 def _run_document_name(f: ASDFFile, run: StoredRun) -> str | None:
-    """The provenance document of a run: named in its attributes, else the one holding its records."""
-    named = str(run.attrs.get("provenance_document") or "")
-    if named and named in f.provenance_documents:
-        return named
+    """The provenance document holding a run's records (by the records' ids; named after the run first)."""
     wanted = [i.rpartition("}")[2].encode() for i in (run.provenance_id, run.picks_provenance_id) if i]
-    for name in f.provenance_documents:
-        if name.startswith(f"asdfkit_alignment_{run.run_id}_") and wanted:
-            data = f.get_provenance_document(name)
-            if all(w in data for w in wanted):
-                return name
+    if not wanted:
+        return None
+    names = sorted(f.provenance_documents, key=lambda n: not n.startswith(f"asdfkit_alignment_{run.run_id}_"))
+    for name in names:
+        data = f.get_provenance_document(name)
+        if all(w in data for w in wanted) and b"alignment_quality" in data:
+            return name
     return None
 
 
@@ -626,7 +624,9 @@ def _resolve_run(runs: Sequence[str], run: str, what: str) -> str:
         return runs[-1]
     name = run if run.startswith("run_") else f"run_{int(run):04d}" if run.isdigit() else run
     if name not in runs:
-        raise UnknownRunError(f"unknown run {run!r} for {what}: must be 'latest' or one of {', '.join(runs)}")
+        raise RunNotFoundError(
+            f"unknown run {run!r} for {what}: must be 'latest' or one of {', '.join(runs)}"
+        )
     return name
 
 

@@ -18,12 +18,13 @@ import click
 
 from ..alignment.edits import Edit, read_edits
 from ..alignment.picks import T0_SOURCES, export_picks
+from ..alignment.plot import plain, signed
 from ..alignment.quality import event_summary, quality_frame, station_summary
 from ..alignment.run import align_event
 from ..alignment.sorting import SORT_ORDERS
 from ..alignment.store import StoredRun, delete_run, list_runs, read_run, rollback_run, rows_as_dicts
 from ..alignment.types import AlignmentParams
-from ..errors import UnknownEventError, UnknownRunError
+from ..errors import EventNotFoundError, RunNotFoundError
 
 __all__ = ["align"]
 
@@ -41,7 +42,7 @@ class _RunByDefault(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (UnknownEventError, UnknownRunError) as exc:  # a usage error: exit 2
+        except (EventNotFoundError, RunNotFoundError) as exc:  # a usage error: exit 2
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
 
@@ -90,9 +91,9 @@ def _run_text(run: StoredRun) -> str:
             ]
         )
         error = f"{r.mccc_error * 1000:10.1f}" if r.mccc_error == r.mccc_error else f"{'-':>10}"
-        mccc_cc = f"{r.mccc_cc_mean:8.2f}" if r.mccc_cc_mean == r.mccc_cc_mean else f"{'-':>8}"
+        mccc_cc = f"{plain(r.mccc_cc_mean):>8}" if r.mccc_cc_mean == r.mccc_cc_mean else f"{'-':>8}"
         lines.append(
-            f"  {r.seed_id:<16} {r.t0:8.3f} {r.t1 - r.t0:+10.3f} {r.iccs_cc:8.2f} {mccc_cc} "
+            f"  {r.seed_id:<16} {plain(r.t0, 3):>8} {signed(r.t1 - r.t0, 3):>10} {plain(r.iccs_cc):>8} {mccc_cc} "
             f"{error}  {flags.strip()}"
         )
     if any(r.select_manual or r.flip_manual for r in run.rows):

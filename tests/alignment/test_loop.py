@@ -17,7 +17,7 @@ from asdfkit.alignment import AlignmentParams, align_event, list_runs, read_run
 from asdfkit.alignment.edits import Edit
 from asdfkit.alignment.store import DATA_TYPE, delete_run, rollback_run
 from asdfkit.alignment.synthetic_file import SyntheticEvent, synthetic_event_file
-from asdfkit.errors import AlignmentInputError, RunInUseError, UnknownEventError, UnknownRunError
+from asdfkit.errors import AlignmentInputError, EventNotFoundError, RunInUseError, RunNotFoundError
 from asdfkit.provenance import file_graph, lineage
 
 WINDOW = AlignmentParams(window_pre=-5.0, window_post=5.0)
@@ -209,9 +209,9 @@ def test_bad_requests_leave_the_file_unchanged(synthetic: tuple[Path, SyntheticE
     path, _ = synthetic
     align_event(path, "event/1", params=WINDOW)
     before = file_snapshot(path)  # type: ignore[operator]
-    with pytest.raises(UnknownRunError, match="unknown run '9'"):
+    with pytest.raises(RunNotFoundError, match="unknown run '9'"):
         align_event(path, "event/1", start_from="9")
-    with pytest.raises(UnknownEventError, match="unknown event id 'event/2'"):
+    with pytest.raises(EventNotFoundError, match="unknown event id 'event/2'"):
         align_event(path, "event/2", start_from="latest")
     with pytest.raises(AlignmentInputError, match="t0_source cannot be given with start_from='latest'"):
         align_event(path, "event/1", start_from="latest", t0_source="picks")
@@ -219,8 +219,8 @@ def test_bad_requests_leave_the_file_unchanged(synthetic: tuple[Path, SyntheticE
         align_event(path, "event/1", start_from="latest", edits=[Edit.parse("flip", "XS.X")])
     with pytest.raises(AlignmentInputError, match="must lie inside every trace"):  # a pick pushed off the data
         align_event(path, "event/1", start_from="latest", edits=[Edit.parse("pick", "XS.S000=+58")])
-    with pytest.raises(UnknownRunError):
+    with pytest.raises(RunNotFoundError):
         rollback_run(path, "event/1", "4")
-    with pytest.raises(UnknownRunError):
+    with pytest.raises(RunNotFoundError):
         delete_run(path, "event/1", "run_0004")
     assert file_snapshot(path) == before  # type: ignore[operator]
