@@ -495,6 +495,8 @@ def report_command(
         out = {
             "file": str(file),
             "runs": [r.summary() for r in runs],
+            "events": [] if events is None else json.loads(events.reset_index().to_json(orient="records")),
+            "station_runs": runs_mode,
             "stations": []
             if stations is None
             else json.loads(stations.reset_index().to_json(orient="records")),
@@ -653,6 +655,12 @@ def pick_command(
         params = _merged_params(read_run(file, event_id, start_from).alignment_params, options)
     else:
         params = _merged_params(AlignmentParams(), options)
+    if not _interactive_backend():
+        raise click.UsageError(
+            "align pick needs an interactive matplotlib backend (this one is "
+            f"{_backend_name()!r}): run it where a display is available, set MPLBACKEND (QtAgg, TkAgg...), "
+            "or use asdfkit.alignment.picker.Picker in Jupyter with ipympl"
+        )
     import matplotlib.pyplot as plt
 
     picker = Picker.open(
@@ -678,6 +686,20 @@ def pick_command(
         click.echo(
             f"saved {len(saved)} run(s)" + (": " + ", ".join(r["run"] for r in saved) if saved else "")
         )
+
+
+_NON_INTERACTIVE = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+
+
+def _backend_name() -> str:
+    import matplotlib
+
+    return str(matplotlib.get_backend())
+
+
+def _interactive_backend() -> bool:
+    """Whether matplotlib's backend can open a window (not Agg, PDF, SVG...)."""
+    return _backend_name().lower() not in _NON_INTERACTIVE
 
 
 @align.command("export-picks")

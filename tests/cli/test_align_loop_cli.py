@@ -183,6 +183,10 @@ def test_options_exit_codes_and_json_of_every_subcommand(
     assert picks["count"] == 12 and len(picks["picks"]) == 12
     report = _json("align", "report", path, "--runs", "all")
     assert len(report["runs"]) == 3 and all(s["count"] == 3 for s in report["stations"] if s["station"] != "XS.S001")
+    assert report["station_runs"] == "all" and [e["run"] for e in report["events"]] == ["run_0001", "run_0002", "run_0003"]
+    assert report["events"][0]["mccc_rmse"] is None and report["events"][1]["mccc_rmse"] > 0  # --no-mccc, then MCCC
+    latest = _json("align", "report", path)
+    assert latest["station_runs"] == "latest" and all(s["count"] == 1 for s in latest["stations"])
     one = _json("align", "report", path, "--run", "2")
     assert one["run"] == "run_0002" and one["parent"] == "run_0001"
     forced = _json("align", "delete", path, "--event", "event/1", "--run", "1", "--force")

@@ -34,6 +34,11 @@ def test_pick_command_saves_the_runs_made_in_the_window(tmp_path: Path, monkeypa
             figure.canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", figure.canvas, key, 1, 1))
 
     monkeypatch.setattr(plt, "show", user_session)
+    refused = CliRunner().invoke(cli, ["align", "pick", str(path), "--event", "event/1"])
+    assert refused.exit_code == 2 and "needs an interactive matplotlib backend (this one is 'agg')" in refused.output.lower()
+    assert shown == []
+    # as if a GUI backend were in use: pyplot.show is the user's session above
+    monkeypatch.setattr("asdfkit.cli.align._interactive_backend", lambda: True)
     result = CliRunner().invoke(
         cli,
         ["align", "pick", str(path), "--event", "event/1", "--window", "-5", "5", "--comment", "by eye", "--json"],
