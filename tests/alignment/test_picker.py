@@ -161,3 +161,25 @@ def test_a_comment_being_typed_is_not_a_command(picker: Picker) -> None:
     finally:
         picker.comment_box.stop_typing()
     assert picker.saved == []
+
+
+def test_the_picker_on_the_berkeley_event(aligned_h5: Path, tmp_path: Path) -> None:
+    path = tmp_path / "berkeley.h5"
+    shutil.copyfile(aligned_h5, path)
+    figure = Figure(figsize=(11, 9))
+    FigureCanvasAgg(figure)
+    picker = Picker.open(path, "event/1", start_from="latest", figure=figure, sort="distance")
+    figure.canvas.draw()
+    labels = [t.get_text() for t in picker.section_ax.get_yticklabels()]
+    assert labels[0].startswith("BK.SAO..BHZ 0.02° az") and labels[-1].startswith("BK.YBH..BHZ 5.1° az")
+    click(picker, picker.section_ax, 0.0, -float(len(picker.order) - 1))  # YBH, the farthest, out
+    key(picker, "f", picker.section_ax, 0.0, 0.0)  # SAO, the nearest, flipped
+    picker.comment_box.set_val("YBH out, SAO flipped")
+    key(picker, "w")
+    stored = read_run(path)
+    rows = {r.seed_id: r for r in stored.rows}
+    assert stored.origin == "pick" and stored.parent == "run_0001" and stored.comment == "YBH out, SAO flipped"
+    assert not rows["BK.YBH..BHZ"].select and rows["BK.YBH..BHZ"].select_manual
+    assert rows["BK.SAO..BHZ"].flip and rows["BK.SAO..BHZ"].flip_manual
+    assert stored.status_mccc == "solved" and stored.params == read_run(path, "event/1", "1").params
+    assert asdfkit.validate(path).ok
