@@ -116,12 +116,19 @@ def _run_options(inherit: bool) -> list[Any]:
         return None if inherit else value
 
     shown = not inherit
+
+    def hint(text: str, value: str, *, always: bool = False) -> str:
+        """``text [value]``: with --from the default is the parent's; click shows the others."""
+        if inherit:
+            return f"{text[:-1]} [{value}; with --from: the run's]."
+        return f"{text[:-1]} [{value}]." if always else text
+
     options = [
         click.option(
             "--phase",
             default=default("P"),
             show_default=shown,
-            help="Phase: P/S = first P/S arrival (TauP) or the phase hint of QuakeML picks [P].",
+            help=hint("Phase: P/S = first P/S arrival (TauP) or the phase hint of QuakeML picks.", "P"),
         ),
         click.option(
             "--window",
@@ -130,7 +137,7 @@ def _run_options(inherit: bool) -> list[Any]:
             default=default((-15.0, 15.0)),
             show_default=shown,
             metavar="PRE POST",
-            help="Window around the pick, seconds [-15 15].",
+            help=hint("Window around the pick, seconds.", "-15 15"),
         ),
         click.option(
             "--bandpass",
@@ -145,7 +152,7 @@ def _run_options(inherit: bool) -> list[Any]:
         options.append(click.option("--no-bandpass", is_flag=True, help="No bandpass (overrides --from's)."))
     options += [
         click.option(
-            "--corners", type=int, default=default(2), show_default=shown, help="Bandpass corners [2]."
+            "--corners", type=int, default=default(2), show_default=shown, help=hint("Bandpass corners.", "2")
         ),
         click.option(
             "--autoflip/--no-autoflip",
@@ -162,18 +169,26 @@ def _run_options(inherit: bool) -> list[Any]:
             type=float,
             default=default(0.5),
             show_default=shown,
-            help="Autoselect threshold [0.5].",
+            help=hint("Autoselect threshold.", "0.5"),
         ),
-        click.option("--max-shift", type=float, default=None, help="Largest pick shift, s [window/4]."),
         click.option(
-            "--mccc/--no-mccc", default=default(True), show_default=shown, help="Refine with MCCC [yes]."
+            "--max-shift",
+            type=float,
+            default=None,
+            help=hint("Largest pick shift, s.", "window/4", always=True),
+        ),
+        click.option(
+            "--mccc/--no-mccc",
+            default=default(True),
+            show_default=shown,
+            help=hint("Refine with MCCC.", "yes"),
         ),
         click.option(
             "--mccc-min-cc",
             type=float,
             default=default(0.5),
             show_default=shown,
-            help="Pairs used by MCCC [0.5].",
+            help=hint("Pairs used by MCCC.", "0.5"),
         ),
         click.option(
             "--t0",
@@ -181,13 +196,16 @@ def _run_options(inherit: bool) -> list[Any]:
             type=click.Choice(T0_SOURCES),
             default=default("taup"),
             show_default=shown,
-            help="Initial picks: TauP prediction, or the event's QuakeML picks [taup].",
+            help=hint("Initial picks: TauP prediction, or the event's QuakeML picks.", "taup"),
         ),
         click.option(
-            "--model", default=default("iasp91"), show_default=shown, help="TauP velocity model [iasp91]."
+            "--model",
+            default=default("iasp91"),
+            show_default=shown,
+            help=hint("TauP velocity model.", "iasp91"),
         ),
-        click.option("--tag", default=None, help="Waveform tag [the event's only tag]."),
-        click.option("--channel", default=None, help="Channel pattern [*Z]."),
+        click.option("--tag", default=None, help=hint("Waveform tag.", "the event's only tag", always=True)),
+        click.option("--channel", default=None, help=hint("Channel pattern.", "*Z", always=True)),
     ]
     return options
 
