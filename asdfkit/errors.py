@@ -23,6 +23,7 @@ __all__ = [
     "DuplicateTraceError",
     "ExportMismatchError",
     "ExternalLinkError",
+    "EventNotFoundError",
     "FormatError",
     "InvalidDtypeError",
     "InvalidNameError",
@@ -37,6 +38,8 @@ __all__ = [
     "OutsideDataRootError",
     "OversizeError",
     "RecipeError",
+    "RunInUseError",
+    "RunNotFoundError",
     "SacFileError",
     "VersionError",
     "XMLError",
@@ -164,6 +167,16 @@ class ExternalLinkError(InvalidValueError):
 
 class OversizeError(InvalidValueError):
     """A size declared in a file (dataset shape, attribute) is far larger than the storage it has."""
+class EventNotFoundError(NotFoundError):
+    """An event id names no event of the file (or several): a usage error in the CLI."""
+
+
+class RunNotFoundError(NotFoundError):
+    """A run id names no stored alignment run of the event: a usage error in the CLI."""
+
+
+class RunInUseError(InvalidValueError):
+    """An alignment run cannot be deleted: another run was made from it."""
 
 
 class AsdfkitWarning(UserWarning):

@@ -18,7 +18,11 @@ What this implementation adds to the published algorithm:
 * a majority-polarity guard: if autoflip would leave most traces flipped, the
   convention is inverted so that the majority keeps positive polarity;
 * autoselect never drops every trace: the selection is kept, and the status
-  says ``ALL_DESELECTED``.
+  says ``ALL_DESELECTED``;
+* manual decisions are sticky: a trace whose selection (``select_manual``) or
+  polarity (``flip_manual``) was set by hand keeps it whatever autoselect and
+  autoflip find, and the mean shift can be anchored on chosen traces
+  (``anchor``: e.g. all but those whose pick was moved by hand).
 
 Example
 -------
@@ -37,6 +41,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import AlignmentError
 from .types import AlignmentParams, ICCSResult, ICCSStatus, Seismogram
 from .windows import TraceMatrix, check_inside, check_params, cut_rows, effective_picks, window_time
 from .xcorr import correlate_peaks
@@ -77,6 +82,10 @@ def _change(new: NDArray[np.float64], old: NDArray[np.float64]) -> float:
 def iccs(
     seismograms: Sequence[Seismogram],
     params: AlignmentParams = AlignmentParams(),  # noqa: B008 (frozen, immutable)
+    *,
+    select_manual: NDArray[np.bool_] | None = None,
+    flip_manual: NDArray[np.bool_] | None = None,
+    anchor: NDArray[np.bool_] | None = None,
 ) -> ICCSResult:
     """Align an array of traces with ICCS.
 
@@ -88,6 +97,13 @@ def iccs(
     params
         Window, ramp, shift bound, autoflip/autoselect, ``min_cc``,
         ``max_iterations``, ``convergence``.
+    select_manual, flip_manual
+        Per trace: the selection / polarity was decided by hand; autoselect /
+        autoflip leave it alone (a trace with a manual polarity is correlated
+        with the stack's sign as it is).
+    anchor
+        Per trace: the traces whose mean shift is held at zero (default: the
+        selected ones).  Only selected traces of the anchor count.
 
     Returns
     -------
@@ -117,6 +133,10 @@ def iccs(
     check_inside(traces, start, params)
     flips = np.array([bool(s.flip) for s in seismograms])
     select = np.array([bool(s.select) for s in seismograms])
+    n = len(seismograms)
+    fixed_select = _mask(select_manual, n, "select_manual")
+    fixed_flip = _mask(flip_manual, n, "flip_manual")
+    anchored = _mask(anchor, n, "anchor") if anchor is not None else np.ones(n, dtype=bool)
     messages: list[str] = []
     if not select.any():
         messages.append("no trace was selected on input: every trace is used for the stack")
@@ -159,12 +179,16 @@ def iccs(
     iteration = 0
     for iteration in range(1, params.max_iterations + 1):
         lag, value = correlate_peaks(matrix, stack, max_lag, absolute=params.autoflip)
+        if params.autoflip and fixed_flip.any():  # polarity set by hand: the positive peak
+            lag[fixed_flip], value[fixed_flip] = correlate_peaks(
+                matrix[fixed_flip], stack, max_lag, absolute=False
+            )
         lag[~usable] = 0.0
         if params.autoflip:
-            flips = flips ^ (usable & (value < 0.0))
+            flips = flips ^ (usable & (value < 0.0) & ~fixed_flip)
             value = np.abs(value)
-            n_flipped = int(flips[usable].sum())
-            if n_flipped * 2 > int(usable.sum()):
+            n_flipped = int(flips[usable & ~fixed_flip].sum())
+            if n_flipped * 2 > int((usable & ~fixed_flip).sum()) and not fixed_flip.any():
                 flips = np.where(usable, ~flips, flips)
                 stack = -stack
                 messages.append(
@@ -174,11 +198,11 @@ def iccs(
         wanted = picks + lag * traces.delta
         at_bound = usable & ((wanted < low) | (wanted > high) | (np.abs(lag) >= max_lag))
         shift = np.clip(wanted, low, high) - start
-        anchor = select & usable
-        shift -= shift[anchor].mean()
+        held = select & usable & anchored
+        shift -= shift[held if held.any() else select & usable].mean()
         picks = np.clip(start + shift, low, high)
         if params.autoselect:
-            proposed = usable & (value >= params.min_cc)
+            proposed = np.where(fixed_select, select, usable & (value >= params.min_cc))
             all_deselected = not proposed.any()
             if all_deselected:
                 deselect_all.append((iteration, float(np.max(value[usable]))))
@@ -223,6 +247,16 @@ def iccs(
         at_bound,
         stack,
     )
+
+
+def _mask(values: NDArray[np.bool_] | None, n: int, name: str) -> NDArray[np.bool_]:
+    """A boolean mask of one value per trace (all False when ``None``)."""
+    if values is None:
+        return np.zeros(n, dtype=bool)
+    mask = np.asarray(values, dtype=bool)
+    if mask.shape != (n,):
+        raise AlignmentError(f"{name} of shape {mask.shape}: must have one value per trace ({n})")
+    return mask
 
 
 def _result(

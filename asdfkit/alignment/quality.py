@@ -6,9 +6,11 @@ One row per seismogram across every stored event and run (columns ``event``,
 ``residual`` = shift minus the mean shift of the run's selected traces (the
 common offset of relative picks removed), ``flip``, ``select``, ``iccs_cc``,
 ``mccc_cc_mean``, ``mccc_cc_std``, ``mccc_error``, ``status_iccs``,
-``status_mccc``).  The summaries give the mean and the standard error of the
-mean of each quality measure, as AIMBAT's Python API does; station summaries
-use selected traces only.
+``status_mccc``, ``mccc_rmse`` (the run's)).  The summaries give the mean and the
+standard error of the mean of each quality measure, as AIMBAT's Python API
+does; station summaries use selected traces only, and one run per event (the
+latest) unless asked for every run — re-runs of one event are not independent
+samples.
 
 Examples
 --------
@@ -29,7 +31,7 @@ from .store import StoredRun, list_runs
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COLUMNS", "MEASURES", "event_summary", "quality_frame", "station_summary"]
+__all__ = ["COLUMNS", "MEASURES", "event_summary", "latest_runs", "quality_frame", "station_summary"]
 
 COLUMNS = (
     "event",
@@ -38,6 +40,7 @@ COLUMNS = (
     "station",
     "t0",
     "t1",
+    "t1_iccs",
     "shift",
     "residual",
     "flip",
@@ -48,6 +51,7 @@ COLUMNS = (
     "mccc_error",
     "status_iccs",
     "status_mccc",
+    "mccc_rmse",
 )
 #: The measures summarised per station and per event.
 MEASURES = ("iccs_cc", "mccc_cc_mean", "mccc_error", "residual")
@@ -96,6 +100,7 @@ def quality_frame(
                     "mccc_error": r.mccc_error,
                     "status_iccs": run.status_iccs,
                     "status_mccc": run.status_mccc,
+                    "mccc_rmse": run.mccc_rmse,
                 }
             )
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
@@ -109,20 +114,39 @@ def _summary(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return out
 
 
-def station_summary(df: pd.DataFrame, *, selected_only: bool = True) -> pd.DataFrame:
-    """Per station: how many seismograms, and mean / standard error of each measure.
+def latest_runs(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each event's latest run (highest run number)."""
+    if not len(df):
+        return df
+    number = df["run"].str.slice(4).astype(int)
+    latest = number.groupby(df["event"]).transform("max")
+    return df[number == latest]
 
-    ``residual_mean`` is the station's mean pick relative to its events'
-    common offset — a station term; its ``_sem`` says how repeatable it is.
+
+def station_summary(df: pd.DataFrame, *, selected_only: bool = True, runs: str = "latest") -> pd.DataFrame:
+    """Per station: how many seismograms, and mean / standard error of each measure over events.
+
+    ``runs="latest"`` (default) uses one run per event, its latest: re-runs of
+    an event are not independent samples and would shrink the standard
+    error; ``runs="all"`` counts every run.  ``residual_mean`` is the
+    station's mean pick relative to its events' common offset — a station
+    term; its ``_sem`` says how repeatable it is.
     """
+    if runs not in ("latest", "all"):
+        from ..errors import InvalidValueError
+
+        raise InvalidValueError(f"invalid runs {runs!r}: must be 'latest' or 'all'")
+    if runs == "latest":
+        df = latest_runs(df)
     return _summary(df[df["select"]] if selected_only else df, ["station"])
 
 
 def event_summary(df: pd.DataFrame) -> pd.DataFrame:
-    """Per event and run: traces, selected traces, statuses, mean / standard error of each measure."""
+    """Per event and run: traces, selected traces, statuses, ``mccc_rmse``, mean / standard error of each measure."""
     out = _summary(df[df["select"]], ["event", "run"])
     grouped = df.groupby(["event", "run"], sort=True)
     out.insert(0, "traces", grouped.size())
     out["status_iccs"] = grouped["status_iccs"].first()
     out["status_mccc"] = grouped["status_mccc"].first()
+    out["mccc_rmse"] = grouped["mccc_rmse"].first()
     return out.rename(columns={"count": "selected"})

@@ -6,6 +6,14 @@ entities) → ``cross_correlate`` (SEIS-PROV) → ``cross_correlation`` →
 ``asdfkit:align_arrivals`` (parameters and statuses) → ``asdfkit:alignment_picks``
 and ``asdfkit:alignment_quality``, associated with the asdfkit software agent.
 
+A run made from another run (``--from``, the picker) also *used* a copy of
+its parent's ``asdfkit:alignment_picks`` record (same id, so lineage continues
+into the parent's document) and its picks are *derived from* the parent's;
+manual decisions are an ``asdfkit:manual_decisions`` entity (one attribute per
+action, the traces it names) that the alignment used.  A rollback is an
+``asdfkit:rollback_alignment`` activity that used the old run's picks and
+generated the new run's records, derived from them.
+
 Example
 -------
 >>> xml, ids = run_document(f, selection, attrs, params, paths)   # doctest: +SKIP
@@ -16,7 +24,8 @@ Example
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from obspy import UTCDateTime
@@ -31,7 +40,11 @@ from ..provenance.validator import validate_generated
 from .select import EventSeismogram, EventSelection
 from .types import AlignmentParams
 
-__all__ = ["run_document"]
+if TYPE_CHECKING:
+    from .edits import Edit
+    from .store import StoredRun
+
+__all__ = ["rollback_document", "run_document"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +91,9 @@ def run_document(
     params: AlignmentParams,
     param_attrs: dict[str, Any],
     paths: dict[str, str],
+    *,
+    parent: StoredRun | None = None,
+    edits: Sequence[Edit] = (),
 ) -> tuple[bytes, dict[str, str]]:
     """PROV-XML of a run and the provenance ids of its ``picks`` and ``quality`` datasets.
 
@@ -135,19 +151,99 @@ def run_document(
     builder.used(align, correlation)
     for entity in inputs:
         builder.used(align, entity)
+    source = _parent_picks(builder, parent) if parent is not None else None
+    if source is not None:
+        builder.used(align, source)
+    if edits:
+        builder.used(align, _manual_decisions(builder, edits))
     picks = builder.custom(
         "entity",
         "alignment_picks",
         label="Alignment Picks",
-        attributes={"path": paths["picks"], "phase": run_attrs["phase"]},
+        attributes={"path": paths["picks"], "phase": run_attrs["phase"], "run_id": run_attrs["run_id"]},
     )
     quality = builder.custom(
         "entity", "alignment_quality", label="Alignment Quality", attributes={"path": paths["quality"]}
     )
     builder.generated(picks, align)
     builder.generated(quality, align)
+    if source is not None:
+        builder.derived(picks, source)
+    return _finish(builder, picks, quality)
+
+
+def _finish(
+    builder: ProvenanceBuilder, picks: QualifiedName, quality: QualifiedName
+) -> tuple[bytes, dict[str, str]]:
     data = builder.to_xml()
     report = validate_generated(data)
     if not report.ok:  # a bug of ours, never the user's
         raise InvalidValueError(f"generated provenance document is not valid SEIS-PROV:\n{report}")
     return data, {"picks": qualified_id(picks), "quality": qualified_id(quality)}
+
+
+def _parent_picks(builder: ProvenanceBuilder, parent: StoredRun) -> QualifiedName:
+    """A copy of the parent run's picks record (same id when it has one), with its path and run id."""
+    local = (parent.picks_provenance_id or "").rpartition("}")[2] or None
+    attributes = {
+        "path": f"/AuxiliaryData/Alignment/{parent.path}/picks",
+        "phase": parent.phase,
+        "run_id": parent.run_id,
+    }
+    try:
+        return builder.custom(
+            "entity", "alignment_picks", label="Alignment Picks", attributes=attributes, record_id=local
+        )
+    except InvalidValueError:  # a parent whose record id is not ours: a new record stands for it
+        return builder.custom("entity", "alignment_picks", label="Alignment Picks", attributes=attributes)
+
+
+def _manual_decisions(builder: ProvenanceBuilder, edits: Sequence[Edit]) -> QualifiedName:
+    """The manual decisions of a run: per action, the traces (and pick values) it names."""
+    by_action: dict[str, list[str]] = {}
+    for edit in edits:
+        by_action.setdefault(edit.action, []).append(edit.text().partition(" ")[2])
+    return builder.custom(
+        "entity",
+        "manual_decisions",
+        label="Manual Decisions",
+        attributes={
+            "decided_by": "hand",
+            "count": len(edits),
+            **{action: " ".join(targets) for action, targets in by_action.items()},
+        },
+    )
+
+
+def rollback_document(
+    f: ASDFFile, source: StoredRun, run_attrs: dict[str, Any], paths: dict[str, str]
+) -> tuple[bytes, dict[str, str]]:
+    """PROV-XML of a rollback: ``rollback_alignment`` used the old run's picks and made the new run's."""
+    builder = ProvenanceBuilder()
+    agent = builder.software_agent("asdfkit", __version__, _WEBSITE)
+    old = _parent_picks(builder, source)
+    activity = builder.custom(
+        "activity",
+        "rollback_alignment",
+        label="Rollback Alignment",
+        attributes={
+            "event_id": run_attrs["event_id"],
+            "run_id": run_attrs["run_id"],
+            "rolled_back_to": source.run_id,
+        },
+    )
+    builder.associated(activity, agent)
+    builder.used(activity, old)
+    picks = builder.custom(
+        "entity",
+        "alignment_picks",
+        label="Alignment Picks",
+        attributes={"path": paths["picks"], "phase": run_attrs["phase"], "run_id": run_attrs["run_id"]},
+    )
+    quality = builder.custom(
+        "entity", "alignment_quality", label="Alignment Quality", attributes={"path": paths["quality"]}
+    )
+    builder.generated(picks, activity)
+    builder.generated(quality, activity)
+    builder.derived(picks, old)
+    return _finish(builder, picks, quality)

@@ -32,7 +32,7 @@ from obspy.core.event import Event, Origin
 from tqdm import tqdm
 
 from ..container import ASDFFile, TraceHeader
-from ..errors import AlignmentInputError, NotFoundError
+from ..errors import AlignmentInputError, EventNotFoundError, NotFoundError
 
 __all__ = [
     "DEFAULT_CHANNEL",
@@ -118,10 +118,10 @@ def find_event(f: ASDFFile, event_id: str) -> Event:
         return tail[0]
     known = ", ".join(str(e.resource_id) for e in events[:5]) or "none"
     if len(tail) > 1:
-        raise NotFoundError(
+        raise EventNotFoundError(
             f"event id {event_id!r} is ambiguous: it ends {len(tail)} event ids; give the full resource id"
         )
-    raise NotFoundError(
+    raise EventNotFoundError(
         f"unknown event id {event_id!r}: must be the resource id of an event in /QuakeML (known: {known})"
     )
 

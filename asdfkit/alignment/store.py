@@ -12,13 +12,20 @@ digits of its SHA-1 (the full id is the ``event_id`` attribute).  The table
 holds ``seed_id``, ``t0_ns``/``t1_ns``/``t1_iccs_ns`` (absolute UTC epoch
 nanoseconds, as ASDF's ``starttime``), ``flip``, ``select``, ``iccs_cc``,
 ``mccc_cc_mean``, ``mccc_cc_std``, ``mccc_error`` (NaN where MCCC did not run
-or solve the trace).  ``t1`` is the final pick: MCCC's where it solved the
+or solve the trace), ``select_manual``, ``flip_manual`` (decided by hand;
+runs stored before these columns existed read as automatic).  ``t1`` is the final pick: MCCC's where it solved the
 trace, else ICCS's; ``t1_iccs`` is ICCS's pick, at which ``iccs_cc`` was measured.
 
 Both datasets carry a ``provenance_id`` into one SEIS-PROV document (:mod:`.runprov`): the input
 waveform entities (their existing records when the traces have provenance) →
 ``cross_correlate`` (SEIS-PROV) → ``cross_correlation`` → ``asdfkit:align_arrivals``
 → ``asdfkit:alignment_picks`` and ``asdfkit:alignment_quality``.
+
+A run made from another (``--from``, a rollback, the picker) names it in
+``parent_run`` and says how it was made in ``origin`` (``run``, ``rerun``,
+``rollback``, ``pick``); ``comment`` and the manual ``edits`` are stored too.
+:func:`rollback_run` makes an old run's state the newest run; :func:`delete_run`
+removes a run with its provenance document.
 
 Runs are numbered upwards and never rewritten.  A run is written all or
 nothing: on any error every object it created is removed again, and the
@@ -52,19 +59,23 @@ from obspy import UTCDateTime
 from .._version import __version__
 from ..container import ASDFFile
 from ..container import open as open_asdf
-from ..errors import InvalidValueError, NotFoundError
+from ..errors import InvalidValueError, NotFoundError, RunInUseError, RunNotFoundError
+from .edits import Edit, TraceState, edits_text
 from .runprov import run_document
 from .select import EventSelection, find_event
 from .types import AlignmentParams, ICCSResult, MCCCResult
 
 __all__ = [
     "DATA_TYPE",
+    "ORIGINS",
     "TABLE_DTYPE",
     "StoredRun",
     "TraceRow",
+    "delete_run",
     "event_key",
     "list_runs",
     "read_run",
+    "rollback_run",
     "write_run",
 ]
 
@@ -86,8 +97,14 @@ TABLE_DTYPE = np.dtype(
         ("mccc_cc_mean", "<f8"),
         ("mccc_cc_std", "<f8"),
         ("mccc_error", "<f8"),
+        ("select_manual", "?"),
+        ("flip_manual", "?"),
     ]
 )
+#: Columns added later: a run stored without them reads them as False (automatic).
+_LATER_COLUMNS = ("select_manual", "flip_manual")
+#: How a run was made.
+ORIGINS = ("run", "rerun", "rollback", "pick")
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,8 @@ class TraceRow:
     mccc_cc_mean: float
     mccc_cc_std: float
     mccc_error: float
+    select_manual: bool = False
+    flip_manual: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,10 +149,25 @@ class StoredRun:
     rows: tuple[TraceRow, ...]
     provenance_id: str | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
+    comment: str = ""
+    parent: str | None = None  # the run this one was made from
+    origin: str = "run"  # one of ORIGINS
+    edits: tuple[str, ...] = ()  # manual decisions of this run, as Edit.text() spells them
+    picks_provenance_id: str | None = None
 
     @property
     def mccc(self) -> bool:
         return self.status_mccc is not None
+
+    @property
+    def number(self) -> int:
+        return int(self.run_id[4:])
+
+    @property
+    def alignment_params(self) -> AlignmentParams:
+        """The :class:`AlignmentParams` this run used."""
+        names = {f.name for f in fields(AlignmentParams)}
+        return AlignmentParams(**{k: v for k, v in self.params.items() if k in names})
 
     @property
     def origin_time(self) -> UTCDateTime:
@@ -153,6 +187,10 @@ class StoredRun:
             "tag": self.tag,
             "t0_source": self.t0_source,
             "created": self.created,
+            "origin": self.origin,
+            "parent": self.parent,
+            "comment": self.comment,
+            "edits": list(self.edits),
             "traces": len(self.rows),
             "selected": len(selected),
             "status_iccs": self.status_iccs,
@@ -180,7 +218,9 @@ def _ns(reference_ns: int, seconds: float | None) -> int:
     return reference_ns + int(round(float(seconds) * 1e9))
 
 
-def _table(selection: EventSelection, iccs: ICCSResult, mccc: MCCCResult | None) -> np.ndarray:
+def _table(
+    selection: EventSelection, iccs: ICCSResult, mccc: MCCCResult | None, state: TraceState | None
+) -> np.ndarray:
     n = len(selection.seismograms)
     table = np.zeros(n, dtype=TABLE_DTYPE)
     reference_ns = selection.reference.ns
@@ -202,6 +242,9 @@ def _table(selection: EventSelection, iccs: ICCSResult, mccc: MCCCResult | None)
     table["mccc_cc_mean"] = nan if mccc is None else mccc.cc_mean
     table["mccc_cc_std"] = nan if mccc is None else mccc.cc_std
     table["mccc_error"] = nan if mccc is None else mccc.error
+    if state is not None:
+        table["select_manual"] = state.select_manual
+        table["flip_manual"] = state.flip_manual
     return table
 
 
@@ -243,10 +286,23 @@ def _groups(f: ASDFFile, key: str, run_id: str) -> list[str]:
 
 
 def _run_numbers(f: ASDFFile, key: str) -> list[int]:
-    """Numbers of every ``run_NNNN`` below the event's group, complete or not."""
+    """Numbers of every ``run_NNNN`` below the event's group, complete or not, and of their parents.
+
+    Parents count so that a number freed by a forced delete is never given to another run.
+    """
     group = f.h5.get(f"/AuxiliaryData/{DATA_TYPE}/{key}")
     names = list(group) if group is not None and hasattr(group, "keys") else []
-    return [int(m.group(1)) for name in names if (m := _RUN.match(name))]
+    numbers = [int(m.group(1)) for name in names if (m := _RUN.match(name))]
+    for name in names:
+        quality = group.get(f"{name}/quality") if _RUN.match(name) else None
+        parent = (
+            quality.attrs.get("parent_run") if quality is not None and hasattr(quality, "attrs") else None
+        )
+        if isinstance(parent, bytes):
+            parent = parent.decode("utf-8", "replace")
+        if isinstance(parent, str) and (m := _RUN.match(parent)):
+            numbers.append(int(m.group(1)))
+    return numbers
 
 
 def write_run(
@@ -258,6 +314,11 @@ def write_run(
     phase: str,
     t0_source: str,
     taup_model: str | None = None,
+    state: TraceState | None = None,
+    origin: str = "run",
+    parent: StoredRun | None = None,
+    comment: str = "",
+    edits: Sequence[Edit] = (),
 ) -> StoredRun:
     """Store one run (all or nothing) and return it as read back.
 
@@ -267,46 +328,81 @@ def write_run(
     selection : the seismograms aligned, with their ``t0``
     iccs, mccc : the algorithms' results (``mccc=None``: MCCC not run)
     phase, t0_source, taup_model : recorded as attributes
+    state : the state the run started from; its ``select_manual``/``flip_manual`` are stored
+    origin : how the run was made, one of :data:`ORIGINS`
+    parent : the run it was made from (its provenance is linked: derived from)
+    comment : free text shown by ``align report``
+    edits : the manual decisions of this run (stored, and in the provenance)
     """
+    if origin not in ORIGINS:
+        raise InvalidValueError(f"invalid run origin {origin!r}: must be one of {', '.join(ORIGINS)}")
     params = iccs.params
-    table = _table(selection, iccs, mccc)
+    table = _table(selection, iccs, mccc, state)
     key = event_key(selection.event_id)
+    attrs: dict[str, Any] = {
+        "event_id": selection.event_id,
+        "phase": phase,
+        "tag": selection.tag,
+        "t0_source": t0_source,
+        "taup_model": taup_model or "",
+        "origin_time_ns": int(selection.reference.ns),
+        "status_iccs": iccs.status.value,
+        "status_mccc": "" if mccc is None else mccc.status.value,
+        "mccc_rmse": np.nan if mccc is None else float(mccc.rmse),
+        "mccc_pairs_used": 0 if mccc is None else int(mccc.pairs_used),
+        "iterations": int(iccs.iterations),
+        "messages": "\n".join([*iccs.messages, *(mccc.messages if mccc else ())]),
+        "origin": origin,
+        "parent_run": parent.run_id if parent is not None else "",
+        "comment": comment,
+        "edits": edits_text(edits),
+        **_param_attrs(params),
+    }
+
+    def document(
+        f: ASDFFile, run_attrs: dict[str, Any], paths: dict[str, str]
+    ) -> tuple[bytes, dict[str, str]]:
+        return run_document(
+            f, selection, run_attrs, params, _param_attrs(params), paths, parent=parent, edits=edits
+        )
+
+    return _commit(path, key, table, np.asarray(iccs.history, dtype=np.float64), attrs, document)
+
+
+def _commit(
+    path: str | Path,
+    key: str,
+    table: np.ndarray,
+    history: np.ndarray,
+    attrs: dict[str, Any],
+    document: Any,
+) -> StoredRun:
+    """Write a run's provenance document, table and quality record under a new run id, all or nothing."""
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with open_asdf(path, "r+") as f:
         number = max(_run_numbers(f, key), default=0) + 1
         run_id = f"run_{number:04d}"
         base = f"{key}/{run_id}"
         paths = {name: f"/AuxiliaryData/{DATA_TYPE}/{base}/{name}" for name in ("picks", "quality")}
-        attrs: dict[str, Any] = {
-            "event_id": selection.event_id,
+        doc_name = f"asdfkit_alignment_{run_id}_{secrets.token_hex(4)}"
+        attrs = {
+            **attrs,
             "run_id": run_id,
-            "phase": phase,
-            "tag": selection.tag,
-            "t0_source": t0_source,
-            "taup_model": taup_model or "",
             "created": created,
-            "origin_time_ns": int(selection.reference.ns),
-            "status_iccs": iccs.status.value,
-            "status_mccc": "" if mccc is None else mccc.status.value,
-            "mccc_rmse": np.nan if mccc is None else float(mccc.rmse),
-            "mccc_pairs_used": 0 if mccc is None else int(mccc.pairs_used),
-            "iterations": int(iccs.iterations),
-            "messages": "\n".join([*iccs.messages, *(mccc.messages if mccc else ())]),
             "asdfkit_version": __version__,
         }
-        document, ids = run_document(f, selection, attrs, params, _param_attrs(params), paths)
-        doc_name = f"asdfkit_alignment_{run_id}_{secrets.token_hex(4)}"
+        data, ids = document(f, attrs, paths)
         existed = {g for g in _groups(f, key, run_id) if f"/AuxiliaryData/{g}" in f.h5}
         written: list[str] = []
         try:
-            f.add_provenance_document(document, name=doc_name)
+            f.add_provenance_document(data, name=doc_name)
             written.append(f"{base}/picks")
             f.add_auxiliary_data(
                 table,
                 DATA_TYPE,
                 f"{base}/picks",
                 attrs={
-                    "event_id": selection.event_id,
+                    "event_id": attrs["event_id"],
                     "run_id": run_id,
                     "time_unit": "UTC epoch nanoseconds",
                 },
@@ -314,16 +410,12 @@ def write_run(
             )
             # Written last: a run without its quality dataset is incomplete and never listed.
             f.add_auxiliary_data(
-                np.asarray(iccs.history, dtype=np.float64),
-                DATA_TYPE,
-                f"{base}/quality",
-                attrs={**attrs, **_param_attrs(params)},
-                provenance_id=ids["quality"],
+                history, DATA_TYPE, f"{base}/quality", attrs=attrs, provenance_id=ids["quality"]
             )
         except BaseException:
             _rollback(f, doc_name, written, [g for g in _groups(f, key, run_id) if g not in existed])
             raise
-        log.info("stored %s of event %s", run_id, selection.event_id)
+        log.info("stored %s of event %s", run_id, attrs["event_id"])
         return _read(f, key, run_id)
 
 
@@ -338,6 +430,102 @@ def _rollback(f: ASDFFile, doc_name: str, datasets: list[str], new_groups: list[
         if f"/AuxiliaryData/{group}" in f.h5:
             data_type, _, rest = group.partition("/")
             f.remove_auxiliary_data(data_type, rest or None)
+
+
+def rollback_run(path: str | Path, event_id: str | None, to: str, *, comment: str = "") -> StoredRun:
+    """Make the state of run ``to`` (picks, selection, flips, parameters) the newest run.
+
+    A new run is written — a copy of ``to``'s table and quality record, with
+    ``origin="rollback"`` and ``parent_run=to`` — so history is never rewritten.
+
+    Examples
+    --------
+    >>> rollback_run("berkeley.h5", "event/1", "1", comment="back to the first run")  # doctest: +SKIP
+    """
+    from .runprov import rollback_document
+
+    with open_asdf(path) as f:
+        source = _read_open(f, event_id, to)
+        raw = f.get_auxiliary_data(DATA_TYPE, f"{source.path}/picks").data
+        quality = f.get_auxiliary_data(DATA_TYPE, f"{source.path}/quality")
+        history = np.asarray(quality.data, dtype=np.float64)
+        old = dict(quality.attrs)
+    table = np.zeros(len(raw), dtype=TABLE_DTYPE)
+    for name in TABLE_DTYPE.names or ():
+        if name in (raw.dtype.names or ()):
+            table[name] = raw[name]
+    skip = {
+        "run_id",
+        "created",
+        "asdfkit_version",
+        "provenance_document",
+        "origin",
+        "parent_run",
+        "comment",
+        "edits",
+    }
+    attrs = {k: v for k, v in old.items() if k not in skip and k != "provenance_id"}
+    attrs.update(origin="rollback", parent_run=source.run_id, comment=comment, edits="")
+
+    def document(
+        f: ASDFFile, run_attrs: dict[str, Any], paths: dict[str, str]
+    ) -> tuple[bytes, dict[str, str]]:
+        return rollback_document(f, source, run_attrs, paths)
+
+    return _commit(path, source.event_key, table, history, attrs, document)
+
+
+def _run_document_name(f: ASDFFile, run: StoredRun) -> str | None:
+    """The provenance document holding a run's records (by the records' ids; named after the run first)."""
+    wanted = [i.rpartition("}")[2].encode() for i in (run.provenance_id, run.picks_provenance_id) if i]
+    if not wanted:
+        return None
+    names = sorted(f.provenance_documents, key=lambda n: not n.startswith(f"asdfkit_alignment_{run.run_id}_"))
+    for name in names:
+        data = f.get_provenance_document(name)
+        if all(w in data for w in wanted) and b"alignment_quality" in data:
+            return name
+    return None
+
+
+def delete_run(path: str | Path, event_id: str | None, run: str, *, force: bool = False) -> dict[str, Any]:
+    """Remove a run and its provenance document (no orphan is left).
+
+    Refused (:class:`~asdfkit.errors.RunInUseError`) while another run was
+    made from it, unless ``force``.  Returns what was removed: ``event_id``,
+    ``run``, ``provenance_document`` and the ``children`` that named it.
+    """
+    with open_asdf(path) as f:
+        target = _read_open(f, event_id, run)
+        children = [r.run_id for r in _event_runs(f, target.event_key) if r.parent == target.run_id]
+    if children and not force:
+        raise RunInUseError(
+            f"run {target.run_id} of {target.event_id!r} cannot be deleted: "
+            f"{', '.join(children)} {'was' if len(children) == 1 else 'were'} made from it "
+            "(delete those first, or force it)"
+        )
+    with open_asdf(path, "r+") as f:
+        document = _run_document_name(f, target)
+        f.remove_auxiliary_data(DATA_TYPE, target.path)
+        if document is not None:
+            f.remove_provenance_document(document)
+        group = f.h5.get(f"/AuxiliaryData/{DATA_TYPE}/{target.event_key}")
+        if group is not None and len(group) == 0:
+            f.remove_auxiliary_data(DATA_TYPE, target.event_key)
+        top = f.h5.get(f"/AuxiliaryData/{DATA_TYPE}")
+        if top is not None and len(top) == 0:
+            f.remove_auxiliary_data(DATA_TYPE)
+    log.info("deleted %s of event %s", target.run_id, target.event_id)
+    return {
+        "event_id": target.event_id,
+        "run": target.run_id,
+        "provenance_document": document,
+        "children": children,
+    }
+
+
+def _event_runs(f: ASDFFile, key: str) -> list[StoredRun]:
+    return [_read(f, k, r) for k, r in _complete_runs(f) if k == key]
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -367,10 +555,11 @@ _QUALITY_ATTRS = (
 
 def _read(f: ASDFFile, key: str, run_id: str) -> StoredRun:
     quality = f.get_auxiliary_data(DATA_TYPE, f"{key}/{run_id}/quality")
-    table = f.get_auxiliary_data(DATA_TYPE, f"{key}/{run_id}/picks").data
+    picks = f.get_auxiliary_data(DATA_TYPE, f"{key}/{run_id}/picks")
+    table = picks.data
     a = quality.attrs
     names = set(table.dtype.names or ())
-    missing = sorted(set(TABLE_DTYPE.names or ()) - names)
+    missing = sorted(set(TABLE_DTYPE.names or ()) - names - set(_LATER_COLUMNS))
     missing += [k for k in _QUALITY_ATTRS if k not in a]
     if missing:
         raise InvalidValueError(
@@ -397,6 +586,8 @@ def _read(f: ASDFFile, key: str, run_id: str) -> StoredRun:
             mccc_cc_mean=float(r["mccc_cc_mean"]),
             mccc_cc_std=float(r["mccc_cc_std"]),
             mccc_error=float(r["mccc_error"]),
+            select_manual=bool(r["select_manual"]) if "select_manual" in names else False,
+            flip_manual=bool(r["flip_manual"]) if "flip_manual" in names else False,
         )
         for r in table
     )
@@ -418,6 +609,11 @@ def _read(f: ASDFFile, key: str, run_id: str) -> StoredRun:
         rows=rows,
         provenance_id=quality.provenance_id,
         attrs={k: v for k, v in a.items() if not k.startswith("param_")},
+        comment=str(a.get("comment", "")),
+        parent=str(a.get("parent_run", "")) or None,
+        origin=str(a.get("origin", "")) or "run",
+        edits=tuple(line for line in str(a.get("edits", "")).splitlines() if line),
+        picks_provenance_id=picks.provenance_id,
     )
 
 
@@ -428,7 +624,9 @@ def _resolve_run(runs: Sequence[str], run: str, what: str) -> str:
         return runs[-1]
     name = run if run.startswith("run_") else f"run_{int(run):04d}" if run.isdigit() else run
     if name not in runs:
-        raise NotFoundError(f"unknown run {run!r} for {what}: must be 'latest' or one of {', '.join(runs)}")
+        raise RunNotFoundError(
+            f"unknown run {run!r} for {what}: must be 'latest' or one of {', '.join(runs)}"
+        )
     return name
 
 

@@ -232,19 +232,28 @@ class ProvenanceBuilder:
                            record_id)
 
     def custom(self, kind: str, name: str, *, label: str | None = None, step: int | None = None,
-               attributes: dict[str, Any] | None = None) -> QualifiedName:
+               attributes: dict[str, Any] | None = None, record_id: str | None = None) -> QualifiedName:
         """A plain PROV entity or activity in asdfkit's namespace (no SEIS-PROV type exists).
 
         ``name`` becomes the ``prov:type`` ``asdfkit:<name>``; attribute values
-        are stored as given (str, int, float, bool, datetime).
+        are stored as given (str, int, float, bool, datetime).  ``record_id``
+        (a local part made by an earlier call) copies a record of another
+        document under its own id, so that lineage continues through it.
         """
         if kind not in ("entity", "activity"):
             raise InvalidValueError(f"invalid record kind {kind!r}: must be 'entity' or 'activity'")
         if not _NAME.match(name):
             raise InvalidValueError(f"invalid asdfkit record name {name!r}: must match {_NAME.pattern}")
-        if step is None:
-            step = self.next_step()
-        local = make_local_id("xx", step).replace("_xx_", f"_{name}_", 1)
+        if record_id is not None:
+            if not re.fullmatch(rf"[a-z]{{2}}\d{{3,}}_{name}_[0-9a-z]+", record_id):
+                raise InvalidValueError(
+                    f"invalid record id {record_id!r}: must be a local id of an asdfkit:{name} record"
+                )
+            local = record_id
+        else:
+            if step is None:
+                step = self.next_step()
+            local = make_local_id("xx", step).replace("_xx_", f"_{name}_", 1)
         identifier = self.ak[local]
         attrs = [(PROV_TYPE, f"{ASDFKIT_PREFIX}:{name}"),
                  (PROV_LABEL, check_text("prov:label", label or name.replace("_", " ").title()))]

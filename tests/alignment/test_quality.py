@@ -12,6 +12,7 @@ from asdfkit.alignment.quality import COLUMNS, event_summary, quality_frame, sta
 from asdfkit.alignment.run import align_event
 from asdfkit.alignment.store import list_runs
 from asdfkit.alignment.types import AlignmentParams
+from asdfkit.errors import InvalidValueError
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +50,7 @@ def test_one_row_per_seismogram_and_run(two_runs: Path) -> None:
 
 def test_station_summary_is_mean_and_standard_error(two_runs: Path) -> None:
     df = quality_frame(two_runs)
-    summary = station_summary(df)
+    summary = station_summary(df, runs="all")
     selected = df[df["select"]]
     for station, group in selected.groupby("station"):
         values = group["iccs_cc"].to_numpy()
@@ -58,8 +59,31 @@ def test_station_summary_is_mean_and_standard_error(two_runs: Path) -> None:
         if len(values) > 1:
             expected = values.std(ddof=1) / np.sqrt(len(values))
             assert summary.loc[station, "iccs_cc_sem"] == pytest.approx(expected)
-    everyone = station_summary(df, selected_only=False)
+    everyone = station_summary(df, selected_only=False, runs="all")
     assert (everyone["count"] == 2).all() and len(everyone) == 10
+
+
+def test_station_summary_uses_one_run_per_event_by_default(two_runs: Path) -> None:
+    # two runs of one event are not two samples: by default only the latest run counts
+    df = quality_frame(two_runs)
+    latest = df[df["run"] == "run_0002"]
+    summary = station_summary(df, selected_only=False)
+    assert (summary["count"] == 1).all() and summary["iccs_cc_sem"].isna().all()
+    for station, group in latest.groupby("station"):
+        assert summary.loc[station, "iccs_cc_mean"] == pytest.approx(group["iccs_cc"].mean())
+    assert station_summary(df).equals(station_summary(latest))
+    with pytest.raises(InvalidValueError, match="invalid runs 'newest': must be 'latest' or 'all'"):
+        station_summary(df, runs="newest")
+
+
+def test_frame_keeps_t1_iccs_and_event_summary_carries_mccc_rmse(two_runs: Path) -> None:
+    df = quality_frame(two_runs)
+    runs = {r.run_id: r for r in list_runs(two_runs)}
+    for run_id, part in df.groupby("run"):
+        np.testing.assert_array_equal(part["t1_iccs"], [r.t1_iccs for r in runs[run_id].rows])
+    summary = event_summary(df)
+    for run_id, run in runs.items():
+        assert summary.loc[(BERKELEY_EVENT, run_id), "mccc_rmse"] == pytest.approx(run.mccc_rmse, nan_ok=True)
 
 
 def test_event_summary_counts_and_statuses(two_runs: Path) -> None:

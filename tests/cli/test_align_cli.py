@@ -100,7 +100,7 @@ def test_export_picks_to_quakeml_and_through_convert_to_sac(berkeley_h5: Path, t
 def test_usage_and_data_errors(berkeley_h5: Path) -> None:
     before = berkeley_h5.read_bytes()
     unknown = _invoke("align", str(berkeley_h5), "--event", "event/9")
-    assert unknown.exit_code == 1 and "unknown event id 'event/9'" in unknown.output
+    assert unknown.exit_code == 2 and "unknown event id 'event/9'" in unknown.output  # a usage error
     window = _invoke("align", str(berkeley_h5), "--event", "event/1", "--window", "5", "-5")
     assert window.exit_code == 1 and "must be less than window_post" in window.output
     phase = _invoke("align", str(berkeley_h5), "--event", "event/1", "--phase", "PKP")

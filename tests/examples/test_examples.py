@@ -169,3 +169,28 @@ def test_css_database_example_converts_reports_cuts_and_round_trips(tmp_path: Pa
     with asdfkit.open(out) as f:
         sens = f.inventory.get_response("BK.BKS..BHZ", obspy.UTCDateTime(1998, 8, 12)).instrument_sensitivity
         assert sens.value == pytest.approx(1e9 / 1.0398372, rel=1e-9)  # calib of the BKS BHZ calibration row
+
+
+def test_alignment_loop_example_edits_reruns_rolls_back_and_deletes(tmp_path: Path, shared_data: Path) -> None:
+    proc = run_example("alignment_loop.py", tmp_path, "--css", shared_data / "css" / "berkeley_1998", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "synthetic event, reversed trace XS.S009:" in out and "Berkeley 1998:" in out
+    assert "XS.S003..BHZ selected=False, XS.S009..BHZ flip=True" in out
+    assert "BK.YBH..BHZ selected=False, BK.SAO..BHZ flip=True" in out
+    assert out.count("picks identical: True") == 2
+    assert out.count("2 alignment document(s) for 2 run(s); valid") == 2
+    assert out.count("run_0003 (rollback from run_0001): back to the first look") == 2
+    from asdfkit.alignment import list_runs
+
+    for name in ("synthetic", "berkeley"):
+        runs = list_runs(tmp_path / f"{name}.h5")
+        assert [(r.run_id, r.origin, r.parent) for r in runs] == [
+            ("run_0001", "run", None), ("run_0003", "rollback", "run_0001")
+        ]
+        assert [r.t1_ns for r in runs[0].rows] == [r.t1_ns for r in runs[1].rows]
+        assert (tmp_path / f"{name}_run2.png").stat().st_size > 10_000
+        import pyasdf
+
+        with pyasdf.ASDFDataSet(str(tmp_path / f"{name}.h5"), mode="r") as ds:
+            assert len([n for n in ds.provenance.list() if n.startswith("asdfkit_alignment_")]) == 2

@@ -218,3 +218,17 @@ def test_custom_records_live_in_the_asdfkit_namespace() -> None:
             b.custom(kind, name)
     with pytest.raises(InvalidValueError, match="asdfkit:note.*cannot be stored in XML"):
         b.custom("entity", "remark", attributes={"note": "nul\x00"})
+
+
+def test_a_custom_record_copied_from_another_document_keeps_its_id() -> None:
+    first = ProvenanceBuilder()
+    original = first.custom("entity", "alignment_picks", attributes={"path": "/AuxiliaryData/x"})
+    second = ProvenanceBuilder()
+    copy = second.custom("entity", "alignment_picks", attributes={"path": "/AuxiliaryData/x"},
+                         record_id=original.localpart)
+    assert copy == original
+    assert validate(second.to_xml()).ok
+    for bad in ("sp001_other_name_abcdefghij", "sp001_alignment_picks_ABC", "x"):
+        with pytest.raises(InvalidValueError, match=rf"invalid record id '{bad}': must be a local id of an "
+                                                    r"asdfkit:alignment_picks record"):
+            second.custom("entity", "alignment_picks", record_id=bad)
