@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,17 +47,29 @@ class ProcessingStep:
     text: str = ""
 
 
+# CPython before 3.11.8/3.12.1 counts the depth of AST conversions in one global, so two
+# threads parsing at once can fail with "SystemError: AST constructor recursion depth
+# mismatch" (python/cpython#106905); batch runs on Dask threads parse processing strings
+# concurrently.  Parsing is cheap: one parse at a time costs nothing measurable.
+_AST_LOCK = threading.Lock()
+
+
+def _literal(text: str) -> Any:
+    with _AST_LOCK:
+        return ast.literal_eval(text)
+
+
 def _value(text: str) -> Any:
     text = text.strip()
     match = _UTC.fullmatch(text)
     if match:
         try:
-            args = ast.literal_eval(f"({match.group(1)},)")
+            args = _literal(f"({match.group(1)},)")
             return UTCDateTime(*args)
         except (ValueError, SyntaxError, TypeError):
             return text
     try:
-        return ast.literal_eval(text)
+        return _literal(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return text  # e.g. "<obspy...Inventory object at 0x...>"
 
