@@ -21,11 +21,13 @@ __all__ = [
     "DuplicateEventError",
     "DuplicateTraceError",
     "FormatError",
+    "GroupKindError",
     "InvalidDtypeError",
     "InvalidNameError",
     "InvalidTimeError",
     "InvalidValueError",
     "MissingCoordinatesError",
+    "MissingDependencyError",
     "MergeConflictError",
     "ModeError",
     "NoArrivalError",
@@ -134,6 +136,14 @@ class NoArrivalError(AlignmentInputError):
 
 class MissingCoordinatesError(AlignmentInputError):
     """A station has no coordinates (StationXML) where predicted arrivals need them."""
+
+
+class GroupKindError(InvalidValueError):
+    """An operation of static groups (add or remove members) asked of a dynamic group, or the reverse."""
+
+
+class MissingDependencyError(AsdfkitError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
 
 
 class AsdfkitWarning(UserWarning):
