@@ -180,6 +180,7 @@ def station_coordinates(h5: h5py.File, lookup: Callable[[str], dict[str, Any]]) 
             except (KeyError, ValueError) as exc:
                 log.warning("no coordinates for %s: %s", sid, exc)
                 continue
-            out[sid] = tuple(float("nan") if coords.get(k) is None else float(coords[k])  # type: ignore[misc]
-                             for k in ("latitude", "longitude", "elevation_in_m"))
+            lat, lon, elev = (float("nan") if coords.get(k) is None else float(coords[k])
+                              for k in ("latitude", "longitude", "elevation_in_m"))
+            out[sid] = (lat, lon, elev)
     return out
