@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import h5py
+import numpy as np
 
 from ..spec import STATIONXML_NAME
 from .h5util import decode_str
@@ -41,20 +42,36 @@ def _station(name: str) -> str:
     return ".".join(name.split("__", 1)[0].split(".")[:2])
 
 
+def _read_attr(dataset: h5py.h5d.DatasetID, key: bytes) -> str:
+    if not h5py.h5a.exists(dataset, key):
+        return ""
+    attr = h5py.h5a.open(dataset, key)
+    dtype = attr.dtype
+    buf = np.zeros(attr.shape, dtype=dtype)
+    attr.read(buf, mtype=h5py.h5t.py_create(dtype))  # as h5py's AttributeManager reads (vlen-safe)
+    return decode_str(buf[()] if buf.ndim == 0 else buf)
+
+
 def read_trace_attrs(h5: h5py.File, names: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """``{name: (labels text, event_id text)}`` read from the datasets' attributes."""
+    """``{name: (labels text, event_id text)}`` read from the datasets' attributes (low-level API)."""
     out: dict[str, tuple[str, str]] = {}
-    waveforms = h5.get("Waveforms")
-    if not isinstance(waveforms, h5py.Group):
+    if not isinstance(h5.get("Waveforms"), h5py.Group):
         return out
+    by_station: dict[str, list[str]] = {}
     for name in names:
-        node = waveforms.get(f"{_station(name)}/{name}")
-        if not isinstance(node, h5py.Dataset):
+        by_station.setdefault(_station(name), []).append(name)
+    waveforms = h5py.h5g.open(h5.id, b"Waveforms")
+    for sid, items in by_station.items():
+        try:
+            group = h5py.h5g.open(waveforms, sid.encode())
+        except (KeyError, TypeError, ValueError, OSError):
             continue
-        attrs = node.attrs
-        labels = decode_str(attrs["labels"]) if "labels" in attrs else ""
-        events = decode_str(attrs["event_id"]) if "event_id" in attrs else ""
-        out[name] = (labels, events)
+        for name in items:
+            try:
+                dataset = h5py.h5d.open(group, name.encode())
+                out[name] = (_read_attr(dataset, b"labels"), _read_attr(dataset, b"event_id"))
+            except (KeyError, TypeError, ValueError, OSError) as exc:
+                log.warning("cannot read the attributes of %s/%s: %s", sid, name, exc)
     return out
 
 

@@ -157,3 +157,27 @@ def test_css_database_example_converts_reports_cuts_and_round_trips(tmp_path: Pa
     with asdfkit.open(out) as f:
         sens = f.inventory.get_response("BK.BKS..BHZ", obspy.UTCDateTime(1998, 8, 12)).instrument_sensitivity
         assert sens.value == pytest.approx(1e9 / 1.0398372, rel=1e-9)  # calib of the BKS BHZ calibration row
+
+
+def test_groups_and_headers_example(tmp_path: Path) -> None:
+    from obspy.geodetics import gps2dist_azimuth
+
+    out = tmp_path / "groups.h5"
+    proc = run_example("groups_and_headers.py", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "labelled 2 trace(s) 'reviewed'" in proc.stdout
+    # The dynamic group follows the later recordings; the static one does not.
+    assert "group arrays/ta (static): 3 trace(s)" in proc.stdout
+    assert "group components/vertical (dynamic): 4 trace(s)" in proc.stdout
+    assert "folders: arrays, components" in proc.stdout
+    assert "extracted 4 trace(s); groups there: arrays/ta, components/vertical, near; arrays/ta keeps 1" in proc.stdout
+    assert "validate groups.h5: valid (0 error(s))" in proc.stdout
+    assert "validate groups_vertical.h5: valid (0 error(s))" in proc.stdout
+    with asdfkit.open(out) as f:
+        origin = f.events[0].preferred_origin()
+        coords = f.get_coordinates("TA.POKR")
+        near = {h.station_id for h in f.groups.headers("near")}
+    metres = gps2dist_azimuth(origin.latitude, origin.longitude, coords["latitude"], coords["longitude"])[0]
+    pokr = next(line for line in proc.stdout.splitlines() if line.strip().startswith("POKR     BHZ"))
+    assert abs(float(pokr.split()[3]) * 1000 - metres) < 1.0
+    assert near == {"TA.POKR"}
