@@ -116,7 +116,10 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--to", "to", type=click.Choice([*EXPORT_FORMATS, "asdf", "css"]),
               help="Output format. Default: asdf when OUTPUT ends in .h5/.hdf5/.asdf.")
 @click.option("--tag", help="Waveform tag into ASDF (default raw_recording); out of ASDF, export only this tag.")
-@click.option("--label", "labels", multiple=True, help="Label for every trace (repeatable).")
+@click.option("--label", "labels", multiple=True,
+              help="Label for every trace (repeatable); out of ASDF: export only traces with any of these labels.")
+@click.option("--group", "groups", multiple=True, metavar="NAME",
+              help="Out of ASDF: export only the traces of this group (repeatable: any).")
 @click.option("--network", help="Network code for traces that have none (SAC, GSE2, SEG-Y...; CSS: --default-network).")
 @click.option("--station", "station_code", help="Station code for traces that have none (SEG-Y...).")
 @click.option("--location", help="Location code for traces that have none.")
@@ -164,7 +167,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             append: bool, overwrite: bool, in_place: bool, skip_bad: bool, skip_duplicates: bool, jobs: int,
             default_network: str | None, remap: tuple[str, ...], css_schema: str, css_expanded: bool,
             per: str, starttime: str | None,
-            endtime: str | None, as_json: bool, progress: bool | None) -> None:
+            endtime: str | None, as_json: bool, progress: bool | None, groups: tuple[str, ...] = ()) -> None:
     """Convert INPUT... into the ASDF file OUTPUT, or an ASDF file out to OUTPUT.
 
     \b
@@ -203,7 +206,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     if export_mode:
         query = {k: v for k, v in {"tag": tag, "network": network, "station": station_code,
                                    "location": location, "channel": channel, "starttime": starttime,
-                                   "endtime": endtime}.items() if v is not None}
+                                   "endtime": endtime, "labels": list(labels) or None,
+                                   "group": list(groups) or None}.items() if v is not None}
         if to == "css":
             from ..io.cssbridge import export_css
 

@@ -98,3 +98,20 @@ def test_info_traces_with_event(built: Path) -> None:
     assert row["starttime"].startswith("2009-08-24T00:20:03") and row["npts"] == 3000
     assert row["station_latitude"] == pytest.approx(coords["latitude"])
     assert run("info", built, "--traces", "--event", "smi:none")[0] == 2
+
+
+def test_extract_and_export_by_group_and_label(built: Path, tmp_path: Path) -> None:
+    assert run("group", "create", built, "horizontal", "--channel", "EHN,EHE")[0] == 0
+    assert run("label", "add", built, "picked", "--channel", "EHZ")[0] == 0
+    out = tmp_path / "h.h5"
+    assert run("extract", built, out, "--group", "horizontal")[0] == 0
+    with asdfkit.open(out) as f:
+        assert sorted(h.channel for h in f.list_waveforms()) == ["EHE", "EHN"]
+        assert len(f.groups["horizontal"].members) == 2 and not f.groups.missing()
+    code, out_json = run("convert", built, tmp_path / "sac", "--to", "sac", "--group", "horizontal", "--json")
+    assert code == 0 and json.loads(out_json)["traces"] == 2
+    code, out_json = run("convert", built, tmp_path / "sac2", "--to", "sac", "--label", "picked", "--json")
+    files = json.loads(out_json)["files"]
+    assert code == 0 and len(files) == 1 and ".EHZ." in files[0]
+    assert run("extract", built, tmp_path / "n.h5", "--group", "nope")[0] != 0
+    assert not (tmp_path / "n.h5").exists()
