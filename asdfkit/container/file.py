@@ -138,7 +138,8 @@ class ASDFFile:
         self._provenance = ProvenanceStore(self._h5, self.format_version, self._compression)
         self._trace_attrs = TraceAttrsLoader(self._h5, self._cache_key if index_cache else None)
         self._groups = GroupStore(self._h5, self.format_version, self._check_writable, self._waveforms.select,
-                                  self._distance, lambda name: name in self._waveforms.index)
+                                  self._distance, lambda name: name in self._waveforms.index,
+                                  lambda: self._waveforms.index)
         self._modified = False
 
     # -- root attributes and version --------------------------------------------------------

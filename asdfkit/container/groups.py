@@ -34,7 +34,7 @@ import numpy as np
 from ..errors import GroupKindError, InvalidNameError, InvalidValueError, NotFoundError
 from ..naming import check_aux_name
 from ..times import to_ns, to_utc
-from .index import TraceHeader
+from .index import HeaderIndex, TraceHeader
 
 __all__ = ["GROUPS_TYPE", "Group", "GroupStore", "LAYOUT", "QUERY_KEYS", "check_group_name",
            "normalize_query", "parse_record"]
@@ -190,6 +190,9 @@ class GroupStore(Mapping[str, Group]):
         ``distance(header, event_id) -> (km, degrees)`` or ``None`` without coordinates.
     exists
         ``exists(trace_name) -> bool``.
+    index
+        ``index() -> HeaderIndex``: answers queries of codes and tags alone
+        without building headers (optional).
     """
 
     def __init__(
@@ -200,6 +203,7 @@ class GroupStore(Mapping[str, Group]):
         select: Callable[..., list[TraceHeader]],
         distance: Callable[[TraceHeader, str], tuple[float, float] | None],
         exists: Callable[[str], bool],
+        index: Callable[[], HeaderIndex] | None = None,
     ) -> None:
         self._h5 = h5
         self._version = version
@@ -207,6 +211,7 @@ class GroupStore(Mapping[str, Group]):
         self._select = select
         self._distance = distance
         self._exists = exists
+        self._index = index
 
     # -- reading -------------------------------------------------------------------
     def _root(self) -> h5py.Group | None:
@@ -312,6 +317,16 @@ class GroupStore(Mapping[str, Group]):
                     and deg <= query.get("max_distance_deg", math.inf)):
                 kept.append(header)
         return kept
+
+    def _names_of(self, query: Mapping[str, Any]) -> list[str]:
+        """Trace names a query selects; codes-and-tags queries straight from the index columns."""
+        if self._index is None or not set(query) <= set(_CODES):
+            return [h.name for h in self._evaluate(query)]
+        index = self._index()
+        mask = np.ones(len(index), dtype=bool)
+        for key, value in query.items():
+            mask &= index.match(key, value)
+        return [index.names[i] for i in np.flatnonzero(mask)]
 
     # -- writing -------------------------------------------------------------------
     def _write(self, group: Group, replace: bool = False) -> None:
@@ -447,8 +462,7 @@ class GroupStore(Mapping[str, Group]):
         out: dict[str, list[str]] = {}
         for group_name in self:
             group = self[group_name]
-            found = (m for m in group.members) if not group.dynamic else (
-                h.name for h in self._evaluate(group.query))
+            found = group.members if not group.dynamic else self._names_of(group.query)
             for member in found:
                 if member in wanted:
                     out.setdefault(member, []).append(group_name)
