@@ -583,7 +583,7 @@ class ASDFFile:
         from obspy.geodetics import gps2dist_azimuth, locations2degrees
 
         lat, lon = self._origin(event_id)
-        coords = self._attrs_now().stations or {}
+        coords = self._trace_attrs.coordinates(lambda: station_coordinates(self._h5, self.get_coordinates))
         slat, slon, _ = coords.get(header.station_id, (float("nan"),) * 3)
         if slat != slat or slon != slon:  # NaN: no coordinates
             return None

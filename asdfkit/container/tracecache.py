@@ -116,6 +116,7 @@ class TraceAttrsLoader:
         self._cache = cache
         self.loaded: TraceAttrs | None = None
         self.dirty = False
+        self._coordinates: dict[str, Coordinates] | None = None
 
     @staticmethod
     def _path(index_path: Path) -> Path:
@@ -150,7 +151,7 @@ class TraceAttrsLoader:
                 attrs.values.update(read_trace_attrs(self._h5, new))
             self.dirty = True
         if attrs.stations is None:
-            attrs.stations = coordinates()
+            attrs.stations = self.coordinates(coordinates)
             self.dirty = True
         return attrs
 
@@ -163,7 +164,16 @@ class TraceAttrsLoader:
         if self.loaded is not None and name in self.loaded.values:
             self.loaded.values[name] = (self.loaded.values[name][0], text)
 
+    def coordinates(self, compute: Callable[[], dict[str, Coordinates]]) -> dict[str, Coordinates]:
+        """Station coordinates alone (cached ones if loaded, else computed once per session)."""
+        if self.loaded is not None and self.loaded.stations is not None:
+            return self.loaded.stations
+        if self._coordinates is None:
+            self._coordinates = compute()
+        return self._coordinates
+
     def stations_changed(self) -> None:
+        self._coordinates = None
         if self.loaded is not None:
             self.loaded.stations = None
 

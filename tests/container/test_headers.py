@@ -137,3 +137,18 @@ def test_without_pandas_the_message_names_the_extra(sample_file: Path, monkeypat
     monkeypatch.setitem(sys.modules, "pandas", None)
     with asdfkit.open(sample_file) as f, pytest.raises(MissingDependencyError, match=r"asdfkit\[align\]"):
         f.headers()
+
+
+def test_coordinates_follow_stationxml_changes(tmp_path: Path, sample_stream: obspy.Stream,
+                                               sample_inventory: obspy.Inventory) -> None:
+    path = tmp_path / "bare.h5"
+    with asdfkit.open(path, "w") as f:
+        f.add_waveforms(sample_stream, tag="raw_recording")
+    with asdfkit.open(path, "r+") as f:
+        assert f.headers().station_latitude.isna().all()
+        f.add_stations(sample_inventory)
+        assert not f.headers().station_latitude.isna().any()
+    with asdfkit.open(path) as f:
+        table = f.headers()
+        expected = f.get_coordinates("AE.113A")["latitude"]
+    assert set(table[table.station == "113A"].station_latitude) == {expected}
