@@ -15,7 +15,7 @@ from obspy import Inventory, Stream, Trace
 from obspy.core.event import Catalog, Event
 
 from ..errors import FormatError, InvalidNameError, ModeError, NotFoundError, VersionError
-from ..naming import check_provenance_id
+from ..naming import check_provenance_id, split_labels
 from ..spec import DEFAULT_VERSION, FORMAT_NAME, READABLE_VERSIONS, WRITABLE_VERSIONS, spec_for
 from ..times import to_utc
 from .auxiliary import AuxiliaryDataItem, AuxiliaryStore
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 _MODES = {"r": "r", "r+": "r+", "w": "w", "w-": "w-", "x": "w-", "a": "a"}
 _SECTIONS = ("Waveforms", "AuxiliaryData", "Provenance")
+#: From this many candidate traces on, ``labels``/``event_id`` queries use the attribute cache.
+_CACHED_META_MIN = 256
 
 
 class _IndexLoader:
@@ -137,7 +139,8 @@ class ASDFFile:
                                          self._h5.libver)
         self._provenance = ProvenanceStore(self._h5, self.format_version, self._compression)
         self._trace_attrs = TraceAttrsLoader(self._h5, self._cache_key if index_cache else None)
-        self._groups = GroupStore(self._h5, self.format_version, self._check_writable, self._waveforms.select,
+        self._groups = GroupStore(self._h5, self.format_version, self._check_writable,
+                                  lambda **query: self._select_meta(query),
                                   self._distance, lambda name: name in self._waveforms.index,
                                   lambda: self._waveforms.index)
         self._modified = False
@@ -384,13 +387,35 @@ class ASDFFile:
 
     def _select(self, group: str | Sequence[str] | None = None, **query: Any) -> list[TraceHeader]:
         """The trace query, with ``group=`` (one name or a list: traces in any of them) ANDed."""
-        headers = self._waveforms.select(**query)
+        headers = self._select_meta(query)
         if group is None:
             return headers
         names: set[str] = set()
         for name in [group] if isinstance(group, str) else list(group):
             names.update(h.name for h in self._groups.headers(name))
         return [h for h in headers if h.name in names]
+
+    def _select_meta(self, query: dict[str, Any]) -> list[TraceHeader]:
+        """The store's query; ``labels``/``event_id`` of many traces answered from the attribute cache."""
+        labels, event_id = query.get("labels"), query.get("event_id")
+        if labels is None and event_id is None:
+            return self._waveforms.select(**query)
+        rest = {k: v for k, v in query.items() if k not in ("labels", "event_id")}
+        headers = self._waveforms.select(**rest)
+        if len(headers) < _CACHED_META_MIN and self._trace_attrs.loaded is None:
+            return self._waveforms.select(**query)  # few traces: read their attributes directly
+        wanted_labels = {labels} if isinstance(labels, str) else set(labels or [])
+        wanted_events = set(resource_ids(event_id, "event_id"))
+        values = self._attrs_now().values
+        kept = []
+        for header in headers:
+            text, events = values.get(header.name, ("", ""))
+            if wanted_labels and not wanted_labels & set(split_labels(text)):
+                continue
+            if wanted_events and not wanted_events & set(events.split(",")):
+                continue
+            kept.append(header)
+        return kept
 
     def get_waveforms(
         self,

@@ -152,3 +152,17 @@ def test_coordinates_follow_stationxml_changes(tmp_path: Path, sample_stream: ob
         table = f.headers()
         expected = f.get_coordinates("AE.113A")["latitude"]
     assert set(table[table.station == "113A"].station_latitude) == {expected}
+
+
+def test_cached_and_direct_label_and_event_queries_agree(sample_file: Path, sample_catalog: obspy.Catalog,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    queries = [{"labels": "raw"}, {"labels": ["x", "picked"]}, {"event_id": sample_catalog[0]},
+               {"event_id": "smi:none/1"}, {"labels": "picked", "event_id": sample_catalog[0], "channel": "BHZ"}]
+    with asdfkit.open(sample_file, "r+") as f:
+        f.add_labels("picked", station="POKR")
+    with asdfkit.open(sample_file) as f:
+        direct = [sorted(h.name for h in f.list_waveforms(**q)) for q in queries]
+    monkeypatch.setattr(file_module, "_CACHED_META_MIN", 0)
+    with asdfkit.open(sample_file) as f:
+        cached = [sorted(h.name for h in f.list_waveforms(**q)) for q in queries]
+    assert cached == direct and [len(x) for x in direct] == [6, 3, 6, 0, 1]
