@@ -8,6 +8,7 @@ attributes, deep nesting).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -462,8 +463,8 @@ _GROUP = "/AuxiliaryData/Groups/arrays/ring1"
       ("ASDF-GROUP-001", _GROUP))
 def _group_member_missing(raw: RawEditor) -> None:
     gone = TRACE["EHZ"].rpartition("/")[2].replace("raw_recording", "deleted")
-    record = ('{"comment": "", "kind": "static", "layout": "asdfkit-group-1", "members": ["%s", "%s"]}'
-              % (TRACE["EHN"].rpartition("/")[2], gone))
+    members = json.dumps([TRACE["EHN"].rpartition("/")[2], gone])
+    record = f'{{"comment": "", "kind": "static", "layout": "asdfkit-group-1", "members": {members}}}'
     raw.create_dataset(_GROUP, np.frombuffer(record.encode(), dtype=np.int8))
 
 
