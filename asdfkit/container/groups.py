@@ -22,6 +22,7 @@ validate rule ASDF-GROUP-001), never silently dropped.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -43,6 +44,8 @@ __all__ = ["GROUPS_TYPE", "Group", "GroupStore", "LAYOUT", "QUERY_KEYS", "check_
 GROUPS_TYPE = "Groups"
 #: Value of the ``layout`` field of every record.
 LAYOUT = "asdfkit-group-1"
+
+log = logging.getLogger(__name__)
 
 _PART = re.compile(r"^[A-Za-z0-9_]+$")
 _CODES = ("network", "station", "location", "channel", "tag")
@@ -461,7 +464,11 @@ class GroupStore(Mapping[str, Group]):
         wanted = set(names)
         out: dict[str, list[str]] = {}
         for group_name in self:
-            group = self[group_name]
+            try:
+                group = self[group_name]
+            except InvalidValueError as exc:  # not a group record: validate reports it (ASDF-GROUP-002)
+                log.warning("skipping %s: %s", group_name, exc)
+                continue
             found = group.members if not group.dynamic else self._names_of(group.query)
             for member in found:
                 if member in wanted:

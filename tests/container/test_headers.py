@@ -166,3 +166,16 @@ def test_cached_and_direct_label_and_event_queries_agree(sample_file: Path, samp
     with asdfkit.open(sample_file) as f:
         cached = [sorted(h.name for h in f.list_waveforms(**q)) for q in queries]
     assert cached == direct and [len(x) for x in direct] == [6, 3, 6, 0, 1]
+
+
+def test_a_broken_group_record_does_not_break_the_table(sample_file: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import h5py
+
+    with asdfkit.open(sample_file, "r+") as f:
+        f.groups.create("z", query={"channel": "BHZ"})
+    with h5py.File(sample_file, "r+") as h5:
+        h5.create_dataset("AuxiliaryData/Groups/junk", data=np.frombuffer(b"[1, 2]", dtype=np.int8))
+    with asdfkit.open(sample_file) as f:
+        table = f.headers()
+    assert sorted(table.groups) == ["", "", "", "", "z", "z"]
+    assert "skipping junk" in caplog.text
