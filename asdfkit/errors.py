@@ -25,11 +25,13 @@ __all__ = [
     "ExternalLinkError",
     "EventNotFoundError",
     "FormatError",
+    "GroupKindError",
     "InvalidDtypeError",
     "InvalidNameError",
     "InvalidTimeError",
     "InvalidValueError",
     "MissingCoordinatesError",
+    "MissingDependencyError",
     "MergeConflictError",
     "ModeError",
     "NoArrivalError",
@@ -177,6 +179,12 @@ class RunNotFoundError(NotFoundError):
 
 class RunInUseError(InvalidValueError):
     """An alignment run cannot be deleted: another run was made from it."""
+class GroupKindError(InvalidValueError):
+    """An operation of static groups (add or remove members) asked of a dynamic group, or the reverse."""
+
+
+class MissingDependencyError(AsdfkitError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
 
 
 class AsdfkitWarning(UserWarning):

@@ -120,7 +120,10 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--to", "to", type=click.Choice([*EXPORT_FORMATS, "asdf", "css"]),
               help="Output format. Default: asdf when OUTPUT ends in .h5/.hdf5/.asdf.")
 @click.option("--tag", help="Waveform tag into ASDF (default raw_recording); out of ASDF, export only this tag.")
-@click.option("--label", "labels", multiple=True, help="Label for every trace (repeatable).")
+@click.option("--label", "labels", multiple=True,
+              help="Label for every trace (repeatable); out of ASDF: export only traces with any of these labels.")
+@click.option("--group", "groups", multiple=True, metavar="NAME",
+              help="Out of ASDF: export only the traces of this group (repeatable: any).")
 @click.option("--network", help="Network code for traces that have none (SAC, GSE2, SEG-Y...; CSS: --default-network).")
 @click.option("--station", "station_code", help="Station code for traces that have none (SEG-Y...).")
 @click.option("--location", help="Location code for traces that have none.")
@@ -176,7 +179,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             default_network: str | None, remap: tuple[str, ...], data_roots: tuple[Path, ...], css_schema: str, css_expanded: bool,
             per: str, starttime: str | None,
             endtime: str | None, codes_template: Path | None, codes: Path | None, as_json: bool,
-            progress: bool | None) -> None:
+            progress: bool | None, groups: tuple[str, ...] = ()) -> None:
     """Convert INPUT... into the ASDF file OUTPUT, or an ASDF file out to OUTPUT.
 
     \b
@@ -233,7 +236,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     if export_mode:
         query = {k: v for k, v in {"tag": tag, "network": network, "station": station_code,
                                    "location": location, "channel": channel, "starttime": starttime,
-                                   "endtime": endtime}.items() if v is not None}
+                                   "endtime": endtime, "labels": list(labels) or None,
+                                   "group": list(groups) or None}.items() if v is not None}
         try:
             if to == "css":
                 from ..io.cssbridge import export_css

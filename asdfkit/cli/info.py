@@ -9,6 +9,8 @@ from typing import Any
 import click
 
 from ..container import open as open_asdf
+from .selection import pop_selection, selection_options
+from .tables import print_traces
 
 __all__ = ["format_summary", "info"]
 
@@ -48,12 +50,28 @@ def format_summary(summary: dict[str, Any]) -> str:
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document (a list, one object per file).")
-def info(files: tuple[Path, ...], as_json: bool) -> None:
+@click.option("--traces", is_flag=True, help="Print the header table of one FILE: one row per trace.")
+@selection_options
+@click.option("--event", "event_id", metavar="ID", help="With --traces: distances and azimuths from this event.")
+@click.option("--amplitudes", is_flag=True, help="With --traces: max/mean/rms of the samples (reads them).")
+@click.option("--csv", "as_csv", is_flag=True, help="With --traces: print CSV.")
+def info(files: tuple[Path, ...], as_json: bool, traces: bool, event_id: str | None, amplitudes: bool,
+         as_csv: bool, **options: Any) -> None:
     """Summarise ASDF FILES: version, size, events, stations, traces per tag,
     time span, auxiliary data types and provenance documents.
 
+    With --traces, print one FILE's header table instead (see docs/groups.md):
+    the selection options choose the traces, --event adds distances.
+
     Reading never modifies a file.
     """
+    query = pop_selection(options)
+    if traces:
+        print_traces(files, query, event_id, amplitudes, as_json, as_csv)
+        return
+    if query or event_id or amplitudes or as_csv:
+        click.echo("error: selection options, --event, --amplitudes and --csv need --traces", err=True)
+        raise SystemExit(2)
     summaries = []
     for path in files:
         with open_asdf(path, "r") as handle:

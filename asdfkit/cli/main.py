@@ -19,6 +19,7 @@ from .align import align
 from .batch import batch
 from .conformance import conformance
 from .convert import convert
+from .groups import group, label
 from .info import info
 from .provenance import provenance
 from .surgery import extract_command, merge_command, repack_command
@@ -101,6 +102,8 @@ cli.add_command(merge_command)
 cli.add_command(extract_command)
 cli.add_command(repack_command)
 cli.add_command(align)
+cli.add_command(group)
+cli.add_command(label)
 
 
 def main() -> None:  # pragma: no cover - thin wrapper for ``python -m asdfkit``

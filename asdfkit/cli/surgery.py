@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..container.surgery import SurgeryReport, extract, merge, repack
+from .selection import pop_selection, selection_options
 
 __all__ = ["extract_command", "merge_command", "repack_command"]
 
@@ -24,7 +25,8 @@ def _report(report: SurgeryReport, as_json: bool, what: str) -> None:
     click.echo(
         f"{report.target}: {what}: {report.copied} object(s) copied, {report.identical} identical"
         f"{f', {report.stations_merged} station(s) merged' if report.stations_merged else ''}"
-        f"{f', {report.events_added} event(s) added' if report.events_added else ''}{sizes}"
+        f"{f', {report.events_added} event(s) added' if report.events_added else ''}"
+        f"{f', {report.groups_merged} group(s) merged' if report.groups_merged else ''}{sizes}"
     )
 
 
@@ -47,14 +49,10 @@ def merge_command(sources: tuple[Path, ...], target: Path, as_json: bool) -> Non
 @click.command("extract")
 @click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--network", help="Network code(s), wildcards allowed.")
-@click.option("--station", help="Station code(s), wildcards allowed.")
-@click.option("--location", help="Location code(s).")
-@click.option("--channel", help="Channel code(s), e.g. 'BH?'.")
-@click.option("--tag", help="Waveform tag(s).")
-@click.option("--starttime", help="Traces ending after this time (ISO 8601).")
-@click.option("--endtime", help="Traces starting before this time (ISO 8601).")
+@selection_options
 @click.option("--events/--no-events", default=True, show_default=True, help="Copy the QuakeML.")
+@click.option("--groups/--no-groups", default=True, show_default=True,
+              help="Copy the trace groups (static members trimmed to the extracted traces).")
 @click.option(
     "--auxiliary", "aux_types", multiple=True, metavar="TYPE", help="Copy this auxiliary data type."
 )
@@ -65,6 +63,7 @@ def extract_command(
     source: Path,
     target: Path,
     events: bool,
+    groups: bool,
     aux_types: tuple[str, ...],
     all_auxiliary: bool,
     overwrite: bool,
@@ -73,10 +72,11 @@ def extract_command(
 ) -> None:
     """Copy the traces of SOURCE that match the query (with their stations,
     events and provenance) into a new ASDF file TARGET."""
-    chosen = {key: value for key, value in query.items() if value is not None}
+    chosen = pop_selection(query)
     auxiliary: bool | list[str] = True if all_auxiliary else list(aux_types)
     _report(
-        extract(source, target, events=events, auxiliary=auxiliary, overwrite=overwrite, **chosen),
+        extract(source, target, events=events, auxiliary=auxiliary, groups=groups, overwrite=overwrite,
+                **chosen),
         as_json,
         "extracted",
     )

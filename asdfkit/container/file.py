@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import h5py
+import numpy as np
 from obspy import Inventory, Stream, Trace
 from obspy.core.event import Catalog, Event
 
 from ..errors import FormatError, InvalidNameError, ModeError, NotFoundError, VersionError
-from ..naming import check_provenance_id
+from ..naming import check_provenance_id, split_labels
 from ..spec import DEFAULT_VERSION, FORMAT_NAME, READABLE_VERSIONS, WRITABLE_VERSIONS, spec_for
 from ..times import to_utc
 from .auxiliary import AuxiliaryDataItem, AuxiliaryStore
@@ -22,10 +23,14 @@ from .compression import Compression, parse_compression
 from .densehdr import WRITE_LIBVER
 from .events import EventStore
 from .fastwrite import DatasetWriter
+from .groups import GroupStore
 from .h5util import ascii_attr, read_str_attr
+from .headertable import event_origin, header_table
 from .index import HeaderIndex, TraceHeader, file_key
+from .labels import edit_labels
 from .provenance import ProvenanceStore
 from .stations import StationStore
+from .tracecache import TraceAttrs, TraceAttrsLoader, station_coordinates
 from .views import WaveformsView
 from .waveforms import OnDuplicate, TraceMeta, WaveformStore, resource_ids
 
@@ -35,6 +40,8 @@ log = logging.getLogger(__name__)
 
 _MODES = {"r": "r", "r+": "r+", "w": "w", "w-": "w-", "x": "w-", "a": "a"}
 _SECTIONS = ("Waveforms", "AuxiliaryData", "Provenance")
+#: From this many candidate traces on, ``labels``/``event_id`` queries use the attribute cache.
+_CACHED_META_MIN = 256
 
 
 class _IndexLoader:
@@ -133,6 +140,11 @@ class ASDFFile:
         self._auxiliary = AuxiliaryStore(self._h5, self.format_version, self._compression,
                                          self._h5.libver)
         self._provenance = ProvenanceStore(self._h5, self.format_version, self._compression)
+        self._trace_attrs = TraceAttrsLoader(self._h5, self._cache_key if index_cache else None)
+        self._groups = GroupStore(self._h5, self.format_version, self._check_writable,
+                                  lambda **query: self._select_meta(query),
+                                  self._distance, lambda name: name in self._waveforms.index,
+                                  lambda: self._waveforms.index)
         self._modified = False
 
     # -- root attributes and version --------------------------------------------------------
@@ -210,6 +222,8 @@ class ASDFFile:
                 to_save.save(*target)
             except OSError as exc:
                 log.debug("could not write header cache for %s: %s", self.path, exc)
+        if self._index_cache and self._trace_attrs.loaded is not None and (self._modified or self._trace_attrs.dirty):
+            self._trace_attrs.save(file_key(self.path))
 
     @property
     def h5(self) -> h5py.File:
@@ -261,6 +275,7 @@ class ASDFFile:
     def add_stations(self, inventory: Inventory | bytes) -> list[str]:
         """Add StationXML, split per ``NET.STA``; merges with stations already stored."""
         self._check_writable()
+        self._trace_attrs.stations_changed()
         return self._stations.add(inventory)
 
     add_stationxml = add_stations
@@ -297,6 +312,7 @@ class ASDFFile:
     def remove_station(self, station_id: str, waveforms: bool = False) -> None:
         """Delete a station's StationXML; with ``waveforms=True`` its whole group."""
         self._check_writable()
+        self._trace_attrs.stations_changed()
         if waveforms:
             group = self._h5.get("Waveforms")
             if not isinstance(group, h5py.Group) or station_id not in group:
@@ -369,7 +385,39 @@ class ASDFFile:
 
         Accepts the keywords of :meth:`get_waveforms`.
         """
-        return self._waveforms.select(**query)
+        return self._select(**query)
+
+    def _select(self, group: str | Sequence[str] | None = None, **query: Any) -> list[TraceHeader]:
+        """The trace query, with ``group=`` (one name or a list: traces in any of them) ANDed."""
+        headers = self._select_meta(query)
+        if group is None:
+            return headers
+        names: set[str] = set()
+        for name in [group] if isinstance(group, str) else list(group):
+            names.update(h.name for h in self._groups.headers(name))
+        return [h for h in headers if h.name in names]
+
+    def _select_meta(self, query: dict[str, Any]) -> list[TraceHeader]:
+        """The store's query; ``labels``/``event_id`` of many traces answered from the attribute cache."""
+        labels, event_id = query.get("labels"), query.get("event_id")
+        if labels is None and event_id is None:
+            return self._waveforms.select(**query)
+        rest = {k: v for k, v in query.items() if k not in ("labels", "event_id")}
+        headers = self._waveforms.select(**rest)
+        if len(headers) < _CACHED_META_MIN and self._trace_attrs.loaded is None:
+            return self._waveforms.select(**query)  # few traces: read their attributes directly
+        wanted_labels = {labels} if isinstance(labels, str) else set(labels or [])
+        wanted_events = set(resource_ids(event_id, "event_id"))
+        values = self._attrs_now().values
+        kept = []
+        for header in headers:
+            text, events = values.get(header.name, ("", ""))
+            if wanted_labels and not wanted_labels & set(split_labels(text)):
+                continue
+            if wanted_events and not wanted_events & set(events.split(",")):
+                continue
+            kept.append(header)
+        return kept
 
     def get_waveforms(
         self,
@@ -387,10 +435,12 @@ class ASDFFile:
         Codes and tags take UNIX wildcards (``"BH?"``, ``"A*"``) or lists of
         them.  With ``starttime``/``endtime`` each trace holds exactly the
         samples ``Trace.slice(starttime, endtime)`` would keep.  Further
-        keywords: ``sampling_rate``, ``labels``, ``event_id``, ``origin_id``,
-        ``magnitude_id``, ``focal_mechanism_id``, ``provenance_id``.
+        keywords: ``sampling_rate``, ``labels`` (traces with any of them),
+        ``group`` (a group name of :attr:`groups`, or a list: traces in any),
+        ``event_id``, ``origin_id``, ``magnitude_id``, ``focal_mechanism_id``,
+        ``provenance_id``.
         """
-        headers = self._waveforms.select(
+        headers = self._select(
             network=network, station=station, location=location, channel=channel, tag=tag,
             starttime=starttime, endtime=endtime, **query,
         )
@@ -542,6 +592,95 @@ class ASDFFile:
             self._writer.set_attrs(node.id, {"event_id": ascii_attr(",".join(ids), "event_id")}, replace=True)
         elif "event_id" in node.attrs:
             del node.attrs["event_id"]
+        self._trace_attrs.set_events(full.rpartition("/")[2], ",".join(ids))
+
+    # -- groups, labels and header tables -------------------------------------------------------
+    @property
+    def groups(self) -> GroupStore:
+        """Named, commented, nested groups of traces (see :mod:`asdfkit.container.groups`).
+
+        Examples
+        --------
+        >>> f.groups.create("arrays/ring1", members=f.list_waveforms(station="R1*"))  # doctest: +SKIP
+        >>> f.get_waveforms(group="arrays/ring1")                                     # doctest: +SKIP
+        """
+        return self._groups
+
+    def _distance(self, header: TraceHeader, event_id: str) -> tuple[float, float] | None:
+        from obspy.geodetics import gps2dist_azimuth, locations2degrees
+
+        lat, lon = self._origin(event_id)
+        coords = self._trace_attrs.coordinates(lambda: station_coordinates(self._h5, self.get_coordinates))
+        slat, slon, _ = coords.get(header.station_id, (float("nan"),) * 3)
+        if slat != slat or slon != slon:  # NaN: no coordinates
+            return None
+        return gps2dist_azimuth(lat, lon, slat, slon)[0] / 1000.0, locations2degrees(lat, lon, slat, slon)
+
+    def _origin(self, event_id: str) -> tuple[float, float]:
+        for event in self.events:
+            if str(event.resource_id) == str(event_id):
+                return event_origin(event)
+        raise NotFoundError(f"event {event_id!r} not found in /QuakeML")
+
+    def _attrs_now(self) -> TraceAttrs:
+        return self._trace_attrs.get(self._waveforms.index, lambda: station_coordinates(self._h5, self.get_coordinates))
+
+    def add_labels(self, labels: str | Sequence[str], **query: Any) -> int:
+        """Add labels to every trace matching ``query`` (keywords of :meth:`get_waveforms`); return how many changed."""
+        return self._edit_labels(self._select(**query), add=labels)
+
+    def remove_labels(self, labels: str | Sequence[str], **query: Any) -> int:
+        """Remove labels from every trace matching ``query``; return how many changed."""
+        return self._edit_labels(self._select(**query), remove=labels)
+
+    def _edit_labels(self, headers: list[TraceHeader], **change: Any) -> int:
+        self._check_writable()
+        changed = edit_labels(self._h5, headers, **change)
+        for name, text in changed.items():
+            self._trace_attrs.set_labels(name, text)
+        return len(changed)
+
+    def headers(self, *, event: Any = None, amplitudes: bool = False, progress: bool = False,
+                **query: Any) -> Any:
+        """A pandas ``DataFrame`` of the matching traces' headers, one row per trace.
+
+        Built from the header index and its cache without reading samples
+        (unless ``amplitudes=True``).  Columns are listed in
+        :mod:`asdfkit.container.headertable`.
+
+        Parameters
+        ----------
+        event : Event or str, optional
+            Add ``distance_km``, ``azimuth``, ``back_azimuth`` and ``distance_deg``
+            from this event's preferred origin to each station.
+        amplitudes : bool
+            Add ``amplitude_max``, ``amplitude_mean``, ``amplitude_rms`` (reads samples chunk by chunk).
+        progress : bool
+            Show a progress bar while reading samples.
+        **query
+            Keywords of :meth:`get_waveforms` (``group=``, ``labels=``...).
+
+        Examples
+        --------
+        >>> df = f.headers(channel="BHZ", event=f.events[0])      # doctest: +SKIP
+        >>> df[["station", "distance_km", "back_azimuth"]]         # doctest: +SKIP
+        """
+        from .headertable import require_pandas
+
+        require_pandas()
+        index = self._waveforms.index
+        given = {k: v for k, v in query.items() if v is not None}
+        if given:
+            position = {n: i for i, n in enumerate(index.names)}
+            rows = np.array(sorted(position[h.name] for h in self._select(**given)), dtype=np.int64)
+        else:
+            rows = np.arange(len(index))
+        origin = None
+        if event is not None:
+            origin = event_origin(event) if hasattr(event, "origins") else self._origin(
+                str(getattr(event, "id", event)))
+        return header_table(index, rows, self._attrs_now(), self._groups.of_trace_names, origin=origin,
+                            h5=self._h5, amplitudes=amplitudes, progress=progress)
 
     # -- overview ----------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from ..errors import FormatError, InvalidValueError, MergeConflictError
 from ..spec import STATIONXML_NAME
 from .events import QUAKEML_NAME
 from .file import ASDFFile
+from .groupcopy import GROUPS_PREFIX, copy_groups, merged_group, write_group
 from .h5util import decode_str, read_xml
 from .links import refuse_links
 from .sizeguard import read_checked
@@ -87,13 +88,14 @@ class SurgeryReport:
     identical: int = 0
     stations_merged: int = 0
     events_added: int = 0
+    groups_merged: int = 0
     size_before: int | None = None
     size_after: int | None = None
     copied_paths: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.copied or self.stations_merged or self.events_added)
+        return bool(self.copied or self.stations_merged or self.events_added or self.groups_merged)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (without the list of copied paths)."""
@@ -104,6 +106,7 @@ class SurgeryReport:
             "identical": self.identical,
             "stations_merged": self.stations_merged,
             "events_added": self.events_added,
+            "groups_merged": self.groups_merged,
             "size_before": self.size_before,
             "size_after": self.size_after,
         }
@@ -198,6 +201,14 @@ def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryRe
                     report.events_added += len(new)
                     if write and new:
                         out.add_events(new)
+                elif kind == "auxiliary" and path.startswith(GROUPS_PREFIX):
+                    united = merged_group(existing, node, path, str(source.path))
+                    if united is None:
+                        report.identical += 1
+                    else:
+                        report.groups_merged += 1
+                        if write:
+                            write_group(h5, path, united)
                 else:
                     raise MergeConflictError(
                         f"cannot merge {str(source.path)!r} into {report.target!r}: {path} exists in both "
@@ -318,6 +329,7 @@ def extract(
     events: bool = True,
     auxiliary: bool | Sequence[str] = False,
     provenance: bool = True,
+    groups: bool = True,
     overwrite: bool = False,
     **query: Any,
 ) -> SurgeryReport:
@@ -332,6 +344,9 @@ def extract(
         Copy all auxiliary data (True) or these data types.
     provenance : bool
         Copy the provenance documents that describe the extracted traces.
+    groups : bool
+        Copy the trace groups (default True); static groups keep only the
+        extracted members (see :mod:`asdfkit.container.groupcopy`).
     overwrite : bool
         Replace an existing ``target`` (otherwise refused).
     **query
@@ -372,6 +387,8 @@ def extract(
             if auxiliary and isinstance(aux, h5py.Group):
                 types = sorted(aux) if auxiliary is True else list(auxiliary)
                 for data_type in types:
+                    if groups and data_type == GROUPS_PREFIX.strip("/").split("/")[1]:
+                        continue  # copied below, trimmed to the extracted traces
                     if data_type in aux and isinstance(aux[data_type], h5py.Group):
                         paths += list(_datasets(aux[data_type], f"/AuxiliaryData/{data_type}"))
             aux_roots = [f"/AuxiliaryData/{t}" for t in types] if auxiliary and isinstance(aux, h5py.Group) else []
@@ -381,6 +398,8 @@ def extract(
                 out.copy(src[path], out.require_group(parent or "/"), name=name)
                 report.copied += 1
                 report.copied_paths.append(path)
+            if groups:
+                report.copied += copy_groups(src, out, {h.name for h in headers})
     report.size_after = target.stat().st_size
     log.info("extracted %d trace(s) of %s into %s", len(headers), source, target)
     return report

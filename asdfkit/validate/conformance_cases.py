@@ -8,6 +8,7 @@ attributes, deep nesting).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -451,3 +452,23 @@ def _xml_malformed(raw: RawEditor) -> None:
       ("ASDF-AUX-001", "/AuxiliaryData/stray"))
 def _aux_top(raw: RawEditor) -> None:
     raw.create_dataset("/AuxiliaryData/stray", np.zeros(3))
+
+
+# -- asdfkit groups -----------------------------------------------------------------------------
+
+_GROUP = "/AuxiliaryData/Groups/arrays/ring1"
+
+
+@edit("ASDF-GROUP-001", "group-member-missing", "a static group listing a trace that is not in the file",
+      ("ASDF-GROUP-001", _GROUP))
+def _group_member_missing(raw: RawEditor) -> None:
+    gone = TRACE["EHZ"].rpartition("/")[2].replace("raw_recording", "deleted")
+    members = json.dumps([TRACE["EHN"].rpartition("/")[2], gone])
+    record = f'{{"comment": "", "kind": "static", "layout": "asdfkit-group-1", "members": {members}}}'
+    raw.create_dataset(_GROUP, np.frombuffer(record.encode(), dtype=np.int8))
+
+
+@edit("ASDF-GROUP-002", "group-record-unreadable", "a dataset under /AuxiliaryData/Groups that is not "
+      "a group record", ("ASDF-GROUP-002", _GROUP))
+def _group_record_unreadable(raw: RawEditor) -> None:
+    raw.create_dataset(_GROUP, np.frombuffer(b'{"kind": "neither"}', dtype=np.int8))

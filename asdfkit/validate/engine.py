@@ -12,6 +12,7 @@ from ..container.inspect import Inspector
 from ..errors import FormatError, InvalidValueError
 from .auxiliary import check_auxiliary
 from .context import Context, StopValidation
+from .groups import check_groups
 from .heapscan import check_global_heaps
 from .parallel import check_waveforms_parallel, plan
 from .provenance import check_provenance
@@ -126,3 +127,4 @@ def _run(h5: Inspector, ctx: Context, workers: int | None) -> None:
                 sections["AuxiliaryData"] = auxiliary if auxiliary is not None else sections.pop("AuxiliaryData")
     if "AuxiliaryData" in sections:
         check_auxiliary(h5, sections["AuxiliaryData"], ctx)
+        check_groups(h5, sections["AuxiliaryData"], ctx)

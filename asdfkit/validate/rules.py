@@ -177,6 +177,13 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("ASDF-AUX-001", E, "auxiliary data layout",
      "/AuxiliaryData holds data-type groups; datasets sit at least one group below "
      "(/AuxiliaryData/TYPE/NAME)."),
+    # -- asdfkit groups ----------------------------------------------------------------------
+    ("ASDF-GROUP-001", W, "group members exist",
+     "Every member of a static group under /AuxiliaryData/Groups names a trace in /Waveforms "
+     "(asdfkit's groups; see docs/groups.md)."),
+    ("ASDF-GROUP-002", W, "group records readable",
+     "Every dataset under /AuxiliaryData/Groups is an int8 UTF-8 JSON group record of kind "
+     "static (with members) or dynamic (with a query)."),
 )
 
 #: Every rule, by id, in documentation order.

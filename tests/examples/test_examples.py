@@ -194,3 +194,27 @@ def test_alignment_loop_example_edits_reruns_rolls_back_and_deletes(tmp_path: Pa
 
         with pyasdf.ASDFDataSet(str(tmp_path / f"{name}.h5"), mode="r") as ds:
             assert len([n for n in ds.provenance.list() if n.startswith("asdfkit_alignment_")]) == 2
+
+
+def test_groups_and_headers_example(tmp_path: Path) -> None:
+    from obspy.geodetics import gps2dist_azimuth
+
+    out = tmp_path / "groups.h5"
+    proc = run_example("groups_and_headers.py", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "labelled 2 trace(s) 'reviewed'" in proc.stdout
+    # The dynamic group follows the later recordings; the static one does not.
+    assert "group arrays/ta (static): 3 trace(s)" in proc.stdout
+    assert "group components/vertical (dynamic): 4 trace(s)" in proc.stdout
+    assert "folders: arrays, components" in proc.stdout
+    assert "extracted 4 trace(s); groups there: arrays/ta, components/vertical, near; arrays/ta keeps 1" in proc.stdout
+    assert "validate groups.h5: valid (0 error(s))" in proc.stdout
+    assert "validate groups_vertical.h5: valid (0 error(s))" in proc.stdout
+    with asdfkit.open(out) as f:
+        origin = f.events[0].preferred_origin()
+        coords = f.get_coordinates("TA.POKR")
+        near = {h.station_id for h in f.groups.headers("near")}
+    metres = gps2dist_azimuth(origin.latitude, origin.longitude, coords["latitude"], coords["longitude"])[0]
+    pokr = next(line for line in proc.stdout.splitlines() if line.strip().startswith("POKR     BHZ"))
+    assert abs(float(pokr.split()[3]) * 1000 - metres) < 1.0
+    assert near == {"TA.POKR"}

@@ -22,7 +22,7 @@ def test_rule_ids_are_stable_and_well_formed() -> None:
         assert rule.id == rule_id and rule.title and rule.description.endswith(")") or rule.description.endswith(".")
         assert rule.severity in (Severity.ERROR, Severity.WARNING)
     areas = {rule.area for rule in RULES.values()}
-    assert areas == {"FILE", "ROOT", "ATTR", "NAME", "WAVE", "STXML", "QML", "PROV", "XML", "AUX"}
+    assert areas == {"FILE", "ROOT", "ATTR", "NAME", "WAVE", "STXML", "QML", "PROV", "XML", "AUX", "GROUP"}
 
 
 def test_unknown_extra_attributes_are_warnings() -> None:
