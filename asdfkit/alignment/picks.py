@@ -17,7 +17,7 @@ Examples
 --------
 >>> from asdfkit.alignment.picks import taup_t0
 >>> selection = taup_t0(f, selection, phase="P")               # doctest: +SKIP
->>> selection.seismograms[0].t0                                # seconds after the origin
+>>> selection.seismograms[0].t0                      # doctest: +SKIP
 24.14
 """
 
