@@ -114,6 +114,7 @@ def align_event(
     taup_model: str = "iasp91",
     mccc: bool = True,
     progress: bool = False,
+    in_place: bool = False,
 ) -> StoredRun:
     """Align an event's traces on ``phase`` and store the run in the file.
 
@@ -133,6 +134,9 @@ def align_event(
         Refine ICCS's picks with MCCC and store its errors.
     progress : bool
         Show a progress bar while the traces are read.
+    in_place : bool
+        Store the run into the file directly instead of on a copy committed
+        atomically (for files too large to copy; NOT crash-safe).
 
     Returns
     -------
@@ -169,4 +173,5 @@ def align_event(
         phase=phase,
         t0_source=t0_source,
         taup_model=taup_model if t0_source == "taup" else None,
+        in_place=in_place,
     )

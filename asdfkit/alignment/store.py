@@ -258,6 +258,7 @@ def write_run(
     phase: str,
     t0_source: str,
     taup_model: str | None = None,
+    in_place: bool = False,
 ) -> StoredRun:
     """Store one run (all or nothing) and return it as read back.
 
@@ -267,12 +268,13 @@ def write_run(
     selection : the seismograms aligned, with their ``t0``
     iccs, mccc : the algorithms' results (``mccc=None``: MCCC not run)
     phase, t0_source, taup_model : recorded as attributes
+    in_place : write into the file directly, not on a copy (not crash-safe; see :func:`asdfkit.open`)
     """
     params = iccs.params
     table = _table(selection, iccs, mccc)
     key = event_key(selection.event_id)
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with open_asdf(path, "r+") as f:
+    with open_asdf(path, "r+", in_place=in_place) as f:
         number = max(_run_numbers(f, key), default=0) + 1
         run_id = f"run_{number:04d}"
         base = f"{key}/{run_id}"

@@ -166,6 +166,8 @@ def params_from_options(
     help="QuakeML resource id of the event, or a unique tail of it (e.g. event/1).",
 )
 @alignment_options
+@click.option("--in-place", is_flag=True,
+              help="Store the run into FILE directly, not on a copy (large files; NOT crash-safe).")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored run as JSON.")
 def run_command(
     file: Path,
@@ -184,6 +186,7 @@ def run_command(
     model: str,
     tag: str | None,
     channel: str | None,
+    in_place: bool,
     as_json: bool,
 ) -> None:
     """Align the traces of one event in FILE and store the run (a new run_NNNN each time).
@@ -205,6 +208,7 @@ def run_command(
         taup_model=model,
         mccc=mccc,
         progress=not as_json and sys.stderr.isatty(),
+        in_place=in_place,
     )
     click.echo(json.dumps(_run_json(run), indent=2) if as_json else _run_text(run))
 

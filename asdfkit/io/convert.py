@@ -31,6 +31,7 @@ from obspy.core.event import Catalog, Event
 
 from .. import xmlsafe
 from ..atomic import atomic_path
+from ..locking import writer_lock
 from ..container import ASDFFile
 from ..container import open as open_asdf
 from ..container.chunks import STATS_KEY, encode
@@ -566,8 +567,19 @@ def convert_to_asdf(
     """
     options = options or ConvertOptions()
     options.check()
-    started = time.perf_counter()
     output = Path(output)
+    # One writer at a time, from reading the existing file's events to the commit.
+    with writer_lock(output):
+        return _convert_locked(inputs, output, options, css_reader)
+
+
+def _convert_locked(
+    inputs: Iterable[str | Path],
+    output: Path,
+    options: ConvertOptions,
+    css_reader: Callable[..., Any] | None,
+) -> ConvertReport:
+    started = time.perf_counter()
     report = ConvertReport(output=str(output))
     sources = list(classify_all(expand(inputs)))
     named = {str(p) for p in [*options.stations, *options.events]} - {str(s.path) for s in sources}
@@ -596,7 +608,7 @@ def convert_to_asdf(
     mode = "a" if options.append else "w"
 
     def run(target: Path) -> None:
-        with open_asdf(target, mode, compression=options.compression) as f:
+        with open_asdf(target, mode, compression=options.compression, in_place=target == output) as f:
             existing = {str(e.resource_id) for e in conv.stored}  # read before the copy was made
             before = (f.n_waveforms, len(existing), len(f.stations_with_stationxml))
             inventory = conv.stations()
