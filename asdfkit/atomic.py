@@ -136,13 +136,14 @@ def _fsync_path(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
-def commit(temp: Path, target: Path, *, mode: int | None = None) -> None:
+def commit(temp: Path, target: Path, *, mode: int | None = None, durable: bool = True) -> None:
     """Rename the finished ``temp`` over ``target``, durably.
 
     ``temp`` gets ``mode`` (default: the target's mode, or 0666 & ~umask for a
     new file), is fsync'ed, renamed, and the directory is fsync'ed: after a
     power loss the target is either the complete old file or the complete new
-    one.
+    one.  ``durable=False`` skips both fsyncs (still atomic for readers and
+    against a killed process, not against a power loss).
     """
     if mode is None:
         try:
@@ -150,10 +151,12 @@ def commit(temp: Path, target: Path, *, mode: int | None = None) -> None:
         except FileNotFoundError:
             mode = _umask_mode()
     os.chmod(temp, mode)
-    _fsync_path(temp)
+    if durable:
+        _fsync_path(temp)
     os.replace(temp, target)
     _forget(temp)
-    _fsync_path(target.parent, directory=True)
+    if durable:
+        _fsync_path(target.parent, directory=True)
 
 
 def _clone(src_fd: int, dst_fd: int) -> bool:
@@ -297,6 +300,7 @@ def atomic_path(
     verify: Callable[[Path], None] | None = None,
     copy_limit: int | None = None,
     lock_timeout: float | None = 0,
+    durable: bool = True,
 ) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target``.
 
@@ -307,7 +311,8 @@ def atomic_path(
     when it is yielded.  ``verify``, if given, is called with the finished
     temporary file before the rename; if it raises, nothing is committed.
     The target's writer lock is held throughout (re-entrant: a caller may
-    already hold it).
+    already hold it).  ``durable=False`` skips the two fsyncs of the commit
+    (for many small files that a power loss may lose, e.g. exports).
 
     Raises
     ------
@@ -338,7 +343,7 @@ def atomic_path(
             if verify is not None:
                 verify(temp)
             lock.check_unchanged()
-            commit(temp, real)
+            commit(temp, real, durable=durable)
             lock.remember()
         except BaseException:
             discard(temp)

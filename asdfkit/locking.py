@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import FileLockedError
+from .errors import FileLockedError, FormatError
 
 __all__ = ["WriterLock", "file_state", "held_lock", "lock_path", "real_target", "writer_lock"]
 
@@ -104,10 +104,11 @@ class WriterLock:
         """
         now = file_state(self.target)
         if now != self.snapshot:
+            why = ("this file system has no flock, so the lock could not be held" if not self.flock
+                   else "a program that does not take asdfkit's lock wrote it")
             raise FileLockedError(
                 f"{str(self.target)!r} is locked by another process: it changed while this process "
-                "was writing (this file system has no flock, so the lock could not be held); "
-                "nothing was committed, run the command again"
+                f"was writing ({why}); nothing was committed, run the command again"
             )
 
 
@@ -142,6 +143,11 @@ def _open_lock_file(path: Path) -> int:
         if exc.errno == errno.ELOOP:
             raise FileLockedError(
                 f"cannot lock {str(path)!r}: the lock file is a symbolic link (refused; remove it)"
+            ) from exc
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS):
+            raise FormatError(
+                f"cannot write {str(path.with_name(path.name[1:-5]))!r}: {exc.strerror} "
+                f"(creating its lock file {str(path)!r})"
             ) from exc
         raise
 

@@ -31,13 +31,13 @@ from obspy.core.event import Catalog, Event
 
 from .. import xmlsafe
 from ..atomic import atomic_path
-from ..locking import writer_lock
 from ..container import ASDFFile
 from ..container import open as open_asdf
 from ..container.chunks import STATS_KEY, encode
 from ..container.compression import Compression, parse_compression
 from ..container.waveforms import cast_dtype, cast_samples
 from ..errors import AsdfkitError, InvalidDtypeError, InvalidValueError, NotFoundError, XMLError
+from ..locking import writer_lock
 from ..naming import TraceName, check_codes, check_tag, join_labels
 from ..provenance import ProvenanceRecorder
 from ..spec import DEFAULT_VERSION, spec_for
