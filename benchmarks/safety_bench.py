@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -120,6 +121,18 @@ class _Appender:
             ws.clone_or_copy = atomic_clone  # type: ignore[assignment]
 
 
+def _copy_baseline(path: Path) -> Callable[[], None]:
+    """The plain baseline of a full copy: ``cp`` (shutil.copyfile) plus one fsync, then delete."""
+    def run() -> None:
+        copy = path.with_name("safety_bench_copy.h5")
+        shutil.copyfile(path, copy)
+        fd = os.open(copy, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+        copy.unlink()
+    return run
+
+
 def _drop_caches() -> None:
     """Write dirty pages back so one run's writeback does not land in the next run's time."""
     os.sync()
@@ -131,9 +144,11 @@ def _append_rows(path: Path, repeats: int) -> dict[str, Any]:
         "h5py_plain": _time(app.h5py_plain, repeats, _drop_caches),
         "asdfkit_in_place": _time(app.in_place, repeats, _drop_caches),
         "asdfkit_copy_on_write": _time(app.copy_on_write, repeats, _drop_caches),
+        "cp_plus_fsync": _time(_copy_baseline(path), repeats, _drop_caches),
     }
     rows["copy_on_write_used"] = sorted(app.how)
     rows["ratio_cow_vs_in_place"] = rows["asdfkit_copy_on_write"]["median_s"] / rows["asdfkit_in_place"]["median_s"]
+    rows["ratio_cow_vs_cp"] = rows["asdfkit_copy_on_write"]["median_s"] / rows["cp_plus_fsync"]["median_s"]
     rows["ratio_cow_vs_h5py"] = rows["asdfkit_copy_on_write"]["median_s"] / rows["h5py_plain"]["median_s"]
     return rows
 
@@ -195,10 +210,11 @@ def _print(result: dict[str, Any]) -> None:
     for name in ("append_big", "append_small"):
         rows = result[name]
         print(f"  {name}: copy-on-write used {', '.join(rows['copy_on_write_used'])}")
-        for key in ("h5py_plain", "asdfkit_in_place", "asdfkit_copy_on_write"):
+        for key in ("h5py_plain", "asdfkit_in_place", "asdfkit_copy_on_write", "cp_plus_fsync"):
             print(f"    {key:<24} best {rows[key]['best_s']:8.4f} s  median {rows[key]['median_s']:8.4f} s")
         print(f"    ratio copy-on-write / in place {rows['ratio_cow_vs_in_place']:.2f}x, "
-              f"/ plain h5py {rows['ratio_cow_vs_h5py']:.2f}x")
+              f"/ plain h5py {rows['ratio_cow_vs_h5py']:.2f}x, "
+              f"/ cp + fsync {rows['ratio_cow_vs_cp']:.2f}x")
     lock = result["lock"]
     print(f"  writer lock acquire+release {lock['writer_lock_us']:.0f} us; open('a')+close unmodified: "
           f"h5py {lock['h5py_open_a_ms']:.2f} ms, in place {lock['asdfkit_open_a_in_place_ms']:.2f} ms, "
