@@ -157,3 +157,16 @@ def test_css_database_example_converts_reports_cuts_and_round_trips(tmp_path: Pa
     with asdfkit.open(out) as f:
         sens = f.inventory.get_response("BK.BKS..BHZ", obspy.UTCDateTime(1998, 8, 12)).instrument_sensitivity
         assert sens.value == pytest.approx(1e9 / 1.0398372, rel=1e-9)  # calib of the BKS BHZ calibration row
+
+
+def test_safe_writes_example_shows_a_discarded_edit_and_a_refused_writer(tmp_path: Path) -> None:
+    out = tmp_path / "safe.h5"
+    proc = run_example("safe_writes.py", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "1. failed edit" in proc.stdout and "unchanged: True" in proc.stdout
+    assert "2. second writer refused" in proc.stdout and "locked by another process" in proc.stdout
+    assert "the other process committed: 4 traces" in proc.stdout
+    with asdfkit.open(out) as f:
+        assert f.n_waveforms == 5
+        assert {h.station for h in f.list_waveforms()} >= {"OTHER", "DONE"}
+        assert "HALF" not in {h.station for h in f.list_waveforms()}
