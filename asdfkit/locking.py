@@ -229,8 +229,9 @@ def writer_lock(
     reentrant : bool
         Whether a thread already holding the lock may take it again.  An
         open writable :class:`~asdfkit.ASDFFile` takes it non-re-entrantly:
-        two writable handles on one file in one process would lose the first
-        commit to the second.
+        while it is open, no other writer of this process may take the lock
+        (its commit would be lost to the handle's own), though the handle may
+        be opened inside an operation that holds the lock.
 
     Raises
     ------
@@ -256,7 +257,7 @@ def writer_lock(
         if current is not None and current.pid != os.getpid():
             current = None  # inherited through a fork without exec; not ours
     if current is not None and current.thread == threading.get_ident():
-        if not reentrant and current.exclusive:
+        if current.exclusive:  # an open writable handle would later commit over anything nested
             raise FileLockedError(
                 f"{str(real)!r} is locked by another process: this process already has it open for "
                 "writing (close that handle first)"

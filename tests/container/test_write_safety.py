@@ -24,6 +24,7 @@ import asdfkit
 from asdfkit import atomic, locking
 from asdfkit.atomic import atomic_path, find_partials, new_temp
 from asdfkit.container.index import file_key
+from asdfkit.container.surgery import merge
 from asdfkit.errors import FileLockedError, FormatError, UnsafeWriteError
 from asdfkit.locking import lock_path, writer_lock
 
@@ -363,3 +364,17 @@ def test_locked_files_and_missing_files_keep_their_error_types(tmp_path: Path) -
     assert not (tmp_path / ".missing.h5.lock").exists()
     assert list(tmp_path.iterdir()) == []
     time.sleep(0)  # nothing left behind by the refused open
+
+
+def test_no_other_writer_of_this_thread_while_a_writable_handle_is_open(asdf: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.h5"
+    with asdfkit.open(other, "w") as f:
+        f.add_waveforms(_one("OTHER"), tag="raw_recording")
+    with asdfkit.open(asdf, "a") as f:
+        f.add_waveforms(_one("MINE"), tag="raw_recording")
+        with pytest.raises(FileLockedError, match="already has it open for writing"):
+            merge([other], asdf)
+    with asdfkit.open(asdf) as f:
+        assert "MINE" in {h.station for h in f.list_waveforms()}
+    merge([other], asdf)  # once the handle is closed
+    assert _count(asdf) == 5
