@@ -316,6 +316,8 @@ def plot_command(file: Path, event_id: str | None, run_id: str, kind: str, outpu
     "`asdf-cli convert FILE dir --to sac` then writes them to SAC headers.",
 )
 @click.option("--selected-only", is_flag=True, help="Only picks of selected traces.")
+@click.option("--in-place", is_flag=True,
+              help="With --into-file: write FILE directly, not on a copy (large files; NOT crash-safe).")
 @click.option("--json", "as_json", is_flag=True, help="Print the picks as JSON.")
 def export_picks_command(
     file: Path,
@@ -324,13 +326,17 @@ def export_picks_command(
     output: Path | None,
     into_file: bool,
     selected_only: bool,
+    in_place: bool,
     as_json: bool,
 ) -> None:
     """Export a run's picks as QuakeML picks (to -o FILE.xml and/or --into-file)."""
     if output is None and not into_file:
         raise click.UsageError("give -o picks.xml or --into-file")
+    if in_place and not into_file:
+        raise click.UsageError("--in-place only applies to --into-file")
     picks = export_picks(
-        file, event_id=event_id, run=run_id, output=output, into_file=into_file, selected_only=selected_only
+        file, event_id=event_id, run=run_id, output=output, into_file=into_file, selected_only=selected_only,
+        in_place=in_place,
     )
     if as_json:
         click.echo(

@@ -37,3 +37,18 @@ def test_align_exits_2_naming_in_place_and_in_place_stores_the_run(
     done = CliRunner().invoke(cli, ["align", str(berkeley_h5), *ALIGN, "--in-place"])
     assert done.exit_code == 0, done.output
     assert [r.run_id for r in list_runs(berkeley_h5)] == ["run_0001"]
+
+
+def test_export_picks_into_file_offers_in_place(berkeley_h5: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(cli, ["align", str(berkeley_h5), *ALIGN]).exit_code == 0
+    monkeypatch.setenv("ASDFKIT_COPY_LIMIT", "1000")
+    monkeypatch.setattr(atomic, "_clone", lambda src, dst: False)
+    before = berkeley_h5.read_bytes()
+    refused = CliRunner().invoke(cli, ["align", "export-picks", str(berkeley_h5), "--into-file"])
+    assert refused.exit_code == 2 and "--in-place" in refused.output, refused.output
+    assert berkeley_h5.read_bytes() == before
+    usage = CliRunner().invoke(cli, ["align", "export-picks", str(berkeley_h5), "-o", "x.xml", "--in-place"])
+    assert usage.exit_code == 2 and "--into-file" in usage.output
+    done = CliRunner().invoke(cli, ["align", "export-picks", str(berkeley_h5), "--into-file", "--in-place"])
+    assert done.exit_code == 0, done.output
+    assert berkeley_h5.read_bytes() != before
