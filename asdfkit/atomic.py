@@ -140,16 +140,23 @@ def commit(temp: Path, target: Path, *, mode: int | None = None, durable: bool =
     """Rename the finished ``temp`` over ``target``, durably.
 
     ``temp`` gets ``mode`` (default: the target's mode, or 0666 & ~umask for a
-    new file), is fsync'ed, renamed, and the directory is fsync'ed: after a
+    new file) and, where permitted, the target's owner and group; it is
+    fsync'ed, renamed, and the directory is fsync'ed: after a
     power loss the target is either the complete old file or the complete new
     one.  ``durable=False`` skips both fsyncs (still atomic for readers and
     against a killed process, not against a power loss).
     """
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        old = None
     if mode is None:
-        try:
-            mode = stat.S_IMODE(os.stat(target).st_mode)
-        except FileNotFoundError:
-            mode = _umask_mode()
+        mode = _umask_mode() if old is None else stat.S_IMODE(old.st_mode)
+    if old is not None and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        try:  # keep the owner (root, or a group this user belongs to); else the writer owns it
+            os.chown(temp, old.st_uid, old.st_gid)
+        except PermissionError:
+            pass
     os.chmod(temp, mode)
     if durable:
         _fsync_path(temp)

@@ -378,3 +378,12 @@ def test_no_other_writer_of_this_thread_while_a_writable_handle_is_open(asdf: Pa
         assert "MINE" in {h.station for h in f.list_waveforms()}
     merge([other], asdf)  # once the handle is closed
     assert _count(asdf) == 5
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="changing a file's owner needs root")
+def test_a_commit_keeps_the_owner_when_root_edits_someone_elses_file(asdf: Path) -> None:
+    os.chown(asdf, 1234, 4321)
+    with asdfkit.open(asdf, "a") as f:
+        f.add_waveforms(_one("ROOT"), tag="raw_recording")
+    st = asdf.stat()
+    assert (st.st_uid, st.st_gid) == (1234, 4321) and _count(asdf) == 4
