@@ -48,6 +48,7 @@ __all__ = [
     "find_partials",
     "is_private_temp",
     "new_temp",
+    "partial_path",
     "remove_stale_partials",
 ]
 
@@ -107,6 +108,23 @@ def new_temp(target: Path) -> Path:
             _private.add(os.path.abspath(temp))
         return temp
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(target))  # pragma: no cover
+
+
+def partial_path(target: Path, pid: int | None = None) -> Path:
+    """Create a temporary file for ``target`` (what :func:`new_temp` does) with the mode of a new file.
+
+    Kept for callers that stage files themselves and ``os.replace`` them later: the
+    file is created exclusively under an unpredictable name (never a planted
+    link), with mode ``0666 & ~umask`` so the renamed file gets ordinary
+    permissions.  Names are no longer predictable, so ``pid`` may only be this
+    process's (use :func:`find_partials` to find another process's files).
+    """
+    if pid is not None and pid != os.getpid():
+        raise ValueError(f"partial names are unpredictable: use find_partials({str(target)!r}, {pid})")
+    temp = new_temp(Path(target))
+    _forget(temp)  # the caller renames or removes it itself
+    os.chmod(temp, _umask_mode())
+    return temp
 
 
 def is_private_temp(path: str | os.PathLike[str]) -> bool:

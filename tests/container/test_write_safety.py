@@ -387,3 +387,14 @@ def test_a_commit_keeps_the_owner_when_root_edits_someone_elses_file(asdf: Path)
         f.add_waveforms(_one("ROOT"), tag="raw_recording")
     st = asdf.stat()
     assert (st.st_uid, st.st_gid) == (1234, 4321) and _count(asdf) == 4
+
+
+def test_partial_path_creates_an_exclusive_file_with_ordinary_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "x.sac"
+    temp = atomic.partial_path(target)
+    assert temp.exists() and not temp.is_symlink() and temp.name.startswith(f".x.sac.{os.getpid()}.")
+    assert (temp.stat().st_mode & 0o777) == atomic._umask_mode()
+    assert find_partials(target, os.getpid()) == [temp]
+    with pytest.raises(ValueError, match="unpredictable"):
+        atomic.partial_path(target, os.getpid() + 1)
+    temp.unlink()
