@@ -24,6 +24,7 @@ __all__ = [
     "ExportMismatchError",
     "ExternalLinkError",
     "EventNotFoundError",
+    "FileLockedError",
     "FormatError",
     "GroupKindError",
     "InvalidDtypeError",
@@ -43,6 +44,7 @@ __all__ = [
     "RunInUseError",
     "RunNotFoundError",
     "SacFileError",
+    "UnsafeWriteError",
     "VersionError",
     "XMLError",
 ]
@@ -54,6 +56,25 @@ class AsdfkitError(Exception):
 
 class FormatError(AsdfkitError, OSError):
     """The file is not HDF5, not ASDF, or of an unsupported format version."""
+
+
+class FileLockedError(FormatError):
+    """Another process (or another handle of this one) is writing the file: "locked by another process".
+
+    Raised by every asdfkit writer that finds the file's writer lock
+    (``.<name>.lock``, see :mod:`asdfkit.locking`) held, and by readers that
+    find the HDF5 file itself locked by a writer working in place.  The CLI
+    exits with 2.
+    """
+
+
+class UnsafeWriteError(AsdfkitError, OSError):
+    """A crash-safe write would need a copy of the file that is too large or does not fit.
+
+    The message names the file's size, the free space and the way out
+    (``in_place=True`` / ``--in-place``: write into the file directly, not
+    crash-safe).  The CLI exits with 2.
+    """
 
 
 class SacFileError(AsdfkitError, OSError):

@@ -241,6 +241,7 @@ def export_picks(
     output: str | Path | None = None,
     into_file: bool = False,
     selected_only: bool = False,
+    in_place: bool = False,
 ) -> list[Pick]:
     """Export a stored run's picks as QuakeML: into a file, into the ASDF file's ``/QuakeML``, or both.
 
@@ -248,6 +249,8 @@ def export_picks(
     earlier alignment picks of the same phase and waveform ids (other picks
     are kept), so ``asdf-cli convert FILE dir --to sac`` puts them in the SAC
     pick headers.  ``output`` receives the same event as a QuakeML file.
+    ``into_file`` rewrites the file on a copy committed atomically, or in place
+    with ``in_place=True`` (no copy; not crash-safe).
 
     Examples
     --------
@@ -272,7 +275,7 @@ def export_picks(
         with atomic_path(Path(output)) as temp:
             temp.write_bytes(write_quakeml(Catalog(events=[updated])))
     if into_file:
-        with open_asdf(path, "r+") as f:
+        with open_asdf(path, "r+", in_place=in_place) as f:
             f.remove_event(event.resource_id)
             try:
                 f.add_events(updated)

@@ -223,6 +223,7 @@ def align_event(
     start_from: str | None = None,
     edits: Sequence[Edit] = (),
     comment: str = "",
+    in_place: bool = False,
 ) -> StoredRun:
     """Align an event's traces on ``phase`` and store the run in the file.
 
@@ -251,6 +252,9 @@ def align_event(
         Manual decisions (select, deselect, flip, unflip, pick), sticky.
     comment : str
         Stored with the run, shown by ``asdf-cli align report``.
+    in_place : bool
+        Store the run into the file directly instead of on a copy committed
+        atomically (for files too large to copy; NOT crash-safe).
 
     Returns
     -------
@@ -323,4 +327,5 @@ def align_event(
         parent=parent,
         comment=comment,
         edits=edits,
+        in_place=in_place,
     )

@@ -319,6 +319,7 @@ def write_run(
     parent: StoredRun | None = None,
     comment: str = "",
     edits: Sequence[Edit] = (),
+    in_place: bool = False,
 ) -> StoredRun:
     """Store one run (all or nothing) and return it as read back.
 
@@ -333,6 +334,7 @@ def write_run(
     parent : the run it was made from (its provenance is linked: derived from)
     comment : free text shown by ``align report``
     edits : the manual decisions of this run (stored, and in the provenance)
+    in_place : write into the file directly, not on a copy (not crash-safe; see :func:`asdfkit.open`)
     """
     if origin not in ORIGINS:
         raise InvalidValueError(f"invalid run origin {origin!r}: must be one of {', '.join(ORIGINS)}")
@@ -366,7 +368,7 @@ def write_run(
             f, selection, run_attrs, params, _param_attrs(params), paths, parent=parent, edits=edits
         )
 
-    return _commit(path, key, table, np.asarray(iccs.history, dtype=np.float64), attrs, document)
+    return _commit(path, key, table, np.asarray(iccs.history, dtype=np.float64), attrs, document, in_place)
 
 
 def _commit(
@@ -376,10 +378,11 @@ def _commit(
     history: np.ndarray,
     attrs: dict[str, Any],
     document: Any,
+    in_place: bool = False,
 ) -> StoredRun:
     """Write a run's provenance document, table and quality record under a new run id, all or nothing."""
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with open_asdf(path, "r+") as f:
+    with open_asdf(path, "r+", in_place=in_place) as f:
         number = max(_run_numbers(f, key), default=0) + 1
         run_id = f"run_{number:04d}"
         base = f"{key}/{run_id}"
@@ -432,7 +435,9 @@ def _rollback(f: ASDFFile, doc_name: str, datasets: list[str], new_groups: list[
             f.remove_auxiliary_data(data_type, rest or None)
 
 
-def rollback_run(path: str | Path, event_id: str | None, to: str, *, comment: str = "") -> StoredRun:
+def rollback_run(
+    path: str | Path, event_id: str | None, to: str, *, comment: str = "", in_place: bool = False
+) -> StoredRun:
     """Make the state of run ``to`` (picks, selection, flips, parameters) the newest run.
 
     A new run is written — a copy of ``to``'s table and quality record, with
@@ -472,7 +477,7 @@ def rollback_run(path: str | Path, event_id: str | None, to: str, *, comment: st
     ) -> tuple[bytes, dict[str, str]]:
         return rollback_document(f, source, run_attrs, paths)
 
-    return _commit(path, source.event_key, table, history, attrs, document)
+    return _commit(path, source.event_key, table, history, attrs, document, in_place)
 
 
 def _run_document_name(f: ASDFFile, run: StoredRun) -> str | None:
@@ -488,7 +493,9 @@ def _run_document_name(f: ASDFFile, run: StoredRun) -> str | None:
     return None
 
 
-def delete_run(path: str | Path, event_id: str | None, run: str, *, force: bool = False) -> dict[str, Any]:
+def delete_run(
+    path: str | Path, event_id: str | None, run: str, *, force: bool = False, in_place: bool = False
+) -> dict[str, Any]:
     """Remove a run and its provenance document (no orphan is left).
 
     Refused (:class:`~asdfkit.errors.RunInUseError`) while another run was
@@ -504,7 +511,7 @@ def delete_run(path: str | Path, event_id: str | None, run: str, *, force: bool 
             f"{', '.join(children)} {'was' if len(children) == 1 else 'were'} made from it "
             "(delete those first, or force it)"
         )
-    with open_asdf(path, "r+") as f:
+    with open_asdf(path, "r+", in_place=in_place) as f:
         document = _run_document_name(f, target)
         f.remove_auxiliary_data(DATA_TYPE, target.path)
         if document is not None:

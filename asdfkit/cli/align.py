@@ -365,6 +365,8 @@ def _event_option(required: bool) -> Any:
 @_inheriting_options
 @_edit_options
 @click.option("--comment", default="", help="Stored with the run, shown by `align report`.")
+@click.option("--in-place", is_flag=True,
+              help="Store the run into FILE directly, not on a copy (large files; NOT crash-safe).")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored run as JSON.")
 def run_command(
     file: Path,
@@ -383,6 +385,7 @@ def run_command(
     unflip: tuple[str, ...],
     pick: tuple[str, ...],
     comment: str,
+    in_place: bool,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -430,6 +433,7 @@ def run_command(
         start_from=start_from,
         edits=edits,
         comment=comment,
+        in_place=in_place,
     )
     click.echo(json.dumps(_run_json(run), indent=2) if as_json else _run_text(run))
 
@@ -439,13 +443,17 @@ def run_command(
 @_event_option(required=False)
 @click.option("--to", "to", required=True, metavar="RUN", help="The run whose state becomes the newest run.")
 @click.option("--comment", default="", help="Stored with the new run.")
+@click.option("--in-place", is_flag=True,
+              help="Write into FILE directly, not on a copy (large files; NOT crash-safe).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new run as JSON.")
-def rollback_command(file: Path, event_id: str | None, to: str, comment: str, as_json: bool) -> None:
+def rollback_command(
+    file: Path, event_id: str | None, to: str, comment: str, in_place: bool, as_json: bool
+) -> None:
     """Make run --to's state (picks, selection, flips, parameters) the newest run, as a new run.
 
     History is never rewritten: the new run records where it came from.
     """
-    run = rollback_run(file, event_id, to, comment=comment)
+    run = rollback_run(file, event_id, to, comment=comment, in_place=in_place)
     click.echo(json.dumps(_run_json(run), indent=2) if as_json else _run_text(run))
 
 
@@ -456,15 +464,19 @@ def rollback_command(file: Path, event_id: str | None, to: str, comment: str, as
     "--run", "run_id", required=True, metavar="RUN", help="The run to delete (a number or run_NNNN)."
 )
 @click.option("--force", is_flag=True, help="Delete even if other runs were made from it.")
+@click.option("--in-place", is_flag=True,
+              help="Write into FILE directly, not on a copy (large files; NOT crash-safe).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was deleted as JSON.")
-def delete_command(file: Path, event_id: str | None, run_id: str, force: bool, as_json: bool) -> None:
+def delete_command(
+    file: Path, event_id: str | None, run_id: str, force: bool, in_place: bool, as_json: bool
+) -> None:
     """Delete a stored run and its provenance document.
 
     Refused (exit 1) while another run was made from it, unless --force.
     """
     if run_id == "latest":
         raise click.UsageError("--run latest is refused for delete: name the run (e.g. --run 3)")
-    removed = delete_run(file, event_id, run_id, force=force)
+    removed = delete_run(file, event_id, run_id, force=force, in_place=in_place)
     if as_json:
         click.echo(json.dumps(removed, indent=2))
     else:
@@ -738,6 +750,8 @@ def _interactive_backend() -> bool:
     "`asdf-cli convert FILE dir --to sac` then writes them to SAC headers.",
 )
 @click.option("--selected-only", is_flag=True, help="Only picks of selected traces.")
+@click.option("--in-place", is_flag=True,
+              help="With --into-file: write FILE directly, not on a copy (large files; NOT crash-safe).")
 @click.option("--json", "as_json", is_flag=True, help="Print the picks as JSON.")
 def export_picks_command(
     file: Path,
@@ -746,13 +760,17 @@ def export_picks_command(
     output: Path | None,
     into_file: bool,
     selected_only: bool,
+    in_place: bool,
     as_json: bool,
 ) -> None:
     """Export a run's picks as QuakeML picks (to -o FILE.xml and/or --into-file)."""
     if output is None and not into_file:
         raise click.UsageError("give -o picks.xml or --into-file")
+    if in_place and not into_file:
+        raise click.UsageError("--in-place only applies to --into-file")
     picks = export_picks(
-        file, event_id=event_id, run=run_id, output=output, into_file=into_file, selected_only=selected_only
+        file, event_id=event_id, run=run_id, output=output, into_file=into_file, selected_only=selected_only,
+        in_place=in_place,
     )
     if as_json:
         click.echo(

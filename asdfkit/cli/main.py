@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .._version import __version__
-from ..errors import AsdfkitError, FormatError, ModeError
+from ..errors import AsdfkitError, FormatError, ModeError, UnsafeWriteError
 from .align import align
 from .batch import batch
 from .conformance import conformance
@@ -65,7 +65,7 @@ class AsdfkitGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except FormatError as exc:
+        except (FormatError, UnsafeWriteError) as exc:  # FileLockedError is a FormatError
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_USAGE)
         except (AsdfkitError, ModeError) as exc:

@@ -35,15 +35,19 @@ def _report(report: SurgeryReport, as_json: bool, what: str) -> None:
     "sources", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
 )
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--in-place", is_flag=True,
+              help="Merge into an existing TARGET directly, not on a copy (large files; NOT crash-safe).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def merge_command(sources: tuple[Path, ...], target: Path, as_json: bool) -> None:
+def merge_command(sources: tuple[Path, ...], target: Path, in_place: bool, as_json: bool) -> None:
     """Merge ASDF SOURCES into TARGET (created if missing).
 
     Objects are copied as stored (compression kept); identical objects are
     skipped, StationXML and QuakeML are merged, anything else that differs is
-    an error and TARGET is left untouched.
+    an error and TARGET is left untouched.  An existing TARGET is merged
+    into on a copy that replaces it atomically; --in-place skips the copy.
+    Another process writing TARGET: exit 2 ("locked by another process").
     """
-    _report(merge(list(sources), target), as_json, "merged")
+    _report(merge(list(sources), target, in_place=in_place), as_json, "merged")
 
 
 @click.command("extract")

@@ -29,7 +29,8 @@ def format_report(report: Report, quiet: bool = False) -> str:
     """Human-readable text of a report: a summary line, then findings grouped by severity."""
     if not report.opened:
         reason = report.findings[0].message if report.findings else "cannot be opened"
-        return f"{_safe(report.path)}: NOT HDF5 (exit 2) - {_safe(reason)}"
+        state = "LOCKED" if "locked by another process" in reason else "NOT HDF5"
+        return f"{_safe(report.path)}: {state} (exit 2) - {_safe(reason)}"
     counts = report.counts
     state = "valid" if report.ok else "INVALID"
     checked = ", ".join(f"{n} {what[:-1] if n == 1 else what}" for what, n in report.checked.items() if n)
@@ -78,7 +79,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], as_json: bool, select:
     Findings are grouped by severity, each with its rule id and HDF5 path
     (docs/validate.md describes every rule).  Exit code: 0 every file is valid
     (warnings allowed), 1 a file opens as HDF5 but breaks rules, 2 a file is
-    not HDF5 or a usage error; with several files, the highest.
+    not HDF5, is locked by a program writing it in place, or a usage error;
+    with several files, the highest.
     """
     if list_rules:
         click.echo(_rules_text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ import numpy as np
 from obspy import Inventory, Stream, Trace
 from obspy.core.event import Catalog, Event
 
-from ..errors import FormatError, InvalidNameError, ModeError, NotFoundError, VersionError
+from ..atomic import is_private_temp
+from ..errors import FileLockedError, FormatError, InvalidNameError, ModeError, NotFoundError, VersionError
 from ..naming import check_provenance_id, split_labels
 from ..spec import DEFAULT_VERSION, FORMAT_NAME, READABLE_VERSIONS, WRITABLE_VERSIONS, spec_for
 from ..times import to_utc
@@ -33,6 +35,7 @@ from .stations import StationStore
 from .tracecache import TraceAttrs, TraceAttrsLoader, station_coordinates
 from .views import WaveformsView
 from .waveforms import OnDuplicate, TraceMeta, WaveformStore, resource_ids
+from .writesession import WriteSession
 
 __all__ = ["ASDFFile", "open"]
 
@@ -95,6 +98,9 @@ class ASDFFile:
         fletcher32: bool = True,
         force_compression: bool = False,
         index_cache: bool = True,
+        in_place: bool = False,
+        copy_limit: int | None = None,
+        lock_timeout: float | None = 0,
     ) -> None:
         if mode not in _MODES:
             raise ModeError(f"invalid mode {mode!r}: must be one of r, r+, w, w-, x, a")
@@ -108,18 +114,43 @@ class ASDFFile:
                 f"invalid format_version {format_version!r}: asdfkit writes "
                 f"{', '.join(WRITABLE_VERSIONS)}"
             )
-        existed = self.path.exists()
+        # Writers hold the file's lock and (unless in_place) work on a copy committed on close.
+        # A temporary file of this process's own atomic write is private already: written directly.
+        self._session: WriteSession | None = None
+        if mode != "r" and not is_private_temp(self.path):
+            self._session = WriteSession(self.path, mode, in_place=in_place, copy_limit=copy_limit,
+                                         lock_timeout=lock_timeout)
+        try:
+            self._open(mode, format_version, index_cache)
+        except BaseException:
+            if self._session is not None:
+                self._session.abort()
+            raise
+        self._finalizer = (
+            weakref.finalize(self, _close_unclosed, self._h5, self._session, str(self.path))
+            if self._session is not None else None
+        )
+
+    def _open(self, mode: str, format_version: str | None, index_cache: bool) -> None:
+        session = self._session
+        existed = session.existed if session is not None else self.path.exists()
         if mode == "r" and not existed:
-            raise FormatError(f"cannot open {str(self.path)!r}: no such file") from FileNotFoundError(path)
+            raise FormatError(f"cannot open {str(self.path)!r}: no such file") from FileNotFoundError(self.path)
         if existed and mode in ("r", "r+", "a"):
             if not h5py.is_hdf5(self.path):
                 raise FormatError(f"cannot open {str(self.path)!r}: not an HDF5 file")
         self._cache_key = file_key(self.path) if (existed and index_cache and mode in ("r", "r+", "a")) else None
         self._index_cache = index_cache
+        work, h5mode = (session.work, session.h5mode) if session is not None else (self.path, _MODES[mode])
         try:
             # v108: objects created get version-2 headers, which hold attributes over 64 KiB (densehdr)
-            self._h5 = h5py.File(self.path, _MODES[mode], libver=None if mode == "r" else WRITE_LIBVER)
+            self._h5 = h5py.File(work, h5mode, libver=None if mode == "r" else WRITE_LIBVER)
         except (OSError, ValueError) as exc:
+            if isinstance(exc, BlockingIOError) or "unable to lock file" in str(exc):
+                raise FileLockedError(
+                    f"cannot open {str(self.path)!r}: locked by another process (a program has it "
+                    "open for writing: HDF5 file lock)"
+                ) from exc
             raise FormatError(f"cannot open {str(self.path)!r} in mode {mode!r}: {exc}") from exc
         try:
             self.format_version = self._setup_root(format_version)
@@ -192,21 +223,46 @@ class ASDFFile:
     def __enter__(self) -> ASDFFile:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None and self._session is not None:
+            self.discard()
+        else:
+            self.close()
 
     def __repr__(self) -> str:
         state = "closed" if not self._h5 else f"mode {self.mode!r}"
         return f"<ASDFFile {str(self.path)!r} ASDF {self.format_version}, {state}>"
 
     def flush(self) -> None:
-        """Write buffered changes to disk."""
+        """Write buffered changes to disk (to the working copy until :meth:`close` commits it)."""
         if self._h5:
             self._h5.flush()
 
+    def discard(self) -> None:
+        """Close the file without committing: every change since opening is dropped.
+
+        What an exception inside ``with asdfkit.open(...)`` does.  A file
+        opened with ``in_place=True`` (or read-only) is simply closed: changes
+        already written into it stay.
+        """
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        if self._h5:
+            self._h5.close()
+        if self._session is not None:
+            self._session.abort()
+
     def close(self) -> None:
-        """Close the file and bring the header cache up to date."""
+        """Close the file, commit the changes and bring the header cache up to date.
+
+        For a writable file not opened ``in_place`` the working copy is
+        fsync'ed and renamed over the file, atomically.
+        """
+        if self._finalizer is not None:
+            self._finalizer.detach()
         if not self._h5:
+            if self._session is not None and self._session.active:
+                self._session.abort()
             return
         loader = self._index
         to_save = None
@@ -215,7 +271,18 @@ class ASDFFile:
                 to_save = loader.loaded if loader.loaded is not None else loader.cached()
             elif loader.from_walk:
                 to_save = loader.loaded
-        self._h5.close()
+        if self._session is not None:
+            try:
+                self._h5.close()
+            except BaseException:
+                self._session.abort()
+                raise
+            if self._modified or not self._session.existed or self.mode in ("w", "w-", "x"):
+                self._session.commit()
+            else:  # opened for writing, nothing written: the copy is dropped, the file untouched
+                self._session.abort()
+        else:
+            self._h5.close()
         target = file_key(self.path) if to_save is not None else None
         if target is not None and to_save is not None:
             try:
@@ -228,6 +295,8 @@ class ASDFFile:
     @property
     def h5(self) -> h5py.File:
         """The underlying ``h5py.File`` (for advanced use; bypasses asdfkit's checks)."""
+        if self._writable:
+            self._modified = True  # whatever is done through it is committed on close
         return self._h5
 
     @property
@@ -683,6 +752,11 @@ class ASDFFile:
                             h5=self._h5, amplitudes=amplitudes, progress=progress)
 
     # -- overview ----------------------------------------------------------------------------
+    def _size(self) -> int | None:
+        if self._session is not None and self._session.active:
+            return self._session.size()
+        return self.path.stat().st_size if self.path.exists() else None
+
     def summary(self) -> dict[str, Any]:
         """A dictionary describing the file (what ``asdf-cli info`` prints)."""
         index = self._waveforms.index
@@ -695,7 +769,7 @@ class ASDFFile:
         return {
             "path": str(self.path),
             "format_version": self.format_version,
-            "size_bytes": self.path.stat().st_size if self.path.exists() else None,
+            "size_bytes": self._size(),
             "events": len(self._events),
             "stations": len(self.stations),
             "stations_with_stationxml": len(self._stations.ids()),
@@ -707,6 +781,18 @@ class ASDFFile:
             "auxiliary_datasets": len(self._auxiliary.entries()),
             "provenance_documents": self._provenance.names(),
         }
+
+
+def _close_unclosed(h5: h5py.File, session: WriteSession, path: str) -> None:
+    """A writable file garbage-collected without close(): commit, as a closed file would."""
+    log.warning("%s was not closed; committing its changes now (close it, or use 'with')", path)
+    try:
+        if h5:
+            h5.close()
+        session.commit()
+    except Exception as exc:  # noqa: BLE001 - nobody to raise to at garbage collection
+        log.error("could not commit %s: %s", path, exc)
+        session.abort()
 
 
 def open(  # noqa: A001 - mirrors h5py.File / builtins.open
@@ -733,6 +819,22 @@ def open(  # noqa: A001 - mirrors h5py.File / builtins.open
         Allow filters that do not ship with HDF5 (``lzf``).
     index_cache : bool
         Use and keep the header-index cache (see :mod:`asdfkit.container.index`).
+    in_place : bool
+        Writing modes only.  False (default): the file is written on a clone or
+        copy that a successful ``close()`` renames over it (an exception in the
+        ``with`` block discards it), so a crash never damages the file.  True:
+        write into the file directly (no copy; NOT crash-safe: a crash while
+        writing can make the file unreadable).
+    copy_limit : int, optional
+        Largest file copied for a crash-safe write (default 2 GiB, or
+        ``ASDFKIT_COPY_LIMIT``); larger files, or a copy that would leave less
+        than 10 % of the file's size free, raise
+        :class:`~asdfkit.errors.UnsafeWriteError`.  Clones are not limited.
+    lock_timeout : float or None
+        Writing modes hold the file's writer lock (``.<name>.lock``) until
+        closed; another writer fails at once with
+        :class:`~asdfkit.errors.FileLockedError` (0, default), waits (None) or
+        waits up to this many seconds.
 
     Examples
     --------

@@ -33,7 +33,7 @@ import h5py
 import numpy as np
 from h5py import h5a, h5d, h5g, h5l, h5o, h5s, h5t
 
-from ..errors import FormatError
+from ..errors import FileLockedError, FormatError
 
 __all__ = [
     "H5_ERRORS",
@@ -331,6 +331,11 @@ class Inspector:
         except FormatError:
             raise
         except H5_ERRORS as exc:
+            if isinstance(exc, BlockingIOError) or "unable to lock file" in str(exc):
+                raise FileLockedError(
+                    f"cannot open {name!r}: locked by another process (a program has it open for "
+                    "writing: HDF5 file lock); run again when it is done"
+                ) from exc
             raise FormatError(f"cannot open {name!r} as HDF5: {_reason(exc)}") from exc
         _fixed_metadata_cache(handle)
         return cls(handle, name, vlen_guard)

@@ -35,6 +35,7 @@ from obspy import read_events
 
 from ..atomic import atomic_path
 from ..errors import FormatError, InvalidValueError, MergeConflictError
+from ..locking import writer_lock
 from ..spec import STATIONXML_NAME
 from .events import QUAKEML_NAME
 from .file import ASDFFile
@@ -234,6 +235,7 @@ def merge(
     target: str | os.PathLike[str],
     *,
     sections: Iterable[str] | None = None,
+    in_place: bool = False,
 ) -> SurgeryReport:
     """Merge ASDF files into ``target`` (created if missing) by HDF5 object copy.
 
@@ -248,11 +250,19 @@ def merge(
     sections : iterable of str, optional
         Sections taken from plain-path sources (default: all of
         ``events, stations, waveforms, auxiliary, provenance``).
+    in_place : bool
+        Merge into an existing ``target`` directly instead of into a copy that
+        replaces it (no copy of a large target; NOT crash-safe).
 
     Raises
     ------
     asdfkit.errors.MergeConflictError
         If an object exists in two files with different content (nothing is written).
+    asdfkit.errors.FileLockedError
+        If another process writes ``target`` (its writer lock is held from the
+        first read of ``target`` to the commit).
+    asdfkit.errors.UnsafeWriteError
+        If the copy of an existing ``target`` is too large or does not fit.
 
     Examples
     --------
@@ -261,6 +271,11 @@ def merge(
     """
     items = [MergeSource.of(s, sections) for s in sources]
     target = Path(target)
+    with writer_lock(target):
+        return _merge(items, target, in_place)
+
+
+def _merge(items: list[MergeSource], target: Path, in_place: bool) -> SurgeryReport:
     report = SurgeryReport(str(target))
     report.size_before = target.stat().st_size if target.exists() else None
     resolved = target.resolve()
@@ -280,11 +295,16 @@ def merge(
             log.info("merge into %s: nothing new (%d identical objects)", target, report.identical)
             return report
     final = SurgeryReport(str(target), size_before=report.size_before)
-    with atomic_path(target, copy_existing=True) as temp:
-        with ASDFFile(
-            temp, "a", format_version=None if target.exists() else version, index_cache=False
-        ) as out:
+    existed = target.exists()
+    if in_place and existed:
+        with ASDFFile(target, "a", index_cache=False, in_place=True) as out:
             _merge_pass(out, items, final, write=True)
+    else:
+        with atomic_path(target, copy_existing=True) as temp:
+            with ASDFFile(
+                temp, "a" if existed else "w", format_version=None if existed else version, index_cache=False
+            ) as out:
+                _merge_pass(out, items, final, write=True)
     final.size_after = target.stat().st_size
     log.info(
         "merged %d file(s) into %s: %d copied, %d identical",
@@ -360,6 +380,20 @@ def extract(
     4
     """
     source, target = Path(source), Path(target)
+    with writer_lock(target):
+        return _extract(source, target, events, auxiliary, provenance, groups, overwrite, query)
+
+
+def _extract(
+    source: Path,
+    target: Path,
+    events: bool,
+    auxiliary: bool | Sequence[str],
+    provenance: bool,
+    groups: bool,
+    overwrite: bool,
+    query: dict[str, Any],
+) -> SurgeryReport:
     if target.exists() and not overwrite:
         raise InvalidValueError(
             f"invalid target {str(target)!r}: it exists (pass overwrite=True to replace it)"
@@ -421,6 +455,11 @@ def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None
     """
     source = Path(source)
     dest = source if target is None else Path(target)
+    with writer_lock(dest):
+        return _repack(source, dest)
+
+
+def _repack(source: Path, dest: Path) -> SurgeryReport:
     report = SurgeryReport(str(dest), size_before=source.stat().st_size if source.exists() else None)
     with atomic_path(dest) as temp:
         with _open_source(source) as src, h5py.File(temp, "w") as out:

@@ -37,6 +37,7 @@ from ..container.chunks import STATS_KEY, encode
 from ..container.compression import Compression, parse_compression
 from ..container.waveforms import cast_dtype, cast_samples
 from ..errors import AsdfkitError, InvalidDtypeError, InvalidValueError, NotFoundError, XMLError
+from ..locking import writer_lock
 from ..naming import TraceName, check_codes, check_tag, join_labels
 from ..provenance import ProvenanceRecorder
 from ..spec import DEFAULT_VERSION, spec_for
@@ -574,8 +575,19 @@ def convert_to_asdf(
     """
     options = options or ConvertOptions()
     options.check()
-    started = time.perf_counter()
     output = Path(output)
+    # One writer at a time, from reading the existing file's events to the commit.
+    with writer_lock(output):
+        return _convert_locked(inputs, output, options, css_reader)
+
+
+def _convert_locked(
+    inputs: Iterable[str | Path],
+    output: Path,
+    options: ConvertOptions,
+    css_reader: Callable[..., Any] | None,
+) -> ConvertReport:
+    started = time.perf_counter()
     report = ConvertReport(output=str(output))
     sources = list(classify_all(expand(inputs)))
     named = {str(p) for p in [*options.stations, *options.events]} - {str(s.path) for s in sources}
@@ -604,7 +616,7 @@ def convert_to_asdf(
     mode = "a" if options.append else "w"
 
     def run(target: Path) -> None:
-        with open_asdf(target, mode, compression=options.compression) as f:
+        with open_asdf(target, mode, compression=options.compression, in_place=target == output) as f:
             existing = {str(e.resource_id) for e in conv.stored}  # read before the copy was made
             before = (f.n_waveforms, len(existing), len(f.stations_with_stationxml))
             inventory = conv.stations()

@@ -218,3 +218,16 @@ def test_groups_and_headers_example(tmp_path: Path) -> None:
     pokr = next(line for line in proc.stdout.splitlines() if line.strip().startswith("POKR     BHZ"))
     assert abs(float(pokr.split()[3]) * 1000 - metres) < 1.0
     assert near == {"TA.POKR"}
+
+
+def test_safe_writes_example_shows_a_discarded_edit_and_a_refused_writer(tmp_path: Path) -> None:
+    out = tmp_path / "safe.h5"
+    proc = run_example("safe_writes.py", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "1. failed edit" in proc.stdout and "unchanged: True" in proc.stdout
+    assert "2. second writer refused" in proc.stdout and "locked by another process" in proc.stdout
+    assert "the other process committed: 4 traces" in proc.stdout
+    with asdfkit.open(out) as f:
+        assert f.n_waveforms == 5
+        assert {h.station for h in f.list_waveforms()} >= {"OTHER", "DONE"}
+        assert "HALF" not in {h.station for h in f.list_waveforms()}

@@ -20,7 +20,7 @@ import obspy
 import pytest
 
 import asdfkit
-from asdfkit.atomic import partial_path, remove_stale_partials
+from asdfkit.atomic import find_partials, remove_stale_partials
 
 COPIES = 80
 # Started in a new session, the conversion gets signals the way a terminal sends Ctrl-C: to its
@@ -77,9 +77,8 @@ def _start_and_wait_until_writing(
     size of the file it appends to (or past 0): the conversion is then mid-write."""
     base = out.stat().st_size if out.exists() else 0
     proc = subprocess.Popen(_command(args), **POPEN)  # type: ignore[call-overload]
-    temp = partial_path(out, proc.pid)
     deadline = time.monotonic() + 300  # a liveness bound for a loaded machine, not a speed check
-    while not (temp.exists() and temp.stat().st_size >= base + grown_by):
+    while not any(_size(temp) >= base + grown_by for temp in find_partials(out, proc.pid)):
         if proc.poll() is not None:
             _, err = proc.communicate()
             pytest.fail(f"the conversion ended (exit {proc.returncode}) before it was mid-write: {err}")
@@ -88,6 +87,18 @@ def _start_and_wait_until_writing(
             pytest.fail("no temporary output appeared")
         time.sleep(0.01)
     return proc
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return -1
+
+
+def _partial(target: Path, pid: int) -> Path:
+    """A partial file name as asdfkit makes them: ``.<name>.<pid>.<random>.partial``."""
+    return target.with_name(f".{target.name}.{pid}.0123456789ab.partial")
 
 
 def _trace_count(path: Path) -> int:
@@ -102,11 +113,11 @@ def test_sigkill_leaves_no_destination_and_a_rerun_completes(inputs: Path, tmp_p
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL  # killed while running, not finished
     assert not out.exists()
-    stale = partial_path(out, proc.pid)
-    assert stale.exists()  # what SIGKILL leaves: the temporary file, never the destination
+    stale = find_partials(out, proc.pid)
+    assert len(stale) == 1  # what SIGKILL leaves: the temporary file, never the destination
     done = _convert([str(inputs), str(out)])
     assert done.returncode == 0, done.stderr
-    assert not stale.exists()  # the re-run removed the dead process's partial file
+    assert not stale[0].exists()  # the re-run removed the dead process's partial file
     assert list(tmp_path.glob(".new.h5.*")) == []
     report = asdfkit.validate(out)
     assert report.ok, [str(f) for f in report.errors]
@@ -142,7 +153,7 @@ def test_interrupt_exits_cleanly_removes_the_temporary_file_and_keeps_the_destin
     _, err = proc.communicate()
     assert proc.returncode == 130, err
     assert "Traceback" not in err and f"interrupted: {out}" in err
-    assert not partial_path(out, proc.pid).exists()
+    assert find_partials(out, proc.pid) == []
     assert list(out.parent.glob(f".{out.name}.*")) == []
     assert _digest(small) == before
     if not append:
@@ -151,12 +162,12 @@ def test_interrupt_exits_cleanly_removes_the_temporary_file_and_keeps_the_destin
 
 def test_partial_files_of_running_processes_are_left_alone(tmp_path: Path) -> None:
     target = tmp_path / "x.h5"
-    running = partial_path(target, os.getppid())  # the process that started pytest runs
+    running = _partial(target, os.getppid())  # the process that started pytest runs
     running.write_bytes(b"in progress")
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
     )
-    dead = partial_path(target, int(finished.stdout))
+    dead = _partial(target, int(finished.stdout))
     dead.write_bytes(b"left by a killed conversion")
     assert remove_stale_partials(target) == [dead]
     assert running.exists() and not dead.exists()
