@@ -319,8 +319,10 @@ class _Converter:
         except _Bad as exc:
             self.bad(path, str(exc))
         else:
-            if not inventory.networks:
-                self.empty.append(f"{path}: an inventory without any network")
+            if not any(network.stations for network in inventory):
+                # ASDF keeps StationXML per station: a network-level document has nothing to store
+                self.empty.append(f"{path}: an inventory without any station (ASDF stores StationXML "
+                                  "per station)")
             self.inventory += inventory
             self.used_files.append(str(path))
 
@@ -726,7 +728,8 @@ def convert_to_asdf(
             report.picks = sum(len(e.picks) for e in f.events)
             report.stations = len(f.stations_with_stationxml)
             after = (f.n_waveforms, report.events, report.stations)
-            gave_metadata = rewritten or inventory.networks or sac_inventory.networks or report.logs
+            gave_metadata = (rewritten or any(n.stations for n in inventory) or sac_inventory.networks
+                             or report.logs)
             if after == before and not gave_metadata and not (options.append and options.on_duplicate == "skip"):
                 _nothing_converted(sources, report, conv.empty)
             _record(f, conv, options)
