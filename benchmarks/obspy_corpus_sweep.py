@@ -281,7 +281,7 @@ def sweep_metadata(rel: str, kind: str, workdir: Path) -> MetadataResult:
         result.positional = "accepted"
     elif code == 0:
         result.positional, result.reason = "refused", f"read, but no {what} stored (taken for another kind)"
-    elif "read, holding nothing" in message:
+    elif "read, holding nothing" in message and "left out" not in message:
         code, summary, message2, tb = _invoke(["convert", str(path), str(OBSPY / COMPANION),
                                                str(workdir / "meta2.h5"), "--json"])
         result.positional = "empty" if code == 0 and not tb else "refused"

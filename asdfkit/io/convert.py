@@ -319,17 +319,42 @@ class _Converter:
         except _Bad as exc:
             self.bad(path, str(exc))
         else:
-            if not any(network.stations for network in inventory):
+            dropped = self.drop_invalid_stations(path, inventory)
+            if dropped and not any(network.stations for network in inventory):
+                self.empty.append(f"{path}: every station left out ({dropped}: codes ASDF cannot hold)")
+            elif not any(network.stations for network in inventory):
                 # ASDF keeps StationXML per station: a network-level document has nothing to store
                 self.empty.append(f"{path}: an inventory without any station (ASDF stores StationXML "
                                   "per station)")
             self.inventory += inventory
             self.used_files.append(str(path))
 
+    def drop_invalid_stations(self, path: Path, inventory: Inventory) -> int:
+        """Stations whose codes ASDF cannot name (``NET.STA`` groups) are left out, with a warning each."""
+        from ..naming import StationId
+
+        dropped = 0
+        for network in inventory:
+            kept = []
+            for station in network.stations:
+                try:
+                    StationId.from_codes(network.code, station.code)
+                except AsdfkitError as exc:
+                    message = f"{path}: station {network.code}.{station.code} left out: {exc}"
+                    log.warning("%s", message)
+                    self.report.warnings.append(message)
+                    dropped += 1
+                else:
+                    kept.append(station)
+            network.stations = kept
+        return dropped
+
     def add_volume_stations(self, path: Path) -> None:
         """The stations of a full SEED volume's control headers; a warning when ObsPy cannot parse them."""
         try:
-            self.inventory += _read_metadata(path, _reader(obspy.read_inventory, "SEED"), "inventory")
+            inventory = _read_metadata(path, _reader(obspy.read_inventory, "SEED"), "inventory")
+            self.drop_invalid_stations(path, inventory)
+            self.inventory += inventory
         except _Bad as exc:
             message = (f"{path}: the stations of this full SEED volume were not read (ObsPy's SEED parser: "
                        f"{exc}); its waveforms are converted; give its stations with --stations")

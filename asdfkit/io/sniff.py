@@ -20,6 +20,7 @@ import gzip
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -103,7 +104,10 @@ def metadata_kind(path: Path, head: bytes) -> MetadataFormat | None:
         return None  # binary: no text event/inventory format (zip: ObsPy's CSZ catalogues)
     for probe in _probes():
         try:
-            if probe.check(str(path)):
+            with warnings.catch_warnings():  # probes warn about the other formats' files they look into
+                warnings.simplefilter("ignore")
+                claimed = probe.check(str(path))
+            if claimed:
                 return MetadataFormat(probe.kind, probe.name)
         except ImportError as exc:  # pragma: no cover - an optional plugin that fails to import
             log.debug("%s plugin %s unavailable: %s", probe.kind, probe.name, exc)
