@@ -291,7 +291,8 @@ def sweep_metadata(rel: str, kind: str, workdir: Path) -> MetadataResult:
     option = "--events" if kind == "events" else "--stations"
     code, summary, message, tb = _invoke(["convert", option, str(path), str(workdir / "meta3.h5"), "--json"])
     result.option = "traceback" if tb else ("accepted" if code == 0 else
-                                            ("empty" if "read, holding nothing" in message else "refused"))
+                                            ("empty" if "read, holding nothing" in message
+                                             and "left out" not in message else "refused"))
     return result
 
 

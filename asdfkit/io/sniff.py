@@ -34,7 +34,7 @@ __all__ = ["COMPRESSED", "MetadataFormat", "decompressed", "metadata_kind"]
 log = logging.getLogger(__name__)
 
 #: Single-file compressions whose content is probed (archives of several files are waveforms for ObsPy).
-COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open}
+COMPRESSED: dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open}
 
 #: The most decompressed bytes examined to classify a compressed file.
 PEEK_BYTES = 64 << 20

@@ -198,3 +198,14 @@ def test_cast_on_text_channels_is_refused_per_trace_without_a_traceback(obspy_da
     notes = [w for w in summary["warnings"] if "--cast float32 does not apply" in w]
     assert len(notes) == len(records) and all(records[0].id in n for n in notes)
     assert len(summary["logs"]) == len(records)  # the text is kept, not lost
+
+
+def test_traces_without_codes_are_never_taken_for_repeats(tmp_path: Path) -> None:
+    """SH's 101.QHD holds 101 records without any code, many all zeros: a codes table tells them apart."""
+    header = {"sampling_rate": 20.0}
+    records = Stream([Trace(np.zeros(21), header=dict(header)) for _ in range(3)])
+    assert len(check_traces(records, tmp_path / "101.QHD").stream) == 3
+    for trace in records:
+        trace.stats.update({"network": "XX", "station": "S1", "channel": "BHZ"})
+    with pytest.raises(BadTraceError, match="more than once"):
+        check_traces(records, tmp_path / "101.QHD")
