@@ -92,6 +92,7 @@ class MetadataResult:
     positional: str = ""         # accepted | empty | refused | traceback
     reason: str = ""
     option: str = ""             # with --stations / --events
+    valid: bool | None = None    # the metadata-only file validates (None: none written)
 
 
 def _invoke(args: list[str]) -> tuple[int, dict[str, Any] | None, str, str | None]:
@@ -279,6 +280,9 @@ def sweep_metadata(rel: str, kind: str, workdir: Path) -> MetadataResult:
         result.positional, result.reason = "traceback", tb
     elif code == 0 and summary is not None and summary.get(what, 0) > 0:
         result.positional = "accepted"
+        from asdfkit.validate import validate
+
+        result.valid = validate(out).exit_code == 0
     elif code == 0:
         result.positional, result.reason = "refused", f"read, but no {what} stored (taken for another kind)"
     elif "read, holding nothing" in message and "left out" not in message:
@@ -356,6 +360,7 @@ def summary(results: dict[str, list[Any]]) -> dict[str, Any]:
         "metadata_accepted_pct": round(100 * sum(m.positional in ("accepted", "empty") for m in meta)
                                        / (len(meta) or 1), 1),
         "metadata_by_option_accepted": sum(m.option in ("accepted", "empty") for m in meta),
+        "metadata_outputs_valid": f"{sum(m.valid is True for m in meta)} of {sum(m.valid is not None for m in meta)}",
         "tracebacks": tracebacks(results),
     }
 
@@ -383,7 +388,7 @@ def markdown(results: dict[str, list[Any]]) -> str:
                  f"{sum(i.converted for i in items)} | {sum(not i.converted for i in items)} | "
                  f"{exp(items, 'mseed')} | {exp(items, 'sac')} |")
     lines += ["", "| metadata format | role | files | accepted alone | accepted, empty document | refused | "
-              "accepted by `--stations`/`--events` |", "|---|---|---|---|---|---|---|"]
+              "accepted by `--stations`/`--events` | metadata-only file valid |", "|---|---|---|---|---|---|---|---|"]
     meta: dict[tuple[str, str], list[MetadataResult]] = defaultdict(list)
     for kind in ("inventories", "events"):
         for m in results[kind]:
@@ -392,7 +397,8 @@ def markdown(results: dict[str, list[Any]]) -> str:
         ms = meta[(name, kind)]
         lines.append(f"| {name} | {kind} | {len(ms)} | {sum(m.positional == 'accepted' for m in ms)} | "
                      f"{sum(m.positional == 'empty' for m in ms)} | {sum(m.positional == 'refused' for m in ms)} | "
-                     f"{sum(m.option in ('accepted', 'empty') for m in ms)} |")
+                     f"{sum(m.option in ('accepted', 'empty') for m in ms)} | "
+                     f"{sum(m.valid is True for m in ms)} of {sum(m.valid is not None for m in ms)} |")
     lines += ["", "Waveform files not converted exactly (default; then through the codes workflow):", ""]
     for item in results["waveforms"]:
         if item.default not in ("exact",):

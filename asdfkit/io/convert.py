@@ -381,11 +381,13 @@ class _Converter:
 
     def report_same_ids(self, path: Path, catalog: Catalog) -> None:
         """Repeated resource ids in one event file: reported (events of one id become one event)."""
-        from .eventids import repeated_ids
+        from .eventids import complete_waveform_ids, repeated_ids
 
         for message in repeated_ids(catalog, str(path)):
             log.warning("%s", message)
             self.report.warnings.append(message)
+        if complete_waveform_ids(catalog):
+            log.info("%s: waveform ids without network or station code written with empty codes", path)
 
     def sac_headers(self, stream: Stream) -> None:
         """SAC headers carry events, stations and picks (kept until the end of the data pass)."""

@@ -9,6 +9,12 @@ reports both: events of one id are one event to the conversion (their origins,
 magnitudes... are merged into the first, as the dedupe does for the same
 event from two files), and a repeated id of an origin, magnitude, pick... gets
 a suffix ``#2``, ``#3``... so that each object keeps its own id.
+
+:func:`complete_waveform_ids` gives the ``waveformID`` of picks, amplitudes
+and station magnitudes the network and station codes QuakeML requires when a
+reader left them unset (ISF bulletins have no network code): ``""``, which is
+what ObsPy's QuakeML reader gives back for an absent code, so nothing changes
+but the document's validity.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 
 from obspy.core.event import Catalog, ResourceIdentifier
 
-__all__ = ["repeated_ids"]
+__all__ = ["complete_waveform_ids", "repeated_ids"]
 
 _PARTS = ("origins", "magnitudes", "station_magnitudes", "amplitudes", "picks", "focal_mechanisms")
 
@@ -69,3 +75,18 @@ def repeated_ids(catalog: Catalog, label: str) -> list[str]:
         messages.append(f"{label}: the resource id {rid!r} is given to {count + 1} objects (QuakeML ids must be "
                         f"unique): the repeats are stored as {rid}#2... (references still point to the first)")
     return messages
+
+
+def complete_waveform_ids(catalog: Catalog) -> int:
+    """Set unset network and station codes of waveform ids to ``""``; return how many were set."""
+    count = 0
+    for event in catalog:
+        ids = [item.waveform_id for part in ("picks", "amplitudes", "station_magnitudes")
+               for item in getattr(event, part)]
+        ids += [wid for mechanism in event.focal_mechanisms for wid in mechanism.waveform_id]
+        for wid in ids:
+            for attribute in ("network_code", "station_code"):
+                if wid is not None and getattr(wid, attribute) is None:
+                    setattr(wid, attribute, "")
+                    count += 1
+    return count

@@ -62,10 +62,10 @@ def test_event_files_are_recognised_by_content(obspy_data: Path, tmp_path: Path,
     assert summary is not None and summary["traces"] == 0
     ids = {str(e.resource_id) for e in _read_events(path)}
     assert summary["events"] == len(ids) > 0
-    # the file opens and its events read back (an ISF bulletin's picks lack the network code the
-    # QuakeML XSD requires, so XSD validity is not asserted here)
     with open_asdf(tmp_path / "e.h5") as f:
         assert len(f.events) == len(ids)
+    # valid, QuakeML XSD included (an ISF bulletin's picks have no network code: written as "")
+    assert asdfkit.validate(tmp_path / "e.h5").exit_code == 0
 
 
 @pytest.mark.parametrize("rel", INVENTORY_FILES)
