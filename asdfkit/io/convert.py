@@ -199,6 +199,11 @@ class _Converter:
 
     def checked(self, f: ASDFFile, path: Path, checked: CheckedInput) -> None:
         """Store one checked input: its traces (all or nothing), its text records; report the rest."""
+        texts = Stream(checked.texts)
+        if texts:
+            self.fix_codes(texts)
+            for trace in texts:  # refused before anything of this input is stored
+                check_codes(trace.stats.network, trace.stats.station, trace.stats.location, trace.stats.channel)
         self.write_stream(f, path, checked.stream)
         for entry in checked.skipped:
             count = f" ({entry['count']} traces)" if entry["count"] > 1 else ""
@@ -208,9 +213,7 @@ class _Converter:
         for note in checked.notes:
             log.warning("%s", note)
         self.report.warnings += checked.notes
-        if checked.texts:
-            texts = Stream(checked.texts)
-            self.fix_codes(texts)
+        if texts:
             written = store_text_records(f, texts, skip_identical=self.o.on_duplicate == "skip")
             self.report.logs += written
             self.outputs += written
