@@ -194,8 +194,9 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
       asdf-cli convert db/example_2 --default-network BK out.h5
       asdf-cli convert out.h5 sac_dir --to sac --tag raw_recording
     """
-    if len(paths) < 2 and not (paths and (stations or events)):  # --stations/--events alone: metadata only
-        raise click.UsageError("give at least one INPUT and the OUTPUT")
+    if len(paths) < 2:
+        if not (paths and (stations or events)):  # --stations/--events alone: a metadata-only file
+            raise click.UsageError("give at least one INPUT and the OUTPUT")
     *inputs, output = paths
     out = Path(output)
     show_progress = sys.stderr.isatty() if progress is None else progress
