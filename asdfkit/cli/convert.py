@@ -141,13 +141,18 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--dedupe-distance", type=float, default=100.0, show_default=True,
               help="... and this many km are merged into one.")
 @click.option("--merge", is_flag=True, help="Merge contiguous segments of a channel, within each file and across the files of this run.")
-@click.option("--cast", help="Cast samples to this dtype (int32, float32, ...) instead of refusing others.")
+@click.option("--cast", help="Cast every trace's samples to this dtype (int32, float32, ...). Without it, types "
+                             "ASDF cannot hold are widened losslessly (uint8/int8 -> int16, uint16 -> int32, "
+                             "uint32 -> int64, float16 -> float32), reported per trace.")
 @click.option("--compression", default="gzip", show_default=True, help="gzip, gzip-0..9, szip or none.")
 @click.option("--append", is_flag=True, help="Add to an existing ASDF file (on a copy that replaces it atomically).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing OUTPUT, or existing files an export would write (else refused).")
 @click.option("--in-place", is_flag=True, help="With --append: write into the file directly (large files; NOT crash-safe).")
-@click.option("--skip-bad", is_flag=True, help="Skip unreadable inputs (reported) instead of aborting.")
-@click.option("--skip-duplicates", is_flag=True, help="Skip traces identical to ones already in the file.")
+@click.option("--skip-bad", is_flag=True,
+              help="Skip unreadable inputs and bad traces (non-numeric, a cast that cannot apply...; only the "
+                   "trace is skipped, the file's other traces convert), reported under 'skipped'.")
+@click.option("--skip-duplicates", is_flag=True,
+              help="Skip traces identical to ones already in the file, and identical repeats within one input.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Threads decoding and compressing inputs while the main thread writes; 0: one per "
                    "CPU this process may use (at most 4) for inputs of 64 KiB or more, 1: none (many "
@@ -221,7 +226,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
                               to=to, codes=codes)
         return
     if len(paths) < 2:
-        raise click.UsageError("give at least one INPUT and the OUTPUT")
+        if not (paths and (stations or events)):  # --stations/--events alone: a metadata-only file
+            raise click.UsageError("give at least one INPUT and the OUTPUT")
     *inputs, output = paths
     out = Path(output)
     show_progress = sys.stderr.isatty() if progress is None else progress
@@ -282,8 +288,15 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             click.echo(f"  --merge joined {summary['merged_traces']} contiguous trace(s) written from different files")
         for kept, merged in summary["merged_events"].items():
             click.echo(f"  merged {len(merged)} duplicate event(s) into {kept}")
-        for bad in summary["bad_inputs"]:
-            click.echo(f"  skipped {bad['path']}: {bad['reason']}")
+        for skipped in summary["skipped"]:
+            what = skipped.get("trace") or skipped["path"]
+            count = f" ({skipped['count']} traces)" if skipped.get("count", 1) > 1 else ""
+            click.echo(f"  skipped {what}{count}: {skipped['reason']}")
+        for widened in summary["widened"]:
+            click.echo(f"  widened {widened['trace']} starting {widened['start']}: {widened['from']} -> "
+                       f"{widened['to']} (lossless)")
+        if summary["logs"]:
+            click.echo(f"  {len(summary['logs'])} text record(s) stored as auxiliary data under /AuxiliaryData/Logs")
     warnings = summary.get("warnings", [])
     shown = warnings if verbose_level() > 0 else warnings[:_MAX_WARNINGS]
     for warning in shown:

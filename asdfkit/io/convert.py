@@ -47,6 +47,8 @@ from .jsonmeta import read_json_metadata
 from .readers import WaveformReader
 from .sacmeta import SacMetadata
 from .sources import Source, classify_all, expand
+from .textlogs import store_text_records
+from .tracecheck import BadTraceError, CheckedInput, check_traces
 
 __all__ = ["ConvertOptions", "ConvertReport", "convert_to_asdf"]
 
@@ -121,6 +123,9 @@ class ConvertReport:
     merged_events: dict[str, list[str]] = field(default_factory=dict)
     merged_traces: int = 0  # traces joined into others by --merge across input files
     bad_inputs: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # traces and files skipped, with reasons
+    widened: list[dict[str, Any]] = field(default_factory=list)  # traces widened losslessly (uint8 -> int16...)
+    logs: list[str] = field(default_factory=list)  # text records stored as auxiliary data
     warnings: list[str] = field(default_factory=list)
     provenance_document: str | None = None
     seconds: float = 0.0
@@ -130,7 +135,11 @@ class ConvertReport:
 
 
 class _Bad(Exception):
-    """An unreadable input, with its reason."""
+    """An unreadable input, with its reason (``trace``: one bad trace, the message names its remedy)."""
+
+    def __init__(self, reason: str, trace: bool = False) -> None:
+        super().__init__(reason)
+        self.trace = trace
 
 
 def _read_waveform(path: Path, reader: WaveformReader, lock: threading.Lock | None = None) -> Stream:
@@ -151,6 +160,13 @@ def _read_metadata(path: Path, read: Callable[[str], Any], what: str) -> Any:
         raise _Bad(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - obspy raises anything on bad files
         raise _Bad(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _reader(read: Callable[..., Any], fmt: str | None) -> Callable[[str], Any]:
+    """``read`` with the format classification found (ObsPy then skips its own detection)."""
+    if fmt is None:
+        return read  # type: ignore[no-any-return]
+    return lambda name: read(name, format=fmt)
 
 
 _STORED = "(the file appended to)"
@@ -174,16 +190,42 @@ class _Converter:
         self.written: list[tuple[str, str, Any, Any]] = []  # (path, key, start, end) per trace
         self.used_files: list[str] = []
         self.css_files: set[str] = set()  # waveform files read through a CSS3.0 wfdisc
+        self.empty: list[str] = []  # metadata files read that hold nothing
         self.reader = WaveformReader(options.format)
         self.codes = CodesTable.read(options.codes) if options.codes is not None else None
         self.renamed: dict[str, str] = {}  # source id -> seed id, applied by the codes table
 
     # -- helpers -----------------------------------------------------------------------
-    def bad(self, path: Path, reason: str) -> None:
+    def bad(self, path: Path, reason: str, remedy: str = " (use --skip-bad to skip unreadable inputs)") -> None:
         if not self.o.skip_bad:
-            raise InvalidValueError(f"cannot read {path}: {reason} (use --skip-bad to skip unreadable inputs)")
+            raise InvalidValueError(f"cannot read {path}: {reason}{remedy}")
         log.warning("skipping %s: %s", path, reason)
         self.report.bad_inputs.append({"path": str(path), "reason": reason})
+        self.report.skipped.append({"path": str(path), "reason": reason})
+
+    def checked(self, f: ASDFFile, path: Path, checked: CheckedInput) -> None:
+        """Store one checked input: its traces (all or nothing), its text records; report the rest."""
+        texts = Stream(checked.texts)
+        if texts:
+            self.fix_codes(texts)
+            for trace in texts:  # refused before anything of this input is stored
+                check_codes(trace.stats.network, trace.stats.station, trace.stats.location, trace.stats.channel)
+        self.write_stream(f, path, checked.stream)
+        for entry in checked.skipped:
+            count = f" ({entry['count']} traces)" if entry["count"] > 1 else ""
+            log.warning("%s: skipped %s%s: %s", path, entry["trace"], count, entry["reason"])
+        self.report.skipped += checked.skipped
+        self.report.widened += checked.widened
+        for note in checked.notes:
+            log.warning("%s", note)
+        self.report.warnings += checked.notes
+        if texts:
+            written = store_text_records(f, texts, skip_identical=self.o.on_duplicate == "skip")
+            self.report.logs += written
+            self.outputs += written
+            for item in written:
+                self.derived[item] = [str(path)]
+            self.used_files.append(str(path))
 
     def fix_codes(self, stream: Stream) -> None:
         numbers = _station_numbers(stream) if not self.o.station and any(not t.stats.station for t in stream) else []
@@ -208,9 +250,11 @@ class _Converter:
             self.add_events(path)
         for source in sources:
             if source.kind == "inventory":
-                self.add_inventory(source.path)
+                self.add_inventory(source.path, source.format)
+            elif source.kind == "seed":
+                self.add_volume_stations(source.path)
             elif source.kind == "events":
-                self.add_events(source.path)
+                self.add_events(source.path, source.format)
             elif source.kind == "json":
                 self.add_json(source.path)
         self.catalog = Catalog(events=list(self.stored))
@@ -275,29 +319,84 @@ class _Converter:
         self.event_labels.extend([str(path)] * len(catalog))
         self.used_files.append(str(path))
 
-    def add_inventory(self, path: Path) -> None:
+    def add_inventory(self, path: Path, fmt: str | None = None) -> None:
         if path.suffix.lower() == ".json":
             self.add_json(path)
             return
         try:
-            self.inventory += _read_metadata(path, obspy.read_inventory, "inventory")
+            inventory = _read_metadata(path, _reader(obspy.read_inventory, fmt), "inventory")
         except _Bad as exc:
             self.bad(path, str(exc))
         else:
+            dropped = self.drop_invalid_stations(path, inventory)
+            if dropped and not any(network.stations for network in inventory):
+                self.empty.append(f"{path}: every station left out ({dropped}: codes ASDF cannot hold)")
+            elif not any(network.stations for network in inventory):
+                # ASDF keeps StationXML per station: a network-level document has nothing to store
+                self.empty.append(f"{path}: an inventory without any station (ASDF stores StationXML "
+                                  "per station)")
+            self.inventory += inventory
             self.used_files.append(str(path))
 
-    def add_events(self, path: Path) -> None:
+    def drop_invalid_stations(self, path: Path, inventory: Inventory) -> int:
+        """Stations whose codes ASDF cannot name (``NET.STA`` groups) are left out, with a warning each."""
+        from ..naming import StationId
+
+        dropped = 0
+        for network in inventory:
+            kept = []
+            for station in network.stations:
+                try:
+                    StationId.from_codes(network.code, station.code)
+                except AsdfkitError as exc:
+                    message = f"{path}: station {network.code}.{station.code} left out: {exc}"
+                    log.warning("%s", message)
+                    self.report.warnings.append(message)
+                    dropped += 1
+                else:
+                    kept.append(station)
+            network.stations = kept
+        return dropped
+
+    def add_volume_stations(self, path: Path) -> None:
+        """The stations of a full SEED volume's control headers; a warning when ObsPy cannot parse them."""
+        try:
+            inventory = _read_metadata(path, _reader(obspy.read_inventory, "SEED"), "inventory")
+            self.drop_invalid_stations(path, inventory)
+            self.inventory += inventory
+        except _Bad as exc:
+            message = (f"{path}: the stations of this full SEED volume were not read (ObsPy's SEED parser: "
+                       f"{exc}); its waveforms are converted; give its stations with --stations")
+            log.warning("%s", message)
+            self.report.warnings.append(message)
+        else:
+            self.used_files.append(str(path))
+
+    def add_events(self, path: Path, fmt: str | None = None) -> None:
         if path.suffix.lower() == ".json":
             self.add_json(path)
             return
         try:
-            catalog = _read_metadata(path, obspy.read_events, "event file")
+            catalog = _read_metadata(path, _reader(obspy.read_events, fmt), "event file")
         except _Bad as exc:
             self.bad(path, str(exc))
             return
+        if not len(catalog):
+            self.empty.append(f"{path}: an event file without any event")
+        self.report_same_ids(path, catalog)
         self.event_sources.extend(catalog)
         self.event_labels.extend([str(path)] * len(catalog))
         self.used_files.append(str(path))
+
+    def report_same_ids(self, path: Path, catalog: Catalog) -> None:
+        """Repeated resource ids in one event file: reported (events of one id become one event)."""
+        from .eventids import complete_waveform_ids, repeated_ids
+
+        for message in repeated_ids(catalog, str(path)):
+            log.warning("%s", message)
+            self.report.warnings.append(message)
+        if complete_waveform_ids(catalog):
+            log.info("%s: waveform ids without network or station code written with empty codes", path)
 
     def sac_headers(self, stream: Stream) -> None:
         """SAC headers carry events, stations and picks (kept until the end of the data pass)."""
@@ -477,24 +576,41 @@ BATCH_BYTES = 1 << 20
 
 
 def _read_and_encode(paths: list[Path], reader: WaveformReader, lock: threading.Lock, settings: Compression,
-                     cast: str | None) -> list[Stream | _Bad]:
-    """Thread task: decode files (ObsPy's readers one at a time, SAC in parallel) and compress their chunks."""
-    out: list[Stream | _Bad] = []
+                     cast: str | None, check: _Check) -> list[CheckedInput | _Bad]:
+    """Thread task: decode files (ObsPy's readers one at a time, SAC in parallel), check their traces
+    and compress their chunks."""
+    out: list[CheckedInput | _Bad] = []
     for path in paths:
         try:
             # ObsPy's readers are not thread-safe (libmseed logs through global callbacks): the
             # reader holds the lock for them, not for asdfkit's own SAC decoder
-            stream = _read_waveform(path, reader, lock)
+            checked = check(path, _read_waveform(path, reader, lock))
         except _Bad as exc:
             out.append(exc)
             continue
         try:
-            _encode(stream, settings, cast)
+            _encode(checked.stream, settings, cast)
         except AsdfkitError as exc:
             out.append(_Bad(str(exc)))
             continue
-        out.append(stream)
+        out.append(checked)
     return out
+
+
+_Check = Callable[[Path, Stream], CheckedInput]
+
+
+def _checker(options: ConvertOptions) -> _Check:
+    """:func:`check_traces` with the options; a bad trace becomes a :class:`_Bad` naming its remedy."""
+
+    def check(path: Path, stream: Stream) -> CheckedInput:
+        try:
+            return check_traces(stream, path, cast=options.cast, skip_bad=options.skip_bad,
+                                drop_duplicates=options.on_duplicate == "skip")
+        except BadTraceError as exc:
+            raise _Bad(str(exc), trace=True) from exc
+
+    return check
 
 
 def _batches(paths: list[Path]) -> Iterator[list[Path]]:
@@ -516,7 +632,7 @@ def _batches(paths: list[Path]) -> Iterator[list[Path]]:
 
 
 def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: str | None = None,
-             cast: str | None = None) -> Iterator[tuple[Path, Stream | _Bad]]:
+             cast: str | None = None, check: _Check | None = None) -> Iterator[tuple[Path, CheckedInput | _Bad]]:
     """Decoded streams in input order; with ``jobs > 1`` prepared by ``jobs`` threads.
 
     Each thread decodes files (one decoder runs at a time: ObsPy's readers are
@@ -526,19 +642,20 @@ def _streams(paths: list[Path], reader: WaveformReader, jobs: int, compression: 
     ``2 * jobs`` batches are in flight, so memory stays bounded.
     """
     settings = parse_compression(compression) if compression is not None else None
+    check = check or _checker(ConvertOptions(cast=cast))
     if jobs <= 1 or settings is None:
         for path in paths:
             try:
-                yield path, _read_waveform(path, reader)
+                yield path, check(path, _read_waveform(path, reader))
             except _Bad as exc:
                 yield path, exc
         return
     lock = threading.Lock()
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="asdfkit-convert")
-    pending: deque[tuple[list[Path], Future[list[Stream | _Bad]]]] = deque()
+    pending: deque[tuple[list[Path], Future[list[CheckedInput | _Bad]]]] = deque()
     try:
         for batch in _batches(paths):
-            pending.append((batch, pool.submit(_read_and_encode, batch, reader, lock, settings, cast)))
+            pending.append((batch, pool.submit(_read_and_encode, batch, reader, lock, settings, cast, check)))
             while len(pending) > 2 * jobs:
                 done, future = pending.popleft()
                 yield from zip(done, future.result(), strict=True)
@@ -627,13 +744,14 @@ def _convert_locked(
             progress = _progress(len(waveforms), options.progress)
             # Workers also compress the chunks, unless merging will change the samples.
             precompress = None if options.merge else options.compression
-            for path, result in _streams(waveforms, conv.reader, jobs, precompress, options.cast):
+            for path, result in _streams(waveforms, conv.reader, jobs, precompress, options.cast,
+                                         _checker(options)):
                 progress.update(1)
                 if isinstance(result, _Bad):
-                    conv.bad(path, str(result))
+                    conv.bad(path, str(result), "" if result.trace else " (use --skip-bad to skip unreadable inputs)")
                     continue
                 try:
-                    conv.write_stream(f, path, result)
+                    conv.checked(f, path, result)
                 except AsdfkitError as exc:
                     conv.bad(path, str(exc))
             progress.close()
@@ -660,9 +778,10 @@ def _convert_locked(
             report.picks = sum(len(e.picks) for e in f.events)
             report.stations = len(f.stations_with_stationxml)
             after = (f.n_waveforms, report.events, report.stations)
-            gave_metadata = rewritten or inventory.networks or sac_inventory.networks
+            gave_metadata = (rewritten or any(n.stations for n in inventory) or sac_inventory.networks
+                             or report.logs)
             if after == before and not gave_metadata and not (options.append and options.on_duplicate == "skip"):
-                _nothing_converted(sources, report)
+                _nothing_converted(sources, report, conv.empty)
             _record(f, conv, options)
 
     if options.append and options.in_place:
@@ -674,12 +793,15 @@ def _convert_locked(
     return report
 
 
-def _nothing_converted(sources: list[Source], report: ConvertReport) -> None:
+def _nothing_converted(sources: list[Source], report: ConvertReport, empty: Sequence[str] = ()) -> None:
     """Refuse to write (or keep) an output that no input added anything to."""
     bad = "; ".join(f"{b['path']}: {b['reason']}" for b in report.bad_inputs[:5])
+    skipped = "; ".join(f"{s['trace']}: {s['reason']}" for s in report.skipped if "trace" in s)
     raise NotFoundError(
         f"nothing converted: {len(sources)} input(s) gave no waveform, station or event"
         + (f" ({len(report.bad_inputs)} unreadable: {bad})" if bad else "")
+        + (f" (read, holding nothing: {'; '.join(empty[:5])})" if empty else "")
+        + (f" (skipped traces: {skipped})" if skipped else "")
         + "; the output was not written"
     )
 

@@ -86,7 +86,7 @@ def seed_data_offset(path: Path) -> int | None:
             if not is_seed_volume(head):
                 return None
             try:
-                exponent = int(head[19:21]) if head[8:11] == b"010" else 12
+                exponent = int(head[19:21]) if head[8:11] in (b"005", b"008", b"010") else 12
             except ValueError:
                 exponent = 12
             length = 1 << exponent if 8 <= exponent <= 16 else 4096

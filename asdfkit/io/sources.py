@@ -20,6 +20,7 @@ from lxml import etree
 
 from ..errors import NotFoundError
 from .readers import is_seed_volume, seed_data_offset
+from .sniff import COMPRESSED, decompressed, metadata_kind
 
 __all__ = ["Source", "classify", "expand"]
 
@@ -35,10 +36,15 @@ _CSS_TABLES = {"wfdisc", "site", "sitechan", "snetsta", "schanloc", "affiliation
 
 @dataclass(frozen=True)
 class Source:
-    """One input and what it holds: ``waveform``, ``inventory``, ``events``, ``json`` or ``css``."""
+    """One input and what it holds: ``waveform``, ``inventory``, ``events``, ``json``, ``css``, ``asdf``
+    or ``seed`` (the control headers of a full SEED volume, whose data records are a ``waveform`` source).
+
+    ``format``: ObsPy's name of its format when classification found it (passed to the reader).
+    """
 
     path: Path
     kind: str
+    format: str | None = None
 
 
 def expand(items: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -96,40 +102,49 @@ def _is_station_text(head: bytes) -> bool:
     return head.lstrip().lower().startswith(b"#network")
 
 
-def _text_kind(path: Path, head: bytes) -> str | None:
+def _text_kind(path: Path, head: bytes) -> Source | None:
     """Inventories and events in the non-XML formats ObsPy reads, told by their content.
 
-    Only text files are examined (the waveform formats that matter most,
-    miniSEED and SAC, are binary), so this costs nothing for them.
+    A SEED volume is recognised by its header; other files go through ObsPy's
+    event and inventory probes (:func:`asdfkit.io.sniff.metadata_kind`), which
+    skip binary files at once (miniSEED, SAC...), so this costs little for them.
     """
     if is_seed_volume(head):
         # a SEED volume: its control headers hold the responses; a full one also holds data
-        return "seed" if seed_data_offset(path) else "inventory"
-    if b"\x00" in head:
-        return None
-    text = head.decode("latin-1")
-    if "B050F03" in text or "B053F" in text or "B054F" in text:
-        return "inventory"  # RESP
+        return Source(path, "seed") if seed_data_offset(path) else Source(path, "inventory", "SEED")
     if _is_station_text(head):
-        return "inventory"
-    from obspy.io.cmtsolution.core import _is_cmtsolution
-    from obspy.io.ndk.core import _is_ndk
-    from obspy.io.nlloc.core import is_nlloc_hyp
+        return Source(path, "inventory", "STATIONTXT")
+    found = metadata_kind(path, head)
+    return Source(path, found.kind, found.format) if found is not None else None
 
-    for check in (is_nlloc_hyp, _is_ndk, _is_cmtsolution):
-        try:
-            if check(str(path)):
-                return "events"
-        except Exception:  # noqa: BLE001,S112 - ObsPy's format probes raise anything on other files
-            continue
-    return None
+
+def _compressed_kind(path: Path) -> Source | None:
+    """A ``.gz``/``.bz2`` inventory or event file, by its decompressed content (else None: waveforms)."""
+    with decompressed(path) as plain:
+        if plain is None:
+            return None
+        with open(plain, "rb") as handle:
+            head = handle.read(4096)
+        if head.lstrip()[:1] == b"<":
+            kind = _xml_kind(head)
+            return Source(path, kind) if kind in ("inventory", "events") else None
+        if is_seed_volume(head):
+            return Source(path, "inventory", "SEED")  # ObsPy reads a compressed volume's responses only
+        found = _text_kind(plain, head)
+        return Source(path, found.kind, found.format) if found is not None else None
 
 
 def classify(path: Path) -> Source | None:
-    """What ``path`` holds, judged from its name and first bytes; None for files to skip."""
+    """What ``path`` holds, judged from its name and first bytes; None for files to skip.
+
+    Text files whatever their suffix (``.txt`` included) are examined by
+    content: a ``.txt`` file that no ObsPy reader claims is skipped (a README
+    in a walked directory); other unclaimed files are taken for waveforms and
+    their reader says why it cannot read them.
+    """
     name = path.name
     suffix = path.suffix.lower()
-    if suffix in _SKIP_SUFFIXES and suffix != ".txt":  # .txt: FDSN station text, else skipped
+    if suffix in _SKIP_SUFFIXES and suffix != ".txt":  # .txt: many text formats use it
         return None
     if suffix.lstrip(".") in _CSS_TABLES:
         return Source(path, "css")  # any table names its database (classify_all keeps one per database)
@@ -138,9 +153,7 @@ def classify(path: Path) -> Source | None:
             head = handle.read(4096)
     except OSError as exc:
         log.warning("cannot read %s: %s", path, exc)
-        return None if suffix == ".txt" else Source(path, "waveform")  # reported later, with its reason
-    if suffix == ".txt":
-        return Source(path, "inventory") if _is_station_text(head) else None
+        return Source(path, "waveform")  # reported later, with its reason
     stripped = head.lstrip()
     if head.startswith(b"\x89HDF\r\n\x1a\n"):
         return Source(path, "asdf")
@@ -156,8 +169,22 @@ def classify(path: Path) -> Source | None:
         return Source(path, "css")
     if name.endswith(".xml"):
         return Source(path, "inventory")  # other XML inventory formats obspy reads
-    kind = _text_kind(path, head)
-    return Source(path, kind or "waveform")
+    if suffix in COMPRESSED:
+        return _compressed_kind(path) or Source(path, "waveform")
+    found = _text_kind(path, head)
+    if found is not None:
+        return found
+    if suffix == ".txt" and not _waveform_text(path):
+        log.info("skipping %s: not a format ObsPy reads", path)
+        return None
+    return Source(path, "waveform")
+
+
+def _waveform_text(path: Path) -> bool:
+    """Whether one of ObsPy's waveform readers claims ``path`` (TSPAIR, SLIST... in a ``.txt`` file)."""
+    from .readers import WaveformReader
+
+    return WaveformReader().detect(path) is not None
 
 
 def classify_all(paths: Iterable[Path]) -> Iterator[Source]:
@@ -168,8 +195,8 @@ def classify_all(paths: Iterable[Path]) -> Iterator[Source]:
         if source is None:
             continue
         if source.kind == "seed":  # a full SEED volume: its responses and its waveforms
-            yield Source(path, "inventory")
-            yield Source(path, "waveform")
+            yield source
+            yield Source(path, "waveform", "MSEED")
             continue
         if source.kind == "css":
             key = path.with_suffix("") if path.suffix.lstrip(".") in _CSS_TABLES else path

@@ -16,7 +16,8 @@ RULES: dict[str, str] = {
     "prov.parse": "the prov package must be able to read the document",
     "prov.id.prefix": "a record id uses a namespace prefix that is not declared",
     "prov.relation.dangling": "a relation refers to a record that is not in the document",
-    "sp.empty": "the document holds no SEIS-PROV record (warning)",
+    "sp.empty": "the document holds no SEIS-PROV record (an empty document is invalid, as in the "
+                "SEIS-PROV test suite)",
     "sp.namespace.prefix": "exactly one prefix must be bound to the SEIS-PROV namespace",
     "sp.id.namespace": "a record with a SEIS-PROV type must have its id in the SEIS-PROV namespace",
     "sp.id.pattern": "a record id must match ^sp\\d{3,5}_<code>_[a-z0-9]{7,12}$ with its type's code",

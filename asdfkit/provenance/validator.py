@@ -174,8 +174,8 @@ class _Checker:
         if relations:
             self.relations()
         if records and self.report.seis_prov_records == 0 and self.report.ok:
-            self.report.add("sp.empty", "valid PROV, but no SEIS-PROV record was found",
-                            severity="warning")
+            self.report.add("sp.empty", "valid PROV, but no SEIS-PROV record was found: not a SEIS-PROV "
+                            "document")
 
     def record(self, element: etree._Element, *, checks: bool = True) -> None:
         local = element.tag[len(_P):]  # a PROV element (see run)

@@ -309,7 +309,12 @@ def _no_stationxml(raw: RawEditor) -> None:
     raw.delete(SX)
 
 
-@edit("ASDF-STXML-002", "stationxml-version", "schemaVersion 3.0", ("ASDF-STXML-002", SX))
+@edit("ASDF-STXML-002", "stationxml-root", "a StationXML outside the FDSN namespace", ("ASDF-STXML-002", SX))
+def _sx_root(raw: RawEditor) -> None:
+    raw.write_xml(SX, stationxml().replace(b' xmlns="http://www.fdsn.org/xml/station/1"', b""))
+
+
+@edit("ASDF-STXML-008", "stationxml-version", "schemaVersion 3.0", ("ASDF-STXML-008", SX))
 def _sx_version(raw: RawEditor) -> None:
     raw.write_xml(SX, stationxml(version="3.0"))
 
@@ -352,7 +357,12 @@ def _quakeml(raw: RawEditor) -> str:
     return raw.read_bytes("/QuakeML").decode("utf-8")
 
 
-@edit("ASDF-QML-001", "quakeml-1.1", "QuakeML in the 1.1 namespace", ("ASDF-QML-001", "/QuakeML"))
+@edit("ASDF-QML-001", "quakeml-root", "a /QuakeML whose root is not q:quakeml", ("ASDF-QML-001", "/QuakeML"))
+def _qml_root(raw: RawEditor) -> None:
+    raw.write_xml("/QuakeML", b'<catalog xmlns="http://example.org/events"/>')
+
+
+@edit("ASDF-QML-005", "quakeml-1.1", "QuakeML in the 1.1 namespace", ("ASDF-QML-005", "/QuakeML"))
 def _qml_ns(raw: RawEditor) -> None:
     text = _quakeml(raw).replace("xmlns/quakeml/1.2", "xmlns/quakeml/1.1")
     raw.write_xml("/QuakeML", text.encode())
@@ -408,8 +418,8 @@ def _prov_unresolved(raw: RawEditor) -> None:
     raw.set_attr(AUX, "provenance_id", f"{{{SP}}}sp009_wf_0000000", kind="ascii")
 
 
-@edit("ASDF-PROV-005", "provenance-no-seis-prov", "a second document with plain PROV only",
-      ("ASDF-PROV-005", "/Provenance/plain"))
+@edit("ASDF-PROV-002", "provenance-no-seis-prov", "a second document with plain PROV only (empty as SEIS-PROV)",
+      ("ASDF-PROV-002", "/Provenance/plain"))
 def _prov_plain(raw: RawEditor) -> None:
     raw.write_xml("/Provenance/plain", b'<prov:document xmlns:prov="http://www.w3.org/ns/prov#" '
                   b'xmlns:ex="http://example.org/"><prov:entity prov:id="ex:a"/></prov:document>')
@@ -452,6 +462,20 @@ def _xml_malformed(raw: RawEditor) -> None:
       ("ASDF-AUX-001", "/AuxiliaryData/stray"))
 def _aux_top(raw: RawEditor) -> None:
     raw.create_dataset("/AuxiliaryData/stray", np.zeros(3))
+
+
+@edit("ASDF-PROV-005", "provenance-agent-twice", "one SEIS-PROV software agent described twice",
+      ("ASDF-PROV-005", "/Provenance/agents"))
+def _prov_agent_twice(raw: RawEditor) -> None:
+    agent = ('  <prov:softwareAgent prov:id="seis_prov:sp001_sa_9dig8s7">\n'
+             '    <prov:label>asdfkit</prov:label>\n'
+             '    <seis_prov:software_name>asdfkit</seis_prov:software_name>\n'
+             '    <seis_prov:software_version>1.0</seis_prov:software_version>\n'
+             '    <seis_prov:website xsi:type="xsd:anyURI">https://example.org</seis_prov:website>\n'
+             '  </prov:softwareAgent>\n')
+    raw.write_xml("/Provenance/agents", PROVENANCE.replace("</prov:document>", agent + agent + "</prov:document>")
+                  .replace("sp001_wf_a34j4didj3", "sp101_wf_a34j4didj3").replace("sp002_dt_f87sf7sf78", "sp102_dt_f87sf7sf78")
+                  .replace("sp003_wf_js83hf34aj", "sp103_wf_js83hf34aj").encode())
 
 
 # -- asdfkit groups -----------------------------------------------------------------------------

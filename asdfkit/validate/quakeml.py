@@ -10,6 +10,8 @@ from .context import ID_TARGETS, Context
 __all__ = ["check_quakeml", "resolve_event_ids"]
 
 QUAKEML_NS = "http://quakeml.org/xmlns/quakeml/1.2"
+#: QuakeML namespaces of every version: ``http://quakeml.org/xmlns/quakeml/<version>``.
+QUAKEML_FAMILY = "http://quakeml.org/xmlns/quakeml/"
 _TARGETS = frozenset(ID_TARGETS.values())
 
 
@@ -17,7 +19,7 @@ def check_quakeml(h5: Inspector, node: Node, ctx: Context) -> None:
     """Check /QuakeML and collect its publicIDs into ``ctx.quakeml_ids``.
 
     Rules: ASDF-XML-*, ASDF-QML-001 (root), ASDF-QML-002 (XSD), ASDF-QML-004
-    (duplicate publicIDs).
+    (duplicate publicIDs), ASDF-QML-005 (a version other than 1.2: used, not XSD-checked).
     """
     ctx.has_quakeml = True
     ctx.quakeml_ids = None
@@ -27,11 +29,14 @@ def check_quakeml(h5: Inspector, node: Node, ctx: Context) -> None:
     if root is None:
         return
     namespace, local = root_tag(root)
-    if (namespace, local) != (QUAKEML_NS, "quakeml"):
+    if local != "quakeml" or not (namespace or "").startswith(QUAKEML_FAMILY):
         ctx.add("ASDF-QML-001", node.path,
                 f"root element is {{{namespace}}}{local}: must be {{{QUAKEML_NS}}}quakeml")
         return
-    if ctx.enabled("ASDF-QML-002"):
+    if namespace != QUAKEML_NS:
+        ctx.add("ASDF-QML-005", node.path,
+                f"QuakeML namespace {namespace}: not QuakeML 1.2; the document is used without an XSD check")
+    elif ctx.enabled("ASDF-QML-002"):
         errors = xmldocs.schema_errors("quakeml-1.2", root)
         if errors:
             ctx.add("ASDF-QML-002", node.path, f"not valid against the QuakeML 1.2 XSD: {errors}")

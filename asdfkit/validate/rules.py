@@ -116,34 +116,39 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
      "starttime is a scalar int64: UTC nanoseconds since 1970."),
     ("ASDF-WAVE-005", E, "sampling_rate attribute",
      "sampling_rate is a scalar float64, finite and > 0."),
-    ("ASDF-WAVE-006", E, "start time in the name",
+    ("ASDF-WAVE-006", W, "start time in the name",
      "The start time in the name is the starttime attribute (truncated to whole seconds unless "
-     "the name has nanoseconds; 1 microsecond tolerance for float-rounding writers)."),
-    ("ASDF-WAVE-007", E, "end time in the name",
+     "the name has nanoseconds; 1 microsecond tolerance for float-rounding writers). A warning: the "
+     "definition calls the times in names approximate, the attribute is the truth."),
+    ("ASDF-WAVE-007", W, "end time in the name",
      "The end time in the name is starttime + (npts - 1) / sampling_rate, the time of the last "
-     "sample (same truncation and tolerance)."),
+     "sample (same truncation and tolerance; a warning, as for the start)."),
     ("ASDF-WAVE-008", W, "non-empty trace",
      "A waveform dataset holds at least one sample."),
     # -- StationXML --------------------------------------------------------------------------
     ("ASDF-STXML-001", W, "station has StationXML",
      "Every station group with waveforms has a StationXML dataset (the spec makes it optional)."),
     ("ASDF-STXML-002", E, "FDSN StationXML",
-     "The document's root is FDSNStationXML in the FDSN namespace with a schemaVersion of 1.0, "
-     "1.1 or 1.2."),
+     "The document's root is FDSNStationXML in the FDSN namespace."),
     ("ASDF-STXML-003", E, "valid against its XSD",
      "The document is valid against the FDSN StationXML XSD of its schemaVersion (shipped in obspy)."),
     ("ASDF-STXML-004", E, "only its own station",
      "The StationXML of group NET.STA describes station NET.STA and no other."),
-    ("ASDF-STXML-005", E, "channel described",
-     "Every trace's LOC.CHA appears as a channel of the station's StationXML."),
-    ("ASDF-STXML-006", E, "epoch covers the trace",
-     "The channel's epochs (startDate to endDate) cover the trace from its first to its last sample."),
+    ("ASDF-STXML-005", W, "channel described",
+     "Every trace's LOC.CHA appears as a channel of the station's StationXML (a warning: synthetics "
+     "and processed traces often have none, and the definition does not require it)."),
+    ("ASDF-STXML-006", W, "epoch covers the trace",
+     "The channel's epochs (startDate to endDate) cover the trace from its first to its last sample "
+     "(a warning, as for a missing channel)."),
     ("ASDF-STXML-007", W, "sampling rate matches",
      "The trace's sampling_rate equals the SampleRate of the channel epoch (processed traces "
      "may legitimately differ)."),
+    ("ASDF-STXML-008", W, "known StationXML version",
+     "The schemaVersion is 1.0, 1.1 or 1.2; a document of another version that parses is used "
+     "(channels, epochs) without its XSD check."),
     # -- QuakeML -----------------------------------------------------------------------------
-    ("ASDF-QML-001", E, "QuakeML 1.2",
-     "/QuakeML's root is q:quakeml of QuakeML 1.2 (namespace http://quakeml.org/xmlns/quakeml/1.2)."),
+    ("ASDF-QML-001", E, "QuakeML",
+     "/QuakeML's root is q:quakeml in a QuakeML namespace (http://quakeml.org/xmlns/quakeml/VERSION)."),
     ("ASDF-QML-002", E, "valid against the QuakeML XSD",
      "/QuakeML is valid against the QuakeML 1.2 XSD (shipped in obspy)."),
     ("ASDF-QML-003", E, "event ids resolve",
@@ -151,6 +156,9 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
      "event, origin, magnitude or focal mechanism (respectively) in /QuakeML."),
     ("ASDF-QML-004", W, "unique resource ids",
      "No publicID occurs twice in /QuakeML."),
+    ("ASDF-QML-005", W, "known QuakeML version",
+     "/QuakeML is QuakeML 1.2 (namespace http://quakeml.org/xmlns/quakeml/1.2); a document of "
+     "another version that parses is used (event ids resolve) without the 1.2 XSD check."),
     # -- provenance --------------------------------------------------------------------------
     ("ASDF-PROV-001", E, "PROV-XML document",
      "Each /Provenance dataset holds a PROV-XML document (root {http://www.w3.org/ns/prov#}document)."),
@@ -162,8 +170,9 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("ASDF-PROV-004", E, "provenance ids resolve",
      "Every provenance_id names a record in one of the documents under /Provenance."),
     ("ASDF-PROV-005", W, "SEIS-PROV warnings",
-     "What the SEIS-PROV validator reports as a warning (for example a document holding no "
-     "SEIS-PROV record); the SEIS-PROV rule is named in the message."),
+     "What the SEIS-PROV validator reports as a warning (for example an agent described twice); "
+     "the SEIS-PROV rule is named in the message. A document holding no SEIS-PROV record is "
+     "invalid (ASDF-PROV-002), as in the SEIS-PROV test suite."),
     # -- XML datasets ------------------------------------------------------------------------
     ("ASDF-XML-001", E, "XML dataset type",
      "QuakeML, StationXML and provenance documents are 1-D datasets of bytes (int8)."),

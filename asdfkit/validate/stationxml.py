@@ -125,8 +125,9 @@ def check_stationxml(h5: Inspector, node: Node, station: str, ctx: Context) -> C
         return None
     version = (root.get("schemaVersion") or "").strip()
     if version not in VERSIONS:
-        ctx.add("ASDF-STXML-002", node.path,
-                f"schemaVersion {version!r}: must be one of {', '.join(VERSIONS)}")
+        ctx.add("ASDF-STXML-008", node.path,
+                f"schemaVersion {version!r} is not one of {', '.join(VERSIONS)}: the document is used "
+                "without an XSD check")
     elif ctx.enabled("ASDF-STXML-003"):
         errors = xmldocs.schema_errors(f"stationxml-{version}", root)
         if errors:

@@ -541,7 +541,9 @@ def test_cast_of_a_trace_with_nan_is_clear(tmp_path: Path, sample_set: Path) -> 
         convert_to_asdf([path], tmp_path / "i.h5", ConvertOptions(cast="int32"))
     report = convert_to_asdf([path, sample_set / "AE.113A..BHN.mseed"], tmp_path / "s.h5",
                              ConvertOptions(cast="int32", skip_bad=True))
-    assert report.traces == 1 and "NaN" in report.bad_inputs[0]["reason"]
+    # only the bad trace is skipped (its file had no other), reported with its reason
+    assert report.traces == 1 and not report.bad_inputs
+    assert report.skipped[0]["trace"] == "AE.113A..BHZ" and "NaN" in report.skipped[0]["reason"]
 
 
 def test_dedupe_merges_into_the_closest_event_and_scales(tmp_path: Path) -> None:
