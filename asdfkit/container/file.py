@@ -172,10 +172,15 @@ class ASDFFile:
                                          self._h5.libver)
         self._provenance = ProvenanceStore(self._h5, self.format_version, self._compression)
         self._trace_attrs = TraceAttrsLoader(self._h5, self._cache_key if index_cache else None)
-        self._groups = GroupStore(self._h5, self.format_version, self._check_writable,
-                                  lambda **query: self._select_meta(query),
-                                  self._distance, lambda name: name in self._waveforms.index,
-                                  lambda: self._waveforms.index)
+        # The store calls back through a weak reference: no cycle keeps an unclosed file alive
+        # (a handle collected without close() is committed at once, see writesession).
+        me = weakref.ref(self)
+        self._groups = GroupStore(self._h5, self.format_version,
+                                  lambda: _alive(me)._check_writable(),
+                                  lambda **query: _alive(me)._select_meta(query),
+                                  lambda header, event: _alive(me)._distance(header, event),
+                                  lambda name: name in _alive(me)._waveforms.index,
+                                  lambda: _alive(me)._waveforms.index)
         self._modified = False
 
     # -- root attributes and version --------------------------------------------------------
@@ -793,6 +798,14 @@ def _close_unclosed(h5: h5py.File, session: WriteSession, path: str) -> None:
     except Exception as exc:  # noqa: BLE001 - nobody to raise to at garbage collection
         log.error("could not commit %s: %s", path, exc)
         session.abort()
+
+
+def _alive(ref: weakref.ref[ASDFFile]) -> ASDFFile:
+    """The file a weak reference points to (it is alive while its stores are used)."""
+    asdf = ref()
+    if asdf is None:  # pragma: no cover - a store outliving its file
+        raise ModeError("the ASDF file this object belongs to is closed")
+    return asdf
 
 
 def open(  # noqa: A001 - mirrors h5py.File / builtins.open

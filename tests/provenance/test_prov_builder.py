@@ -227,6 +227,7 @@ def test_a_custom_record_copied_from_another_document_keeps_its_id() -> None:
     copy = second.custom("entity", "alignment_picks", attributes={"path": "/AuxiliaryData/x"},
                          record_id=original.localpart)
     assert copy == original
+    second.entity("waveform_trace", seed_id="BW.RJOB..EHZ")  # a SEIS-PROV document holds a SEIS-PROV record
     assert validate(second.to_xml()).ok
     for bad in ("sp001_other_name_abcdefghij", "sp001_alignment_picks_ABC", "x"):
         with pytest.raises(InvalidValueError, match=rf"invalid record id '{bad}': must be a local id of an "
