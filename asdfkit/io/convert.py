@@ -207,6 +207,8 @@ class _Converter:
         """Store one checked input: its traces (all or nothing), its text records; report the rest."""
         texts = Stream(checked.texts)
         if texts:
+            if self.codes is not None:  # text channels are renamed like the samples
+                self.renamed.update(self.codes.apply(texts))
             self.fix_codes(texts)
             for trace in texts:  # refused before anything of this input is stored
                 check_codes(trace.stats.network, trace.stats.station, trace.stats.location, trace.stats.channel)

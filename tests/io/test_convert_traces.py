@@ -209,3 +209,18 @@ def test_traces_without_codes_are_never_taken_for_repeats(tmp_path: Path) -> Non
         trace.stats.update({"network": "XX", "station": "S1", "channel": "BHZ"})
     with pytest.raises(BadTraceError, match="more than once"):
         check_traces(records, tmp_path / "101.QHD")
+
+
+def test_a_codes_table_renames_text_channels_too(obspy_data: Path, tmp_path: Path) -> None:
+    source = obspy_data / MSEED / "rt130_sr0_cropped.mseed"
+    table = tmp_path / "codes.csv"
+    table.write_text("source_id,seed_id,reason\nGR.FUR..LOG,GR.FUR2.00.LOG,renamed by hand\n")
+    out = tmp_path / "log.h5"
+    code, summary, stderr = _convert(source, out, "--codes", table)
+    assert code == 0 and summary is not None, stderr
+    with open_asdf(out) as f:
+        entries = f.list_auxiliary_data(LOG_TYPE)
+        items = [f.get_auxiliary_data(LOG_TYPE, p) for _, p in entries]
+    assert len(items) == 5
+    assert {item.path.split("/")[0] for item in items} == {"GR_FUR2_00_LOG"}
+    assert {item.attrs["seed_id"] for item in items} == {"GR.FUR2.00.LOG"}
