@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import AttributeTypeError, InvalidValueError, NotFoundError
 from ..naming import check_aux_name, check_provenance_id, split_aux_path
 from .compression import Compression
+from .damage import read_data
 from .h5util import ascii_attr, check_attrs_storable, decode_str
 
 __all__ = ["AuxiliaryDataItem", "AuxiliaryStore"]
@@ -129,7 +130,7 @@ class AuxiliaryStore:
         dataset = root[full]
         attrs = {key: _attr_value(dataset.attrs[key]) for key in dataset.attrs}
         prov = attrs.pop("provenance_id", None)
-        return AuxiliaryDataItem(data_type, path.strip("/"), dataset[()], attrs, prov)
+        return AuxiliaryDataItem(data_type, path.strip("/"), read_data(dataset), attrs, prov)
 
     def types(self) -> list[str]:
         root = self._root()

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import AttributeTypeError, InvalidValueError
 from ..spec import XML_DTYPE
 from .compression import Compression
+from .damage import read_data
 from .fastwrite import DatasetWriter
 
 __all__ = [
@@ -69,7 +70,7 @@ def write_xml(group: h5py.Group, name: str, data: bytes, compression: Compressio
 
 def read_xml(dataset: h5py.Dataset) -> bytes:
     """Read an XML dataset to bytes, whatever integer/char type the writer used."""
-    data = dataset[()]
+    data = read_data(dataset)
     if isinstance(data, (bytes, np.bytes_)):
         return bytes(data)
     array = np.asarray(data)

@@ -29,6 +29,7 @@ from obspy import UTCDateTime
 
 from ..spec import STATIONXML_NAME
 from ..times import end_ns, to_utc
+from .damage import damage_guard
 
 __all__ = ["HeaderIndex", "TraceHeader", "cache_dir"]
 
@@ -159,12 +160,16 @@ class HeaderIndex:
         buf_i = np.empty((), np.int64)
         buf_f = np.empty((), np.float64)
         skip = STATIONXML_NAME.encode()
-        for group_name in waveforms:
+        with damage_guard(h5.filename, "/Waveforms"):
+            groups = list(waveforms)
+        for group_name in groups:
             try:
                 group = h5py.h5g.open(waveforms, group_name)
             except (KeyError, TypeError, ValueError, OSError):
                 continue
-            for name in group:
+            with damage_guard(h5.filename, f"/Waveforms/{group_name.decode(errors='replace')}"):
+                members = list(group)
+            for name in members:
                 if name == skip:
                     continue
                 try:
@@ -173,13 +178,14 @@ class HeaderIndex:
                     _read_scalar(dataset, b"starttime", buf_i, _INT64)
                     _read_scalar(dataset, b"sampling_rate", buf_f, _DOUBLE)
                     length = dataset.get_space().get_simple_extent_dims()
-                except (KeyError, TypeError, ValueError, OSError):
+                    text = name.decode()
+                except (KeyError, TypeError, ValueError, OSError, RuntimeError):
                     log.warning(
                         "skipping %s/%s: not a waveform dataset with starttime and sampling_rate",
                         group_name.decode(errors="replace"), name.decode(errors="replace"),
                     )
                     continue
-                names.append(name.decode())
+                names.append(text)
                 start.append(int(buf_i))
                 rate.append(float(buf_f))
                 npts.append(int(length[0]) if length else 1)

@@ -36,6 +36,7 @@ from obspy import read_events
 from ..atomic import atomic_path
 from ..errors import FormatError, InvalidValueError, MergeConflictError
 from ..spec import STATIONXML_NAME
+from .damage import member_names
 from .events import QUAKEML_NAME
 from .file import ASDFFile
 from .h5util import decode_str, read_xml
@@ -137,11 +138,11 @@ def _source_paths(src: h5py.File, sections: frozenset[str]) -> Iterator[tuple[st
         yield "events", f"/{QUAKEML_NAME}"
     waveforms = src.get("Waveforms")
     if isinstance(waveforms, h5py.Group) and sections & {"stations", "waveforms"}:
-        for sid in sorted(waveforms):
+        for sid in sorted(member_names(waveforms)):
             station = waveforms[sid]
             if not isinstance(station, h5py.Group):
                 continue
-            for name in sorted(station):
+            for name in sorted(member_names(station)):
                 kind = "stations" if name == STATIONXML_NAME else "waveforms"
                 if kind in sections and isinstance(station[name], h5py.Dataset):
                     yield kind, f"/Waveforms/{sid}/{name}"
