@@ -16,9 +16,11 @@ import glob
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .container.diskspace import ensure_space
 
 __all__ = ["atomic_path", "partial_path", "remove_stale_partials"]
 
@@ -67,12 +69,18 @@ def remove_stale_partials(target: Path) -> list[Path]:
 
 
 @contextmanager
-def atomic_path(target: Path, *, copy_existing: bool = False) -> Iterator[Path]:
+def atomic_path(
+    target: Path, *, copy_existing: bool = False, verify: Callable[[Path], None] | None = None
+) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target``.
 
     On any exception (Ctrl-C included) the temporary file is removed and
     ``target`` is left exactly as it was.  With ``copy_existing`` the temporary
-    file starts as a copy of ``target`` (for appends).
+    file starts as a copy of ``target`` (for appends; free space for the copy
+    is checked first, :class:`~asdfkit.errors.DiskFullError`).  ``verify`` is
+    called on the finished temporary file (closed by then) before the rename;
+    if it raises, the temporary file is removed and ``target`` left untouched
+    (:func:`asdfkit.container.verify.verify_complete` is the usual one).
 
     Examples
     --------
@@ -88,8 +96,11 @@ def atomic_path(target: Path, *, copy_existing: bool = False) -> Iterator[Path]:
     temp = partial_path(target)
     try:
         if copy_existing and target.exists():
+            ensure_space(target, target.stat().st_size)
             shutil.copy2(target, temp)
         yield temp
+        if verify is not None:
+            verify(temp)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -37,9 +37,11 @@ from ..atomic import atomic_path
 from ..errors import FormatError, InvalidValueError, MergeConflictError
 from ..spec import STATIONXML_NAME
 from .damage import member_names
+from .diskspace import ensure_space
 from .events import QUAKEML_NAME
 from .file import ASDFFile
 from .h5util import decode_str, read_xml
+from .verify import verify_complete
 
 __all__ = ["SECTIONS", "MergeSource", "SurgeryReport", "extract", "merge", "repack"]
 
@@ -258,7 +260,8 @@ def merge(
             log.info("merge into %s: nothing new (%d identical objects)", target, report.identical)
             return report
     final = SurgeryReport(str(target), size_before=report.size_before)
-    with atomic_path(target, copy_existing=True) as temp:
+    ensure_space(target, sum(s.path.stat().st_size for s in items))
+    with atomic_path(target, copy_existing=True, verify=verify_complete) as temp:
         with ASDFFile(
             temp, "a", format_version=None if target.exists() else version, index_cache=False
         ) as out:
@@ -345,7 +348,7 @@ def extract(
         headers = asdf.list_waveforms(**query)
         pids = {pid for h in headers if (pid := asdf.get_waveform_meta(h).provenance_id)}
         src = asdf.h5
-        with atomic_path(target) as temp, _new_like(temp, src) as out:
+        with atomic_path(target, verify=verify_complete) as temp, _new_like(temp, src) as out:
             paths = [h.path for h in headers]
             stations = sorted({h.station_id for h in headers})
             paths += [
@@ -365,12 +368,22 @@ def extract(
                         paths += list(_datasets(aux[data_type], f"/AuxiliaryData/{data_type}"))
             for path in paths:
                 parent, _, name = path.rpartition("/")
+                ensure_space(temp, _storage_size(src[path]))
                 out.copy(src[path], out.require_group(parent or "/"), name=name)
                 report.copied += 1
                 report.copied_paths.append(path)
     report.size_after = target.stat().st_size
     log.info("extracted %d trace(s) of %s into %s", len(headers), source, target)
     return report
+
+
+def _storage_size(obj: h5py.Dataset | h5py.Group) -> int:
+    """Bytes of dataset storage under ``obj`` (what copying it writes, before metadata)."""
+    if isinstance(obj, h5py.Dataset):
+        return int(obj.id.get_storage_size())
+    sizes: list[int] = []
+    obj.visititems(lambda _, o: sizes.append(o.id.get_storage_size()) if isinstance(o, h5py.Dataset) else None)
+    return sum(sizes)
 
 
 # -- repack ------------------------------------------------------------------------------
@@ -390,7 +403,9 @@ def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None
     source = Path(source)
     dest = source if target is None else Path(target)
     report = SurgeryReport(str(dest), size_before=source.stat().st_size if source.exists() else None)
-    with atomic_path(dest) as temp:
+    if source.exists():
+        ensure_space(dest, source.stat().st_size)
+    with atomic_path(dest, verify=verify_complete) as temp:
         with _open_source(source) as src, h5py.File(temp, "w") as out:
             for key in src.attrs:
                 out.attrs[key] = src.attrs[key]

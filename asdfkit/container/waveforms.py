@@ -32,6 +32,7 @@ from ..times import check_storable, end_ns, to_ns, to_utc
 from .chunks import STATS_KEY, EncodedChunks
 from .compression import Compression
 from .damage import read_data
+from .diskspace import ensure_h5_space
 from .fastwrite import DatasetWriter
 from .h5util import ascii_attr, decode_str
 from .index import HeaderIndex, TraceHeader
@@ -294,6 +295,7 @@ class WaveformStore:
                 )
 
     def _write(self, prepared: list[_Prepared], compression: Compression) -> list[str]:
+        ensure_h5_space(self._h5, sum(item.data.nbytes for item in prepared if not item.skip))
         waveforms = self._h5.require_group("Waveforms")
         created_groups: list[str] = []
         created: list[str] = []

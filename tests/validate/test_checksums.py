@@ -23,8 +23,8 @@ import pytest
 from fuzzing import Seed, build_mutant, metadata_regions
 
 import asdfkit
-from asdfkit.validate import checksums as checksum_module
-from asdfkit.validate.checksums import PIECE_BYTES
+from asdfkit.container import verify as checksum_module
+from asdfkit.container.verify import PIECE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = 70
@@ -149,4 +149,5 @@ def test_commands_report_damage_in_one_line(seed: Path, tmp_path: Path, case: in
             assert run.returncode == 1 and len(errors) == 1, run.stderr[-2000:]
             assert "damaged" in errors[0]
     assert runs[1].returncode == 1
+    assert runs[2].returncode == 1 and not (tmp_path / "merged.h5").exists()  # verification refuses it
     assert not list(tmp_path.glob(".merged.h5*"))
