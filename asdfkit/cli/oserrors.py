@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Sequence
 
 import click
@@ -21,18 +22,31 @@ __all__ = ["system_error_exit"]
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 _DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+_HDF5_ERRNO = re.compile(r"\berrno = (\d+)")
+_HDF5_NAME = re.compile(r"\b(?:file)?name = '([^']+)'")
 
 
 def _files(args: Sequence[str]) -> list[str]:
     return [a for a in args if not a.startswith("-") and os.path.isfile(a)]
 
 
+def _errno(exc: BaseException) -> int | None:
+    """The errno of an OSError, or the one HDF5 names in its message (h5py leaves ``errno`` unset)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.errno
+    found = _HDF5_ERRNO.search(str(exc))
+    return int(found.group(1)) if found else None
+
+
 def system_error_exit(exc: BaseException, args: Sequence[str] = ()) -> int | None:
     """Print one line for ``exc`` and return the exit code, or ``None`` if it is a bug to re-raise."""
-    if isinstance(exc, OSError) and exc.errno in _FULL | _DENIED:
-        path = exc.filename or ", ".join(_files(args)) or "?"
-        click.echo(f"error: {path}: {os.strerror(exc.errno)}", err=True)
-        return 1 if exc.errno in _FULL else 2
+    code = _errno(exc) if isinstance(exc, (OSError, RuntimeError)) else None
+    if code in _FULL | _DENIED:
+        filename = exc.filename if isinstance(exc, OSError) else None
+        named = _HDF5_NAME.search(str(exc))
+        path = filename or (named.group(1) if named else None) or ", ".join(_files(args)) or "?"
+        click.echo(f"error: {path}: {os.strerror(code)}", err=True)
+        return 1 if code in _FULL else 2
     if from_hdf5(exc):
         files = _files(args)
         named = " or ".join(files) if files else "an input file"

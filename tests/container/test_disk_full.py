@@ -257,3 +257,18 @@ def test_free_space_margin() -> None:
     with pytest.raises(DiskFullError, match=r"needed, [\d,]+ free") as info:
         diskspace.ensure_space("/", 2**62)
     assert info.value.errno == errno.ENOSPC and info.value.needed > info.value.free
+
+
+def test_hdf5_write_failures_map_to_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    """h5py leaves ``errno`` unset and names it in the message: still exit 1 (full) / 2 (read-only)."""
+    from asdfkit.cli.oserrors import system_error_exit
+
+    full = OSError("Can't write data (file write failed: time = x, filename = '/d/a.h5', "
+                   "file descriptor = 3, errno = 28, error message = 'No space left on device')")
+    assert system_error_exit(full) == 1
+    assert capsys.readouterr().err == "error: /d/a.h5: No space left on device\n"
+    readonly = OSError("Unable to create file (unable to open file: name = '/ro/x.h5', errno = 30, "
+                       "error message = 'Read-only file system', flags = 13)")
+    assert system_error_exit(readonly) == 2
+    assert capsys.readouterr().err == "error: /ro/x.h5: Read-only file system\n"
+    assert system_error_exit(ValueError("a bug")) is None  # re-raised with its traceback
