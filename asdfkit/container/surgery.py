@@ -41,7 +41,7 @@ from .diskspace import ensure_space
 from .events import QUAKEML_NAME
 from .file import ASDFFile
 from .h5util import decode_str, read_xml
-from .verify import verify_complete
+from .verify import check_decodes, verify_complete
 
 __all__ = ["SECTIONS", "MergeSource", "SurgeryReport", "extract", "merge", "repack"]
 
@@ -176,7 +176,11 @@ def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryRe
     planned: set[str] = set()
     for source in sources:
         with _open_source(source.path) as src:
-            for kind, path in _source_paths(src, source.sections):
+            paths = list(_source_paths(src, source.sections))
+            if write:  # every object decodes before any is copied (H5Ocopy can crash on damage)
+                for _, path in paths:
+                    check_decodes(src[path])
+            for kind, path in paths:
                 node = src[path]
                 existing = h5.get(path)
                 if existing is None and path not in planned:
@@ -366,9 +370,11 @@ def extract(
                 for data_type in types:
                     if data_type in aux and isinstance(aux[data_type], h5py.Group):
                         paths += list(_datasets(aux[data_type], f"/AuxiliaryData/{data_type}"))
+            for path in paths:  # every object decodes before any is copied (H5Ocopy can crash on damage)
+                check_decodes(src[path])
+            ensure_space(temp, sum(_storage_size(src[path]) for path in paths))
             for path in paths:
                 parent, _, name = path.rpartition("/")
-                ensure_space(temp, _storage_size(src[path]))
                 out.copy(src[path], out.require_group(parent or "/"), name=name)
                 report.copied += 1
                 report.copied_paths.append(path)
@@ -409,7 +415,10 @@ def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None
         with _open_source(source) as src, h5py.File(temp, "w") as out:
             for key in src.attrs:
                 out.attrs[key] = src.attrs[key]
-            for name in sorted(src):
+            names = sorted(src)
+            for name in names:  # every object decodes before any is copied (H5Ocopy can crash on damage)
+                check_decodes(src[name])
+            for name in names:
                 src.copy(src[name], out, name=name)
                 report.copied += 1
     report.size_after = dest.stat().st_size

@@ -28,7 +28,7 @@ from h5py import h5d, h5g, h5o, h5s, h5z
 
 from ..errors import DamagedFileError
 
-__all__ = ["PIECE_BYTES", "ChunkResult", "scan", "stored_bytes", "verify_complete"]
+__all__ = ["PIECE_BYTES", "ChunkResult", "check_decodes", "scan", "stored_bytes", "verify_complete"]
 
 log = logging.getLogger(__name__)
 
@@ -205,3 +205,20 @@ def verify_complete(path: str | os.PathLike[str], *, read: bool = True,
                     progress(result.size)
             checked += 1
     log.debug("verified %s: %d datasets%s", name, checked, " read back" if read else "")
+
+
+def check_decodes(obj: h5py.Dataset | h5py.Group) -> None:
+    """Raise :class:`DamagedFileError` unless every stored chunk under ``obj`` decodes.
+
+    Run on a source object before HDF5 copies it (``H5Ocopy``): copying a
+    dataset whose chunks are corrupt can crash libhdf5 (a double free), and a
+    copy would carry the damage into the output unread.
+    """
+    name = obj.file.filename
+    items = [(obj.name, obj.id)] if isinstance(obj, h5py.Dataset) else [
+        (f"{obj.name.rstrip('/')}{path}", dsid) for path, dsid in datasets(obj.id)]
+    for where, dataset in items:
+        for result in scan_dataset(where, dataset):
+            if result.error is not None:
+                raise DamagedFileError(f"{name} is damaged: {where!r} at {result.start} does not decode: "
+                                       f"{result.error}; not copied")

@@ -151,3 +151,19 @@ def test_commands_report_damage_in_one_line(seed: Path, tmp_path: Path, case: in
     assert runs[1].returncode == 1
     assert runs[2].returncode == 1 and not (tmp_path / "merged.h5").exists()  # verification refuses it
     assert not list(tmp_path.glob(".merged.h5*"))
+
+
+def test_copying_commands_do_not_crash_on_corrupt_metadata(seed: Path, tmp_path: Path) -> None:
+    """Byte-flip mutant 9 made libhdf5's object copy abort (double free) in merge, extract, repack.
+
+    Every object is now read (every chunk decoded) before any is copied.
+    """
+    flipped = tmp_path / "flip.h5"
+    build_mutant(Seed(str(seed), metadata_regions(seed)), "flip", 9, flipped)
+    for command in ("merge", "extract", "repack"):
+        out = tmp_path / f"{command}.h5"
+        run = _run(command, str(flipped), str(out))
+        assert run.returncode == 1, (command, run.returncode, run.stderr[-2000:])
+        (line,) = [line for line in run.stderr.splitlines() if line.strip()]
+        assert line.startswith("error:") and "damaged" in line and "not copied" in line
+        assert not out.exists()
