@@ -41,7 +41,7 @@ def _errno(exc: BaseException) -> int | None:
 def system_error_exit(exc: BaseException, args: Sequence[str] = ()) -> int | None:
     """Print one line for ``exc`` and return the exit code, or ``None`` if it is a bug to re-raise."""
     code = _errno(exc) if isinstance(exc, (OSError, RuntimeError)) else None
-    if code in _FULL | _DENIED:
+    if code is not None and code in _FULL | _DENIED:
         filename = exc.filename if isinstance(exc, OSError) else None
         named = _HDF5_NAME.search(str(exc))
         path = filename or (named.group(1) if named else None) or ", ".join(_files(args)) or "?"
@@ -49,7 +49,7 @@ def system_error_exit(exc: BaseException, args: Sequence[str] = ()) -> int | Non
         return 1 if code in _FULL else 2
     if from_hdf5(exc):
         files = _files(args)
-        named = " or ".join(files) if files else "an input file"
-        click.echo(f"error: {named} is damaged: HDF5 cannot read it ({str(exc).strip()})", err=True)
+        which = " or ".join(files) if files else "an input file"
+        click.echo(f"error: {which} is damaged: HDF5 cannot read it ({str(exc).strip()})", err=True)
         return 1
     return None
