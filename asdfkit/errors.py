@@ -8,6 +8,8 @@ and the rule it broke.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = [
     "AlignmentError",
     "AlignmentInputError",
@@ -18,6 +20,8 @@ __all__ = [
     "BatchIncompleteError",
     "CodesError",
     "CompressionError",
+    "DamagedFileError",
+    "DiskFullError",
     "DuplicateError",
     "DuplicateEventError",
     "DuplicateTraceError",
@@ -206,6 +210,32 @@ class GroupKindError(InvalidValueError):
 
 class MissingDependencyError(AsdfkitError, ImportError):
     """An optional dependency is not installed; the message names the extra that brings it."""
+class DamagedFileError(AsdfkitError, OSError):
+    """An ASDF file is damaged: HDF5 cannot decode a chunk (checksum or filter failure) or an object.
+
+    The message names the file, the object and HDF5's reason.  The CLI exits 1.
+    """
+
+
+class DiskFullError(AsdfkitError, OSError):
+    """Not enough free space to write: the message names the path, the bytes needed and free.
+
+    Raised before HDF5 is asked to write (libhdf5 can crash when it meets a
+    full disk), so nothing has been written or committed.  The CLI exits 1.
+    """
+
+    def __init__(self, path: str, needed: int, free: int) -> None:
+        super().__init__(
+            errno.ENOSPC,
+            f"not enough free space for {path}: {needed:,} bytes needed, {free:,} free",
+        )
+        self.path, self.needed, self.free = path, needed, free
+
+    def __str__(self) -> str:
+        return str(self.args[1])
+
+    def __reduce__(self) -> tuple:  # pickles across worker processes
+        return (DiskFullError, (self.path, self.needed, self.free))
 
 
 class AsdfkitWarning(UserWarning):

@@ -6,7 +6,8 @@ arguments, writes ObsPy's example recordings, events and inventory with
 asdfkit, validates the file, then damages a copy the way real files get
 damaged (a negative sampling rate, an event id that points nowhere, a
 truncated StationXML) and shows what the validator reports, grouped by
-severity, with rule ids and HDF5 paths.
+severity, with rule ids and HDF5 paths; last, a byte flipped inside a trace's
+samples, which only ``checksums=True`` (``--checksums``) finds.
 
 Run::
 
@@ -30,7 +31,7 @@ import obspy
 
 import asdfkit
 from asdfkit.cli.validate import format_report
-from asdfkit.container.rawedit import RawEditor
+from asdfkit.container.rawedit import RawEditor, flip_byte
 
 log = logging.getLogger("validate_file")
 
@@ -67,6 +68,15 @@ def demonstrate(workdir: Path) -> int:
     # Only what matters to you: select rule families, ignore single rules.
     report = asdfkit.validate(bad, select=["WAVE", "QML"], ignore="ASDF-STXML-007")
     print(f"WAVE and QML rules only: {[f.rule for f in report.findings]}")
+    # Damaged samples: a flipped byte inside a stored chunk. Only checksums=True reads samples.
+    flipped = workdir / "flipped.h5"
+    shutil.copyfile(good, flipped)
+    with RawEditor(flipped) as raw:
+        trace = next(n for n in raw.names("/Waveforms/BW.RJOB") if n != "StationXML")
+        offset = raw.chunk_offset(f"/Waveforms/BW.RJOB/{trace}")
+    flip_byte(flipped, offset + 10)
+    print(f"flipped byte, without checksums: exit {asdfkit.validate(flipped).exit_code}")
+    print(format_report(asdfkit.validate(flipped, checksums=True)))
     return report.exit_code
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..container import open as open_asdf
+from ..container.damage import damage_guard
 from .selection import pop_selection, selection_options
 from .tables import print_traces
 
@@ -74,7 +75,7 @@ def info(files: tuple[Path, ...], as_json: bool, traces: bool, event_id: str | N
         raise SystemExit(2)
     summaries = []
     for path in files:
-        with open_asdf(path, "r") as handle:
+        with damage_guard(path), open_asdf(path, "r") as handle:
             summaries.append(handle.summary())
     if as_json:
         click.echo(json.dumps(summaries, indent=2))

@@ -21,6 +21,7 @@ from .conformance import conformance
 from .convert import convert
 from .groups import group, label
 from .info import info
+from .oserrors import system_error_exit
 from .provenance import provenance
 from .surgery import extract_command, merge_command, repack_command
 from .validate import validate
@@ -30,6 +31,7 @@ __all__ = ["cli", "main"]
 EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
+_ARGS = "asdfkit.args"
 
 #: The extra that installs each optional package a command may need.
 OPTIONAL_EXTRAS = {
@@ -62,6 +64,10 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
 class AsdfkitGroup(click.Group):
     """A click group that turns asdfkit errors into messages and exit codes."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS] = tuple(args)  # the paths a system error or damaged file message names
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -71,6 +77,13 @@ class AsdfkitGroup(click.Group):
         except (AsdfkitError, ModeError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_DATA)
+        except click.exceptions.Exit:
+            raise
+        except (OSError, RuntimeError, UnicodeDecodeError, KeyError) as exc:
+            code = system_error_exit(exc, ctx.meta.get(_ARGS, ()))
+            if code is None:
+                raise
+            ctx.exit(code)
         except ModuleNotFoundError as exc:
             message = missing_extra(exc)
             if message is None:

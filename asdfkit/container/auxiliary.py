@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import AttributeTypeError, InvalidValueError, NotFoundError
 from ..naming import check_aux_name, check_provenance_id, split_aux_path
 from .compression import Compression
+from .diskspace import ensure_h5_space
 from .h5util import ascii_attr, check_attrs_storable, decode_str
 from .sizeguard import read_checked
 
@@ -96,6 +97,7 @@ class AuxiliaryStore:
             node = node[part]
             if not isinstance(node, h5py.Group):
                 raise InvalidValueError(f"cannot create {full!r}: {node.name!r} is a dataset, not a group")
+        ensure_h5_space(self._h5, array.nbytes)
         created_root = root is None
         first_new = None
         try:

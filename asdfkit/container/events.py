@@ -22,6 +22,7 @@ from .. import xmlsafe
 from ..errors import DuplicateEventError, InvalidValueError, NotFoundError, XMLError
 from ..spec import XML_DTYPE
 from .compression import Compression
+from .diskspace import ensure_h5_space
 from .h5util import read_xml, write_xml
 from .obspyxml import read_quakeml, write_quakeml
 
@@ -170,6 +171,7 @@ class EventStore:
             self._write_all(data)
             return
         # The stored bytes may carry trailing padding that ``clean`` removed.
+        ensure_h5_space(self._h5, len(data) - start)
         node.resize((len(data),))
         node[start:] = np.frombuffer(data[start:], dtype=XML_DTYPE)
 

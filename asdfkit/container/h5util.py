@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import AttributeTypeError, InvalidValueError
 from ..spec import XML_DTYPE
 from .compression import Compression
+from .diskspace import ensure_h5_space
 from .fastwrite import DatasetWriter
 from .sizeguard import read_checked
 
@@ -60,6 +61,7 @@ def write_xml(group: h5py.Group, name: str, data: bytes, compression: Compressio
               writer: DatasetWriter | None = None) -> h5py.Dataset:
     """Write XML bytes as the int8, 1-D, resizable dataset the spec asks for."""
     array = np.frombuffer(data, dtype=XML_DTYPE)
+    ensure_h5_space(group.file, array.nbytes)
     if name in group:
         del group[name]
     if writer is not None and array.size:

@@ -29,6 +29,7 @@ from obspy import UTCDateTime
 
 from ..spec import STATIONXML_NAME
 from ..times import end_ns, to_utc
+from .damage import damage_guard
 
 __all__ = ["HeaderIndex", "TraceHeader", "cache_dir"]
 
@@ -91,6 +92,27 @@ class TraceHeader:
         }
 
 
+_NUMERIC = (h5py.h5t.INTEGER, h5py.h5t.FLOAT)
+
+
+def _read_scalar(dataset: h5py.h5d.DatasetID, name: bytes, buf: np.ndarray, mtype: h5py.h5t.TypeID) -> None:
+    """Read the numeric attribute ``name`` into the 0-d ``buf``, checking it fits first.
+
+    HDF5 copies as many elements as the attribute's dataspace holds into the
+    buffer whatever its size, so an array-valued attribute would overrun it.
+    Anything but one integer or float raises ``TypeError`` (the walk skips the
+    dataset; the validator reports it).
+    """
+    attr = h5py.h5a.open(dataset, name)
+    space = attr.get_space()
+    kind = space.get_simple_extent_type()
+    if kind not in (h5py.h5s.SCALAR, h5py.h5s.SIMPLE) or space.get_simple_extent_npoints() != 1:
+        raise TypeError(f"attribute {name.decode()!r} holds {space.get_simple_extent_npoints()} values, not 1")
+    if attr.get_type().get_class() not in _NUMERIC:
+        raise TypeError(f"attribute {name.decode()!r} is not a number")
+    attr.read(buf, mtype=mtype)
+
+
 def _split(name: str) -> tuple[str, str, str, str, str]:
     # SEED__START__END__TAG: only the tag may contain "_" (even "__"), so split from the left.
     fields = name.split("__", 3)
@@ -138,27 +160,32 @@ class HeaderIndex:
         buf_i = np.empty((), np.int64)
         buf_f = np.empty((), np.float64)
         skip = STATIONXML_NAME.encode()
-        for group_name in waveforms:
+        with damage_guard(h5.filename, "/Waveforms"):
+            groups = list(waveforms)
+        for group_name in groups:
             try:
                 group = h5py.h5g.open(waveforms, group_name)
             except (KeyError, TypeError, ValueError, OSError):
                 continue
-            for name in group:
+            with damage_guard(h5.filename, f"/Waveforms/{group_name.decode(errors='replace')}"):
+                members = list(group)
+            for name in members:
                 if name == skip:
                     continue
                 try:
                     dataset = h5py.h5d.open(group, name)
                     # Explicit memory types spare h5py building a type object per read.
-                    h5py.h5a.open(dataset, b"starttime").read(buf_i, mtype=_INT64)
-                    h5py.h5a.open(dataset, b"sampling_rate").read(buf_f, mtype=_DOUBLE)
+                    _read_scalar(dataset, b"starttime", buf_i, _INT64)
+                    _read_scalar(dataset, b"sampling_rate", buf_f, _DOUBLE)
                     length = dataset.get_space().get_simple_extent_dims()
-                except (KeyError, TypeError, ValueError, OSError):
+                    text = name.decode()
+                except (KeyError, TypeError, ValueError, OSError, RuntimeError):
                     log.warning(
                         "skipping %s/%s: not a waveform dataset with starttime and sampling_rate",
                         group_name.decode(errors="replace"), name.decode(errors="replace"),
                     )
                     continue
-                names.append(name.decode())
+                names.append(text)
                 start.append(int(buf_i))
                 rate.append(float(buf_f))
                 npts.append(int(length[0]) if length else 1)

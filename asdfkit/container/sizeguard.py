@@ -31,6 +31,7 @@ from typing import Any
 import h5py
 
 from ..errors import ExternalLinkError, OversizeError
+from .damage import read_data
 
 __all__ = ["FLOOR_BYTES", "check_declared_size", "read_checked", "storage_ratio"]
 
@@ -99,4 +100,4 @@ def check_declared_size(dataset: h5py.Dataset, what: str = "dataset", npoints: i
 def read_checked(dataset: h5py.Dataset, what: str = "dataset") -> Any:
     """``dataset[()]`` after :func:`check_declared_size`."""
     check_declared_size(dataset, what)
-    return dataset[()]
+    return read_data(dataset)

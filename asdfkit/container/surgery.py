@@ -37,12 +37,15 @@ from ..atomic import atomic_path
 from ..errors import FormatError, InvalidValueError, MergeConflictError
 from ..locking import writer_lock
 from ..spec import STATIONXML_NAME
+from .damage import member_names
+from .diskspace import ensure_space
 from .events import QUAKEML_NAME
 from .file import ASDFFile
 from .groupcopy import GROUPS_PREFIX, copy_groups, merged_group, write_group
 from .h5util import decode_str, read_xml
 from .links import refuse_links
 from .sizeguard import read_checked
+from .verify import check_decodes, verify_complete
 
 __all__ = ["SECTIONS", "MergeSource", "SurgeryReport", "extract", "merge", "repack"]
 
@@ -143,11 +146,11 @@ def _source_paths(src: h5py.File, sections: frozenset[str]) -> Iterator[tuple[st
         yield "events", f"/{QUAKEML_NAME}"
     waveforms = src.get("Waveforms")
     if isinstance(waveforms, h5py.Group) and sections & {"stations", "waveforms"}:
-        for sid in sorted(waveforms):
+        for sid in sorted(member_names(waveforms)):
             station = waveforms[sid]
             if not isinstance(station, h5py.Group):
                 continue
-            for name in sorted(station):
+            for name in sorted(member_names(station)):
                 kind = "stations" if name == STATIONXML_NAME else "waveforms"
                 if kind in sections and isinstance(station[name], h5py.Dataset):
                     yield kind, f"/Waveforms/{sid}/{name}"
@@ -179,7 +182,11 @@ def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryRe
     planned: set[str] = set()
     for source in sources:
         with _open_source(source.path) as src:
-            for kind, path in _source_paths(src, source.sections):
+            paths = list(_source_paths(src, source.sections))
+            if write:  # every object decodes before any is copied (H5Ocopy can crash on damage)
+                for _, path in paths:
+                    check_decodes(src[path])
+            for kind, path in paths:
                 node = src[path]
                 existing = h5.get(path)
                 if existing is None and path not in planned:
@@ -295,12 +302,13 @@ def _merge(items: list[MergeSource], target: Path, in_place: bool) -> SurgeryRep
             log.info("merge into %s: nothing new (%d identical objects)", target, report.identical)
             return report
     final = SurgeryReport(str(target), size_before=report.size_before)
+    ensure_space(target, sum(s.path.stat().st_size for s in items))
     existed = target.exists()
     if in_place and existed:
         with ASDFFile(target, "a", index_cache=False, in_place=True) as out:
             _merge_pass(out, items, final, write=True)
     else:
-        with atomic_path(target, copy_existing=True) as temp:
+        with atomic_path(target, copy_existing=True, verify=verify_complete) as temp:
             with ASDFFile(
                 temp, "a" if existed else "w", format_version=None if existed else version, index_cache=False
             ) as out:
@@ -405,7 +413,7 @@ def _extract(
         headers = asdf.list_waveforms(**query)
         pids = {pid for h in headers if (pid := asdf.get_waveform_meta(h).provenance_id)}
         src = asdf.h5
-        with atomic_path(target) as temp, _new_like(temp, src) as out:
+        with atomic_path(target, verify=verify_complete) as temp, _new_like(temp, src) as out:
             paths = [h.path for h in headers]
             stations = sorted({h.station_id for h in headers})
             paths += [
@@ -427,6 +435,9 @@ def _extract(
                         paths += list(_datasets(aux[data_type], f"/AuxiliaryData/{data_type}"))
             aux_roots = [f"/AuxiliaryData/{t}" for t in types] if auxiliary and isinstance(aux, h5py.Group) else []
             refuse_links(src, paths + aux_roots, f"extract from {str(source)!r}")
+            for path in paths:  # every object decodes before any is copied (H5Ocopy can crash on damage)
+                check_decodes(src[path])
+            ensure_space(temp, sum(_storage_size(src[path]) for path in paths))
             for path in paths:
                 parent, _, name = path.rpartition("/")
                 out.copy(src[path], out.require_group(parent or "/"), name=name)
@@ -437,6 +448,15 @@ def _extract(
     report.size_after = target.stat().st_size
     log.info("extracted %d trace(s) of %s into %s", len(headers), source, target)
     return report
+
+
+def _storage_size(obj: h5py.Dataset | h5py.Group) -> int:
+    """Bytes of dataset storage under ``obj`` (what copying it writes, before metadata)."""
+    if isinstance(obj, h5py.Dataset):
+        return int(obj.id.get_storage_size())
+    sizes: list[int] = []
+    obj.visititems(lambda _, o: sizes.append(o.id.get_storage_size()) if isinstance(o, h5py.Dataset) else None)
+    return sum(sizes)
 
 
 # -- repack ------------------------------------------------------------------------------
@@ -461,12 +481,17 @@ def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None
 
 def _repack(source: Path, dest: Path) -> SurgeryReport:
     report = SurgeryReport(str(dest), size_before=source.stat().st_size if source.exists() else None)
-    with atomic_path(dest) as temp:
+    if source.exists():
+        ensure_space(dest, source.stat().st_size)
+    with atomic_path(dest, verify=verify_complete) as temp:
         with _open_source(source) as src, h5py.File(temp, "w") as out:
             refuse_links(src, ["/"], f"repack {str(source)!r}", soft=False)  # its soft links stay inside
             for key in src.attrs:
                 out.attrs[key] = src.attrs[key]
-            for name in sorted(src):
+            names = sorted(src)
+            for name in names:  # every object decodes before any is copied (H5Ocopy can crash on damage)
+                check_decodes(src[name])
+            for name in names:
                 src.copy(src[name], out, name=name)
                 report.copied += 1
     report.size_after = dest.stat().st_size

@@ -31,6 +31,8 @@ from ..spec import ID_ATTRIBUTES, VersionSpec
 from ..times import check_storable, end_ns, to_ns, to_utc
 from .chunks import STATS_KEY, EncodedChunks
 from .compression import Compression
+from .damage import read_data
+from .diskspace import ensure_h5_space
 from .fastwrite import DatasetWriter
 from .h5util import ascii_attr, decode_str
 from .index import HeaderIndex, TraceHeader
@@ -294,6 +296,7 @@ class WaveformStore:
                 )
 
     def _write(self, prepared: list[_Prepared], compression: Compression) -> list[str]:
+        ensure_h5_space(self._h5, sum(item.data.nbytes for item in prepared if not item.skip))
         waveforms = self._h5.require_group("Waveforms")
         created_groups: list[str] = []
         created: list[str] = []
@@ -416,10 +419,10 @@ class WaveformStore:
         t2 = UTCDateTime(ns=to_ns(endtime)) if endtime is not None else None
         if t1 is None and t2 is None:
             first, count, start_ns = 0, header.npts, header.starttime_ns
-            data = dataset[()]
+            data = read_data(dataset)
         else:
             first, count, start_ns = slice_window(header, t1, t2)
-            data = dataset[first:first + count]
+            data = read_data(dataset, slice(first, first + count))
         trace = Trace(data=data)
         stats = trace.stats
         stats.network, stats.station = header.network, header.station

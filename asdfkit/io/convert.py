@@ -35,8 +35,17 @@ from ..container import ASDFFile
 from ..container import open as open_asdf
 from ..container.chunks import STATS_KEY, encode
 from ..container.compression import Compression, parse_compression
+from ..container.diskspace import ensure_space
+from ..container.verify import verify_complete
 from ..container.waveforms import cast_dtype, cast_samples
-from ..errors import AsdfkitError, InvalidDtypeError, InvalidValueError, NotFoundError, XMLError
+from ..errors import (
+    AsdfkitError,
+    DiskFullError,
+    InvalidDtypeError,
+    InvalidValueError,
+    NotFoundError,
+    XMLError,
+)
 from ..locking import writer_lock
 from ..naming import TraceName, check_codes, check_tag, join_labels
 from ..provenance import ProvenanceRecorder
@@ -733,6 +742,7 @@ def _convert_locked(
     if output.exists() and not options.append and not options.overwrite:
         raise InvalidValueError(f"{output} exists: pass --append to add to it or --overwrite to replace it")
     mode = "a" if options.append else "w"
+    _ensure_output_space(output, sources, options)
 
     def run(target: Path) -> None:
         with open_asdf(target, mode, compression=options.compression, in_place=target == output) as f:
@@ -754,6 +764,8 @@ def _convert_locked(
                     continue
                 try:
                     conv.checked(f, path, result)
+                except DiskFullError:
+                    raise  # not a bad input: stop before HDF5 meets the full disk
                 except AsdfkitError as exc:
                     conv.bad(path, str(exc))
             progress.close()
@@ -789,10 +801,29 @@ def _convert_locked(
     if options.append and options.in_place:
         run(output)
     else:
-        with atomic_path(output, copy_existing=options.append) as temp:
+        with atomic_path(output, copy_existing=options.append, verify=verify_complete) as temp:
             run(temp)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _ensure_output_space(output: Path, sources: list[Source], options: ConvertOptions) -> None:
+    """Refuse up front (:class:`DiskFullError`) a conversion whose inputs cannot fit beside ``output``.
+
+    The inputs' size stands for the samples' (uncompressed SAC; miniSEED is
+    compressed, so each write checks again); an append on a copy needs the
+    existing file's size too.  Nothing has been written when this raises, so
+    even ``--in-place`` leaves the file untouched.
+    """
+    needed = 0
+    for source in sources:
+        try:
+            needed += source.path.stat().st_size if source.path.is_file() else 0
+        except OSError:
+            continue
+    if options.append and not options.in_place and output.exists():
+        needed += output.stat().st_size
+    ensure_space(output if output.exists() else output.parent, needed)
 
 
 def _nothing_converted(sources: list[Source], report: ConvertReport, empty: Sequence[str] = ()) -> None:

@@ -94,6 +94,15 @@ def _corrupt_chunk(base: Path, out: Path) -> None:
     flip_byte(out, offset + 10)
 
 
+@whole_file("ASDF-FILE-008", "corrupt-samples", "a flipped byte in a trace's samples (found with --checksums)",
+            ("ASDF-FILE-008", T))
+def _corrupt_samples(base: Path, out: Path) -> None:
+    shutil.copyfile(base, out)
+    with RawEditor(out) as raw:
+        offset = raw.chunk_offset(T)
+    flip_byte(out, offset + 10)
+
+
 @edit("ASDF-FILE-003", "dangling-link", "a soft link to nothing", ("ASDF-FILE-003", "/Dangling"))
 def _dangling(raw: RawEditor) -> None:
     raw.soft_link("/Dangling", "/Nowhere")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .. import xmlsafe
 from ..container.inspect import Inspector
 from ..errors import FormatError, InvalidValueError
 from .auxiliary import check_auxiliary
+from .checksums import check_checksums, stored_bytes
 from .context import Context, StopValidation
 from .groups import check_groups
 from .heapscan import check_global_heaps
@@ -34,11 +35,14 @@ def validate(
     max_findings: int | None = None,
     max_xml_bytes: int = xmlsafe.MAX_XML_BYTES,
     workers: int | None = None,
+    checksums: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Check an ASDF file against every rule of its format version.
 
     Never raises on bad file content: what is wrong becomes findings.  The
-    file is read once, one station at a time; waveform samples are never read.
+    file is read once, one station at a time; waveform samples are read only
+    with ``checksums``.
 
     Parameters
     ----------
@@ -55,6 +59,13 @@ def validate(
     workers
         Processes checking the stations (Linux only): ``None`` uses up to 4
         for files of 20,000 traces or more, ``1`` never forks.
+    checksums
+        Also read every stored chunk of every dataset (samples included) and
+        report each whose fletcher32 checksum or filter fails (ASDF-FILE-008).
+        Costs a full read of the file.
+    progress
+        With ``checksums``: called as ``progress(done, total)`` in bytes of
+        stored data after each chunk.
 
     Returns
     -------
@@ -94,6 +105,8 @@ def validate(
     with h5:
         try:
             _run(h5, ctx, workers)
+            if checksums:
+                _checksums(h5, ctx, progress)
             if h5.vlen_problem:
                 ctx.add("ASDF-FILE-002", "/", f"variable-length values were not read: {h5.vlen_problem}")
         except StopValidation:
@@ -101,6 +114,24 @@ def validate(
     seconds = time.perf_counter() - started
     log.info("validated %s in %.3f s: %d finding(s)", name, seconds, len(ctx.findings))
     return Report(name, tuple(ctx.findings), True, ctx.version, truncated, dict(ctx.checked), seconds)
+
+
+def _checksums(h5: Inspector, ctx: Context, progress: Callable[[int, int], None] | None) -> None:
+    root = h5.root(values=()).handle
+    if root is None:
+        return
+    if progress is None:
+        check_checksums(root, ctx)
+        return
+    total, done = stored_bytes(root), 0
+
+    def advance(size: int) -> None:
+        nonlocal done
+        done += size
+        progress(done, total)
+
+    progress(0, total)
+    check_checksums(root, ctx, advance)
 
 
 def _run(h5: Inspector, ctx: Context, workers: int | None) -> None:

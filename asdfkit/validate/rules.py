@@ -60,6 +60,9 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("ASDF-FILE-007", W, "exchangeable filters",
      "Datasets use only filters that ship with the HDF5 library (deflate, shuffle, fletcher32, "
      "szip, nbit, scaleoffset); lzf and plugin filters make a file unreadable elsewhere."),
+    ("ASDF-FILE-008", E, "data decodes",
+     "Checked only with --checksums: every stored chunk of every dataset is read and decoded; a chunk "
+     "whose fletcher32 checksum or filter (deflate, szip...) fails is reported with its position."),
     # -- root --------------------------------------------------------------------------------
     ("ASDF-ROOT-001", E, "file_format is ASDF",
      "The root attribute file_format exists and is the string 'ASDF'."),

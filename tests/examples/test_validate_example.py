@@ -20,6 +20,8 @@ def test_demonstration_reports_the_damage() -> None:
     for rule in ("ASDF-WAVE-005", "ASDF-QML-003", "ASDF-XML-004"):
         assert rule in out
     assert "WAVE and QML rules only: ['ASDF-WAVE-005', 'ASDF-QML-003']" in out
+    assert "flipped byte, without checksums: exit 0" in out
+    assert "flipped.h5: INVALID - 1 error" in out and "ASDF-FILE-008" in out
 
 
 def test_validates_given_files(tmp_path: Path) -> None:
