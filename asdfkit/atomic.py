@@ -47,6 +47,7 @@ __all__ = [
     "copy_limit",
     "find_partials",
     "is_private_temp",
+    "target_of",
     "new_temp",
     "partial_path",
     "remove_stale_partials",
@@ -60,7 +61,7 @@ DEFAULT_COPY_LIMIT = 2 * 1024**3
 COPY_MARGIN = 0.10
 _FICLONE = 0x40049409  # _IOW(0x94, 9, int) on Linux
 
-_private: set[str] = set()
+_private: dict[str, Path] = {}  # temporary file -> the target it will replace
 _private_lock = threading.Lock()
 
 
@@ -105,7 +106,7 @@ def new_temp(target: Path) -> Path:
             continue
         os.close(fd)
         with _private_lock:
-            _private.add(os.path.abspath(temp))
+            _private[os.path.abspath(temp)] = target
         return temp
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(target))  # pragma: no cover
 
@@ -132,9 +133,17 @@ def is_private_temp(path: str | os.PathLike[str]) -> bool:
     return os.path.abspath(path) in _private
 
 
+def target_of(path: str | os.PathLike[str]) -> Path | None:
+    """The file a private temporary file will replace (None for any other path).
+
+    Messages name the user's file, not the temporary one it is being written as.
+    """
+    return _private.get(os.path.abspath(path))
+
+
 def _forget(temp: Path) -> None:
     with _private_lock:
-        _private.discard(os.path.abspath(temp))
+        _private.pop(os.path.abspath(temp), None)
 
 
 def discard(temp: Path) -> None:

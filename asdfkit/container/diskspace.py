@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..atomic import target_of
 from ..errors import DiskFullError
 
 __all__ = ["MARGIN_BYTES", "MARGIN_FRACTION", "ensure_h5_space", "ensure_space", "free_bytes", "needed_bytes"]
@@ -55,8 +56,9 @@ def ensure_space(path: str | os.PathLike[str], nbytes: int) -> None:
         return
     needed = needed_bytes(nbytes)
     if free < needed:
-        log.debug("refusing to write %d bytes to %s: %d free", nbytes, path, free)
-        raise DiskFullError(os.fspath(path), needed, free)
+        shown = target_of(path) or path  # the user's file, not the temporary copy it is written as
+        log.debug("refusing to write %d bytes to %s: %d free", nbytes, shown, free)
+        raise DiskFullError(os.fspath(shown), needed, free)
 
 
 def ensure_h5_space(h5: Any, nbytes: int) -> None:
