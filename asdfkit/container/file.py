@@ -306,6 +306,7 @@ class ASDFFile:
 
     @property
     def compression(self) -> Compression:
+        """Compression settings applied to waveforms written from now on."""
         return self._compression
 
     # -- events ------------------------------------------------------------------------------
@@ -344,6 +345,7 @@ class ASDFFile:
 
     @property
     def stations_with_stationxml(self) -> list[str]:
+        """Station ids (``NET.STA``) that have a StationXML document, sorted."""
         return self._stations.ids()
 
     def add_stations(self, inventory: Inventory | bytes) -> list[str]:
@@ -589,6 +591,7 @@ class ASDFFile:
 
     @property
     def auxiliary_data_types(self) -> list[str]:
+        """Names of the auxiliary data types stored in the file."""
         return self._auxiliary.types()
 
     def remove_auxiliary_data(self, data_type: str, path: str | None = None) -> None:
@@ -608,9 +611,11 @@ class ASDFFile:
 
     @property
     def provenance_documents(self) -> list[str]:
+        """Names of the provenance documents stored in the file."""
         return self._provenance.names()
 
     def remove_provenance_document(self, name: str) -> None:
+        """Delete the provenance document ``name``; the file must be open for writing."""
         self._check_writable()
         self._provenance.remove(name)
 
