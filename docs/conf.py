@@ -41,6 +41,9 @@ napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 # Type names in numpydoc sections are prose ("int or None", "array-like"), not references.
 napoleon_preprocess_types = False
+# ... and Sphinx would still resolve a type spelled ``path`` to whichever documented property is
+# called ``path``: such prose types are no references.
+suppress_warnings = ["ref.python"]
 nitpicky = False
 
 html_theme = "alabaster"

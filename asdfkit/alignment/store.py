@@ -157,10 +157,12 @@ class StoredRun:
 
     @property
     def mccc(self) -> bool:
+        """Whether MCCC was run after ICCS in this run."""
         return self.status_mccc is not None
 
     @property
     def number(self) -> int:
+        """The run number, ``run_0003`` → 3."""
         return int(self.run_id[4:])
 
     @property
@@ -171,10 +173,12 @@ class StoredRun:
 
     @property
     def origin_time(self) -> UTCDateTime:
+        """Event origin time as an ObsPy ``UTCDateTime``."""
         return UTCDateTime(ns=self.origin_time_ns)
 
     @property
     def path(self) -> str:
+        """Path of the run below the alignment auxiliary type, ``EVENT/run_NNNN``."""
         return f"{self.event_key}/{self.run_id}"
 
     def summary(self) -> dict[str, Any]:

@@ -33,47 +33,35 @@ __all__ = [
 
 @runtime_checkable
 class Seismogram(Protocol):
-    """What the algorithms need to know about one trace.
-
-    Attributes
-    ----------
-    data
-        Samples, 1-D.
-    begin
-        Time of the first sample, seconds relative to the caller's reference.
-    delta
-        Sampling interval in seconds.
-    t0
-        Initial pick (immutable input), seconds relative to the reference.
-    t1
-        Working pick, or ``None`` when the trace has not been aligned yet
-        (the effective pick is then ``t0``).
-    flip
-        Polarity reversed.
-    select
-        Trace included in the stack.
-    """
+    """What the algorithms need to know about one trace: the read-only properties below."""
 
     @property
-    def data(self) -> NDArray[np.floating] | NDArray[np.integer]: ...
+    def data(self) -> NDArray[np.floating] | NDArray[np.integer]:
+        """Samples, 1-D."""
 
     @property
-    def begin(self) -> float: ...
+    def begin(self) -> float:
+        """Time of the first sample, seconds relative to the caller's reference."""
 
     @property
-    def delta(self) -> float: ...
+    def delta(self) -> float:
+        """Sampling interval in seconds."""
 
     @property
-    def t0(self) -> float: ...
+    def t0(self) -> float:
+        """Initial pick (immutable input), seconds relative to the reference."""
 
     @property
-    def t1(self) -> float | None: ...
+    def t1(self) -> float | None:
+        """Working pick, or ``None`` before the first alignment (the effective pick is then ``t0``)."""
 
     @property
-    def flip(self) -> bool: ...
+    def flip(self) -> bool:
+        """Polarity reversed."""
 
     @property
-    def select(self) -> bool: ...
+    def select(self) -> bool:
+        """Trace included in the stack."""
 
 
 @dataclass(frozen=True)
@@ -118,18 +106,23 @@ class AlignmentParams:
 
     @property
     def window_length(self) -> float:
+        """Length of the time window in seconds (``window_post - window_pre``)."""
         return self.window_post - self.window_pre
 
     @property
     def effective_ramp_width(self) -> float:
+        """Taper ramp width in seconds: ``ramp_width``, or 10 % of the window when unset."""
         return 0.1 * self.window_length if self.ramp_width is None else self.ramp_width
 
     @property
     def effective_max_shift(self) -> float:
+        """Largest allowed lag in seconds: ``max_shift``, or 25 % of the window when unset."""
         return 0.25 * self.window_length if self.max_shift is None else self.max_shift
 
 
 class ICCSStatus(enum.Enum):
+    """How an ICCS run ended (``ICCSResult.status``)."""
+
     CONVERGED = "converged"
     MAX_ITERATIONS = "max_iterations"  # stack still changing after max_iterations
     ALL_DESELECTED = "all_deselected"  # autoselect would drop every trace; selection kept
@@ -137,6 +130,8 @@ class ICCSStatus(enum.Enum):
 
 
 class MCCCStatus(enum.Enum):
+    """How an MCCC solve ended (``MCCCResult.status``)."""
+
     SOLVED = "solved"
     PARTIAL = "partial"  # some traces had no pair above threshold: their times are NaN
     NO_PAIRS = "no_pairs"  # no pair above mccc_min_cc: nothing solved, all times NaN

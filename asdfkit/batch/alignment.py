@@ -102,8 +102,9 @@ def align_events(
     Examples
     --------
     >>> from asdfkit.alignment import AlignmentParams               # doctest: +SKIP
-    >>> s = align_events("catalog.h5", "aligned.h5", params=AlignmentParams(bandpass=(0.5, 2.0)))
-    >>> s.to_dict()["processed"], s.failed
+    >>> s = align_events("catalog.h5", "aligned.h5",                # doctest: +SKIP
+    ...                  params=AlignmentParams(bandpass=(0.5, 2.0)))
+    >>> s.to_dict()["processed"], s.failed                           # doctest: +SKIP
     (12, {})
     """
     from ..alignment.store import event_key

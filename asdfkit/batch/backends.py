@@ -54,6 +54,7 @@ class Backend:
             raise BatchError(f"invalid number of workers {self.workers}: must be >= 1")
 
     def describe(self) -> str:
+        """One line naming the back-end and its workers, for logs and summaries."""
         if self.kind == "dask":
             if self.scheduler:
                 return f"dask scheduler {self.scheduler}"

@@ -204,6 +204,7 @@ class Recipe:
         return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
+        """The recipe as a dictionary that :meth:`from_dict` reads back."""
         out: dict[str, Any] = {
             "name": self.name,
             "steps": [{"op": s.op, **dict(s.params)} for s in self.steps],

@@ -29,6 +29,7 @@ class ChunkStatus:
     runs: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The chunk status as a JSON-ready dictionary."""
         return {
             "chunk": self.chunk,
             "done": list(self.done),
@@ -49,13 +50,16 @@ class BatchStatus:
     chunks: tuple[ChunkStatus, ...] = field(default_factory=tuple)
 
     def count(self, what: str) -> int:
+        """Number of stations in state ``what`` (``done``, ``failed``, ``pending`` ...) over all chunks."""
         return sum(len(getattr(c, what)) for c in self.chunks)
 
     @property
     def complete(self) -> bool:
+        """Whether every chunk is packed with no failed or pending station."""
         return all(c.packed and not c.failed and not c.pending for c in self.chunks)
 
     def to_dict(self) -> dict[str, Any]:
+        """The status as a JSON-ready dictionary."""
         return {
             "output": self.output,
             "input": self.input,
@@ -74,7 +78,7 @@ def status(output: str | os.PathLike[str]) -> BatchStatus:
     Examples
     --------
     >>> s = status("bandpassed.h5")                                  # doctest: +SKIP
-    >>> s.complete, s.count("failed")
+    >>> s.complete, s.count("failed")                                # doctest: +SKIP
     (False, 2)
     """
     work = WorkDir(output)

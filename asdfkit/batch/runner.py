@@ -47,9 +47,11 @@ class BatchSummary:
 
     @property
     def ok(self) -> bool:
+        """Whether no station failed."""
         return not self.failed
 
     def to_dict(self) -> dict[str, Any]:
+        """The summary as a JSON-ready dictionary."""
         return {
             "output": self.output,
             "chunk": self.chunk,
@@ -153,9 +155,9 @@ def run(
     Examples
     --------
     >>> from asdfkit.batch import Recipe, run                       # doctest: +SKIP
-    >>> recipe = Recipe.load("bandpass.toml")
-    >>> summary = run("raw.h5", "bandpassed.h5", recipe, chunk=ChunkSpec(0, 4))
-    >>> summary.to_dict()["processed"]
+    >>> recipe = Recipe.load("bandpass.toml")                       # doctest: +SKIP
+    >>> summary = run("raw.h5", "bandpassed.h5", recipe, chunk=ChunkSpec(0, 4))  # doctest: +SKIP
+    >>> summary.to_dict()["processed"]                              # doctest: +SKIP
     25
     """
     started = time.perf_counter()

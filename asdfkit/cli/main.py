@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from .._version import __version__
+from ..container.hdf5locking import without_hdf5_locking
 from ..errors import AsdfkitError, FormatError, ModeError, UnsafeWriteError
 from .align import align
 from .batch import batch
@@ -95,7 +96,12 @@ class AsdfkitGroup(click.Group):
 @click.group(cls=AsdfkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="asdf-cli")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-def cli(verbose: int) -> None:
+@click.option(
+    "--no-hdf5-locking", "no_hdf5_locking", is_flag=True,
+    help="Switch off HDF5's own file locking for this command (file systems without locks, or files "
+    "another program holds open); asdfkit's writer lock stays on.",
+)
+def cli(verbose: int, no_hdf5_locking: bool) -> None:
     """Read, write and inspect ASDF (Adaptable Seismic Data Format) files.
 
     Run `asdf-cli COMMAND --help` for the options of a command.
@@ -103,6 +109,8 @@ def cli(verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("asdfkit").setLevel(level)
+    if no_hdf5_locking:
+        click.get_current_context().call_on_close(without_hdf5_locking())
 
 
 cli.add_command(convert)

@@ -3,6 +3,7 @@
 from .auxiliary import AuxiliaryDataItem
 from .compression import Compression, parse_compression
 from .file import ASDFFile, open
+from .hdf5locking import get_hdf5_locking, hdf5_locking, set_hdf5_locking
 from .index import HeaderIndex, TraceHeader
 from .waveforms import TraceMeta
 
@@ -13,6 +14,9 @@ __all__ = [
     "HeaderIndex",
     "TraceHeader",
     "TraceMeta",
+    "get_hdf5_locking",
+    "hdf5_locking",
     "open",
     "parse_compression",
+    "set_hdf5_locking",
 ]

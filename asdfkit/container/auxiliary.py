@@ -33,6 +33,7 @@ class AuxiliaryDataItem:
 
     @property
     def hdf5_path(self) -> str:
+        """Absolute HDF5 path of the dataset, e.g. ``/AuxiliaryData/Picks/P``."""
         return f"/{GROUP}/{self.data_type}/{self.path}"
 
 

@@ -27,6 +27,7 @@ from .events import EventStore
 from .fastwrite import DatasetWriter
 from .groups import GroupStore
 from .h5util import ascii_attr, read_str_attr
+from .hdf5locking import locking_options
 from .headertable import event_origin, header_table
 from .index import HeaderIndex, TraceHeader, file_key
 from .labels import edit_labels
@@ -101,11 +102,13 @@ class ASDFFile:
         in_place: bool = False,
         copy_limit: int | None = None,
         lock_timeout: float | None = 0,
+        hdf5_locking: bool | None = None,
     ) -> None:
         if mode not in _MODES:
             raise ModeError(f"invalid mode {mode!r}: must be one of r, r+, w, w-, x, a")
         self.path = Path(path)
         self.mode = mode
+        self._hdf5_locking = locking_options(hdf5_locking)
         self._compression = parse_compression(
             compression, shuffle=shuffle, fletcher32=fletcher32, force=force_compression
         )
@@ -144,12 +147,14 @@ class ASDFFile:
         work, h5mode = (session.work, session.h5mode) if session is not None else (self.path, _MODES[mode])
         try:
             # v108: objects created get version-2 headers, which hold attributes over 64 KiB (densehdr)
-            self._h5 = h5py.File(work, h5mode, libver=None if mode == "r" else WRITE_LIBVER)
+            self._h5 = h5py.File(work, h5mode, libver=None if mode == "r" else WRITE_LIBVER,
+                                 **self._hdf5_locking)
         except (OSError, ValueError) as exc:
             if isinstance(exc, BlockingIOError) or "unable to lock file" in str(exc):
                 raise FileLockedError(
                     f"cannot open {str(self.path)!r}: locked by another process (a program has it "
-                    "open for writing: HDF5 file lock)"
+                    "open for writing: HDF5 file lock; hdf5_locking=False or asdf-cli --no-hdf5-locking "
+                    "reads it anyway)"
                 ) from exc
             raise FormatError(f"cannot open {str(self.path)!r} in mode {mode!r}: {exc}") from exc
         try:
@@ -306,6 +311,7 @@ class ASDFFile:
 
     @property
     def compression(self) -> Compression:
+        """Compression settings applied to waveforms written from now on."""
         return self._compression
 
     # -- events ------------------------------------------------------------------------------
@@ -344,6 +350,7 @@ class ASDFFile:
 
     @property
     def stations_with_stationxml(self) -> list[str]:
+        """Station ids (``NET.STA``) that have a StationXML document, sorted."""
         return self._stations.ids()
 
     def add_stations(self, inventory: Inventory | bytes) -> list[str]:
@@ -589,6 +596,7 @@ class ASDFFile:
 
     @property
     def auxiliary_data_types(self) -> list[str]:
+        """Names of the auxiliary data types stored in the file."""
         return self._auxiliary.types()
 
     def remove_auxiliary_data(self, data_type: str, path: str | None = None) -> None:
@@ -608,9 +616,11 @@ class ASDFFile:
 
     @property
     def provenance_documents(self) -> list[str]:
+        """Names of the provenance documents stored in the file."""
         return self._provenance.names()
 
     def remove_provenance_document(self, name: str) -> None:
+        """Delete the provenance document ``name``; the file must be open for writing."""
         self._check_writable()
         self._provenance.remove(name)
 
@@ -848,6 +858,13 @@ def open(  # noqa: A001 - mirrors h5py.File / builtins.open
         closed; another writer fails at once with
         :class:`~asdfkit.errors.FileLockedError` (0, default), waits (None) or
         waits up to this many seconds.
+    hdf5_locking : bool or None
+        HDF5's own file locking (h5py's ``locking=``): ``None`` (default) the
+        process-wide setting of
+        :func:`~asdfkit.container.hdf5locking.set_hdf5_locking`, else HDF5's
+        default (``HDF5_USE_FILE_LOCKING`` applies); ``False`` opens a file that
+        another program holds open for writing, or one on a file system without
+        locks.  asdfkit's own writer lock stays on either way.
 
     Examples
     --------

@@ -56,10 +56,12 @@ class TraceHeader:
 
     @property
     def station_id(self) -> str:
+        """``NET.STA``."""
         return f"{self.network}.{self.station}"
 
     @property
     def seed_id(self) -> str:
+        """``NET.STA.LOC.CHA``."""
         return f"{self.network}.{self.station}.{self.location}.{self.channel}"
 
     @property
@@ -69,17 +71,21 @@ class TraceHeader:
 
     @property
     def endtime_ns(self) -> int:
+        """Time of the last sample, nanoseconds since the epoch."""
         return end_ns(self.starttime_ns, self.npts, self.sampling_rate)
 
     @property
     def starttime(self) -> UTCDateTime:
+        """Time of the first sample as an ObsPy ``UTCDateTime``."""
         return to_utc(self.starttime_ns)
 
     @property
     def endtime(self) -> UTCDateTime:
+        """Time of the last sample as an ObsPy ``UTCDateTime``."""
         return to_utc(self.endtime_ns)
 
     def to_dict(self) -> dict[str, Any]:
+        """The header as a JSON-ready dictionary."""
         return {
             "name": self.name,
             "seed_id": self.seed_id,
@@ -145,6 +151,7 @@ class HeaderIndex:
     # -- construction ------------------------------------------------------------
     @classmethod
     def empty(cls) -> HeaderIndex:
+        """A header table with no rows."""
         return cls([], np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64))
 
     @classmethod
@@ -193,6 +200,7 @@ class HeaderIndex:
 
     # -- mutation (asdfkit's own writes keep the index current) ---------------------
     def append(self, name: str, start: int, rate: float, npts: int) -> None:
+        """Add one row: trace name, start (ns), sampling rate (Hz) and sample count."""
         self.names.append(name)
         self.start = np.append(self.start, np.int64(start))
         self.rate = np.append(self.rate, rate)
@@ -200,6 +208,7 @@ class HeaderIndex:
         self._invalidate()
 
     def extend(self, rows: Iterable[tuple[str, int, float, int]]) -> None:
+        """Add rows given as ``(name, start_ns, rate, npts)`` tuples."""
         rows = list(rows)
         if not rows:
             return
@@ -211,6 +220,7 @@ class HeaderIndex:
         self._invalidate()
 
     def discard(self, names: Iterable[str]) -> None:
+        """Drop the rows of the given trace names; unknown names are ignored."""
         drop = set(names)
         if not drop:
             return
@@ -237,6 +247,7 @@ class HeaderIndex:
         return name in self._position
 
     def header(self, i: int) -> TraceHeader:
+        """The :class:`TraceHeader` of row ``i``."""
         net, sta, loc, cha, tag = self.codes[i]
         return TraceHeader(
             self.names[i], net, sta, loc, cha, tag,
@@ -245,6 +256,7 @@ class HeaderIndex:
 
     @property
     def codes(self) -> list[tuple[str, str, str, str, str]]:
+        """``(network, station, location, channel, tag)`` of every row, parsed once."""
         if self._codes is None:
             self._codes = [_split(name) for name in self.names]
         return self._codes
@@ -279,6 +291,7 @@ class HeaderIndex:
 
     # -- persistence ---------------------------------------------------------------
     def save(self, path: Path, key: str) -> None:
+        """Write the table atomically to the cache file ``path``, tagged with ``key``."""
         blob = "\n".join(self.names).encode()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
@@ -296,6 +309,7 @@ class HeaderIndex:
 
     @classmethod
     def load(cls, path: Path, key: str) -> HeaderIndex | None:
+        """Read a table saved by :meth:`save`; ``None`` if missing, stale (other ``key``) or damaged."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 if int(data["version"]) != _CACHE_FORMAT or str(data["key"]) != key:

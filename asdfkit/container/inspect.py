@@ -34,6 +34,7 @@ import numpy as np
 from h5py import h5a, h5d, h5g, h5l, h5o, h5s, h5t
 
 from ..errors import FileLockedError, FormatError
+from .hdf5locking import locking_options
 
 __all__ = [
     "H5_ERRORS",
@@ -327,14 +328,15 @@ class Inspector:
         try:
             if not h5py.is_hdf5(name):
                 raise FormatError(f"cannot open {name!r}: not an HDF5 file")
-            handle = h5py.File(name, "r")
+            handle = h5py.File(name, "r", **locking_options())
         except FormatError:
             raise
         except H5_ERRORS as exc:
             if isinstance(exc, BlockingIOError) or "unable to lock file" in str(exc):
                 raise FileLockedError(
                     f"cannot open {name!r}: locked by another process (a program has it open for "
-                    "writing: HDF5 file lock); run again when it is done"
+                    "writing: HDF5 file lock); run again when it is done, or read it anyway with "
+                    "asdf-cli --no-hdf5-locking"
                 ) from exc
             raise FormatError(f"cannot open {name!r} as HDF5: {_reason(exc)}") from exc
         _fixed_metadata_cache(handle)

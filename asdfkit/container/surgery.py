@@ -43,6 +43,7 @@ from .events import QUAKEML_NAME
 from .file import ASDFFile
 from .groupcopy import GROUPS_PREFIX, copy_groups, merged_group, write_group
 from .h5util import decode_str, read_xml
+from .hdf5locking import locking_options
 from .links import refuse_links
 from .sizeguard import read_checked
 from .verify import check_decodes, verify_complete
@@ -166,7 +167,7 @@ def _open_source(path: Path) -> h5py.File:
         raise FormatError(f"cannot merge {str(path)!r}: no such file") from FileNotFoundError(path)
     if not h5py.is_hdf5(path):
         raise FormatError(f"cannot merge {str(path)!r}: not an HDF5 file")
-    return h5py.File(path, "r")
+    return h5py.File(path, "r", **locking_options())
 
 
 def _new_event_ids(target: ASDFFile, data: bytes) -> list[Any]:

@@ -58,6 +58,7 @@ class TraceMeta:
 
     @classmethod
     def from_attrs(cls, attrs: h5py.AttributeManager) -> TraceMeta:
+        """Read the metadata from the attributes of a waveform dataset."""
         meta = cls()
         for name in ID_ATTRIBUTES:
             if name in attrs:

@@ -307,6 +307,7 @@ class TemplateReport:
     unreadable: list[str]
 
     def to_dict(self) -> dict[str, object]:
+        """The report as a JSON-ready dictionary."""
         return dict(self.__dict__)
 
 

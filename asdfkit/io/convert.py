@@ -140,6 +140,7 @@ class ConvertReport:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dictionary."""
         return dict(self.__dict__)
 
 

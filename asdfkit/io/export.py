@@ -72,6 +72,7 @@ class ExportReport:
         self.warnings.append(str(change))
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dictionary."""
         out = dict(self.__dict__)
         out["changes"] = [dict(c.__dict__) for c in self.changes]
         return out

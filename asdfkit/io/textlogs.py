@@ -37,8 +37,8 @@ def log_path(trace: Trace) -> tuple[str, str]:
     >>> import numpy as np
     >>> from obspy import Trace, UTCDateTime
     >>> trace = Trace(np.frombuffer(b"LOG", dtype="S1"))
-    >>> trace.stats.update(network="GR", station="FUR", channel="LOG",
-    ...                    starttime=UTCDateTime("2017-01-01T00:00:12.5"))
+    >>> trace.stats.update({"network": "GR", "station": "FUR", "channel": "LOG",
+    ...                     "starttime": UTCDateTime("2017-01-01T00:00:12.5")})
     >>> log_path(trace)
     ('GR_FUR__LOG', 'T20170101T000012_500000000')
     """

@@ -88,13 +88,16 @@ class RecordInfo:
 
     @property
     def localpart(self) -> str:
+        """The record id without its namespace."""
         return self.id.rsplit("}", 1)[-1]
 
     @property
     def title(self) -> str:
+        """A display name: the label, else the SEIS-PROV type, else the PROV kind."""
         return self.label or (self.prov_type or self.kind)
 
     def to_dict(self) -> dict[str, Any]:
+        """The record as a JSON-ready dictionary."""
         return {"id": self.id, "kind": self.kind, "type": self.prov_type, "label": self.label,
                 "attributes": {k: _jsonable(v) for k, v in self.attributes.items()},
                 "document": self.document}
@@ -118,6 +121,7 @@ class ProvGraph:
 
     @classmethod
     def from_documents(cls, documents: Iterable[tuple[str, bytes]]) -> ProvGraph:
+        """Build a graph from ``(name, PROV-XML bytes)`` pairs; unreadable documents are skipped with a warning."""
         graph = cls()
         for name, data in documents:
             try:
@@ -127,6 +131,7 @@ class ProvGraph:
         return graph
 
     def add(self, document: ProvDocument, name: str | None = None) -> None:
+        """Add every entity, activity, agent and relation of ``document``, remembering it came from ``name``."""
         flat = document.flattened()
         for record in flat.get_records():
             if isinstance(record, (ProvEntity, ProvActivity, ProvAgent)):

@@ -111,6 +111,7 @@ class QualifiedId:
 
     @classmethod
     def parse(cls, text: str) -> QualifiedId:
+        """Parse ``prefix:localpart`` text; raises ``InvalidValueError`` naming the text if it is not one."""
         match = _QUALIFIED.match(text.strip())
         if match is None:
             raise InvalidValueError(

@@ -31,6 +31,7 @@ class LineageStep:
     agents: tuple[RecordInfo, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The step as a JSON-ready dictionary."""
         return {
             "activity": self.activity.to_dict() if self.activity else None,
             "inputs": [r.to_dict() for r in self.inputs],
@@ -53,14 +54,17 @@ class Lineage:
 
     @property
     def activities(self) -> list[RecordInfo]:
+        """The activities of every step, oldest first, skipping steps without one."""
         return [s.activity for s in self.steps if s.activity is not None]
 
     def to_dict(self) -> dict[str, Any]:
+        """The lineage as a JSON-ready dictionary (subject, target, sources, steps)."""
         return {"subject": self.subject, "target": self.target.to_dict(),
                 "sources": [r.to_dict() for r in self.sources],
                 "steps": [s.to_dict() for s in self.steps]}
 
     def to_text(self) -> str:
+        """The lineage as indented human-readable text, one record per line."""
         lines = [f"lineage of {self.subject or self.target.localpart}",
                  f"  record: {self.target.id}"]
         for source in self.sources:

@@ -51,6 +51,7 @@ class ProvFinding:
         return f"{self.severity}: {self.rule}{where}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding as a JSON-ready dictionary."""
         return {"rule": self.rule, "severity": self.severity, "record_id": self.record_id,
                 "message": self.message}
 
@@ -70,15 +71,19 @@ class ProvReport:
 
     @property
     def errors(self) -> list[ProvFinding]:
+        """Findings of severity ``error``."""
         return [f for f in self.findings if f.severity == "error"]
 
     def rules(self) -> set[str]:
+        """Names of the rules that produced a finding."""
         return {f.rule for f in self.findings}
 
     def add(self, rule: str, message: str, record_id: str | None = None, severity: str = "error") -> None:
+        """Record a finding of ``rule`` (``severity`` ``error`` or ``warning``), optionally on one record."""
         self.findings.append(ProvFinding(rule, message, record_id, severity))
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dictionary."""
         return {"ok": self.ok, "seis_prov_records": self.seis_prov_records,
                 "findings": [f.to_dict() for f in self.findings]}
 

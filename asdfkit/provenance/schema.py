@@ -44,6 +44,7 @@ class RecordType:
     attributes: tuple[AttributeSpec, ...]
 
     def attribute(self, name: str) -> AttributeSpec | None:
+        """The specification of attribute ``name``, or ``None`` if the type has no such attribute."""
         return self._by_name.get(name)
 
     @cached_property
@@ -52,6 +53,7 @@ class RecordType:
 
     @cached_property
     def required(self) -> tuple[str, ...]:
+        """Names of the attributes a record of this type must have."""
         return tuple(a.name for a in self.attributes if a.required)
 
 
@@ -67,6 +69,7 @@ class Profile:
     types: dict[str, RecordType]
 
     def by_code(self, code: str) -> RecordType | None:
+        """The record type with the two-letter id ``code``, or ``None``."""
         return self._by_code.get(code)
 
     @cached_property
@@ -77,6 +80,7 @@ class Profile:
         return codes
 
     def id_regex(self, code: str) -> re.Pattern[str]:
+        """Compiled regular expression that record ids of type ``code`` must match."""
         regexes: dict[str, re.Pattern[str]] = self._id_regexes
         if code not in regexes:
             regexes[code] = re.compile(self.id_pattern.replace("{code}", re.escape(code)))

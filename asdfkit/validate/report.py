@@ -37,6 +37,7 @@ class Finding:
         return rule.title if rule else ""
 
     def to_dict(self) -> dict[str, str]:
+        """The finding as a JSON-ready dictionary."""
         return {"rule": self.rule, "severity": self.severity.value, "path": self.path,
                 "message": self.message}
 
@@ -62,10 +63,12 @@ class Report:
 
     @property
     def errors(self) -> tuple[Finding, ...]:
+        """Findings of severity error."""
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
+        """Findings of severity warning."""
         return tuple(f for f in self.findings if f.severity is Severity.WARNING)
 
     @property
@@ -96,6 +99,7 @@ class Report:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dictionary."""
         return {
             "path": self.path,
             "ok": self.ok,
@@ -110,4 +114,5 @@ class Report:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text (see :meth:`to_dict`)."""
         return json.dumps(self.to_dict(), indent=indent)

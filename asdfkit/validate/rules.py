@@ -229,9 +229,11 @@ class RuleSelection:
 
     @classmethod
     def all(cls) -> RuleSelection:
+        """A selection with every rule enabled."""
         return cls(frozenset(RULES))
 
     def enabled(self, rule_id: str) -> bool:
+        """Whether the rule ``rule_id`` is reported."""
         return rule_id in self.enabled_ids
 
     def any(self, prefix: str) -> bool:

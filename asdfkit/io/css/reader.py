@@ -114,6 +114,7 @@ class CssReader:
 
     @property
     def schema(self) -> str:
+        """The CSS schema of the database, ``css3.0`` or ``css3.1``."""
         return self.database.schema
 
     def _scan(self) -> dict[tuple[str, str], ChannelSeen]:

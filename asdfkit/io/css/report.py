@@ -80,10 +80,12 @@ class CssReport:
     _seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
 
     def add_missing(self, row: str, path: str, reason: str) -> None:
+        """Record a row whose waveform file could not be found or read."""
         self.missing.append(MissingFile(row, path, reason))
 
     def disagree(self, subject: str, field_name: str, table_value: Any, other_value: Any,
                  other_source: str, used: str = "table") -> None:
+        """Record that a table value differs from another source; kept once per subject and field."""
         key = ("d", subject, field_name)
         if key not in self._seen:
             self._seen.add(key)
@@ -101,6 +103,7 @@ class CssReport:
         self.issues.append(Issue(kind, message, where))
 
     def issues_of(self, kind: str) -> list[Issue]:
+        """The issues of one ``kind``."""
         return [i for i in self.issues if i.kind == kind]
 
     @property
