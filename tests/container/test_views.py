@@ -41,7 +41,7 @@ def test_missing_station_and_tag(path: Path) -> None:
         with pytest.raises(NotFoundError, match="XX.NONE"):
             f.waveforms["XX.NONE"]
         with pytest.raises(AttributeError):
-            f.waveforms.XX_NONE
+            f.waveforms.XX_NONE  # noqa: B018 - the attribute access is the test
         with pytest.raises(NotFoundError, match="synthetic"):
             f.waveforms["BW.RJOB"]["synthetic"]
         assert f.waveforms["GR.FUR"].tags == []

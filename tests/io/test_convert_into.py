@@ -597,7 +597,7 @@ def test_json_station_longitude_beyond_180_is_refused(tmp_path: Path) -> None:
 
 
 def test_segy_traces_with_repeated_numbers_take_their_positions(sample_set: Path, tmp_path: Path) -> None:
-    from asdfkit.io.convert import _Converter, ConvertReport
+    from asdfkit.io.convert import ConvertReport, _Converter
 
     stream = obspy.read(str(sample_set / "AE.113A..BH?.mseed"))
     for trace in stream:
