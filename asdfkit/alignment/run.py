@@ -81,8 +81,15 @@ def prepare_event(
     t0_source: str = "taup",
     taup_model: str = "iasp91",
     progress: bool = False,
+    group: str | Sequence[str] | None = None,
+    labels: str | Sequence[str] | None = None,
 ) -> EventSelection:
-    """The event's seismograms (bandpassed when ``params.bandpass``) with ``t0``, all checked."""
+    """The event's seismograms (bandpassed when ``params.bandpass``) with ``t0``, all checked.
+
+    ``group`` (trace groups, :attr:`asdfkit.ASDFFile.groups`) and ``labels`` narrow the
+    traces further, as in :meth:`asdfkit.ASDFFile.list_waveforms`.
+    """
+    query = {k: v for k, v in (("group", group), ("labels", labels)) if v}
     params = params or AlignmentParams()
     check_params(params)
     check_bandpass(params.bandpass, params.bandpass_corners)
@@ -97,6 +104,7 @@ def prepare_event(
             bandpass=params.bandpass,
             corners=params.bandpass_corners,
             progress=progress,
+            **query,
         )
         selection = attach_t0(f, selection, t0_source, phase, taup_model)
     check_coverage(selection, params)
@@ -224,6 +232,8 @@ def align_event(
     edits: Sequence[Edit] = (),
     comment: str = "",
     in_place: bool = False,
+    group: str | Sequence[str] | None = None,
+    labels: str | Sequence[str] | None = None,
 ) -> StoredRun:
     """Align an event's traces on ``phase`` and store the run in the file.
 
@@ -238,6 +248,8 @@ def align_event(
         With ``start_from``: default the parent run's.
     tag, channel : str, optional
         Which traces; ``channel`` defaults to verticals (``*Z``).
+    group, labels : str or sequence of str, optional
+        Only traces of these groups (:attr:`asdfkit.ASDFFile.groups`) / with these labels.
     t0_source : {"taup", "picks"}
         Initial picks from TauP (default; ``taup_model``, iasp91) or from the event's QuakeML picks.
     mccc : bool
@@ -270,7 +282,7 @@ def align_event(
         A bad window or parameter, a trace that does not cover the window,
         no TauP arrival or pick (:class:`~asdfkit.errors.NoArrivalError`), no
         station coordinates (:class:`~asdfkit.errors.MissingCoordinatesError`),
-        a bad edit, or ``t0_source``/``phase``/``tag``/``channel`` together with
+        a bad edit, or ``t0_source``/``phase``/``tag``/``channel``/``group``/``labels`` together with
         ``start_from``.
     """
     if start_from is None:
@@ -286,6 +298,8 @@ def align_event(
             t0_source=t0_source,
             taup_model=taup_model,
             progress=progress,
+            group=group,
+            labels=labels,
         )
         parent = None
         mccc = True if mccc is None else mccc
@@ -297,6 +311,8 @@ def align_event(
                 ("t0_source", t0_source, None),
                 ("tag", tag, None),
                 ("channel", channel, None),
+                ("group", group or None, None),
+                ("labels", labels or None, None),
                 ("phase", phase, parent.phase),
             )
             if value is not None and value != kept

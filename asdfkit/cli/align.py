@@ -367,6 +367,10 @@ def _event_option(required: bool) -> Any:
 @click.option("--comment", default="", help="Stored with the run, shown by `align report`.")
 @click.option("--in-place", is_flag=True,
               help="Store the run into FILE directly, not on a copy (large files; NOT crash-safe).")
+@click.option("--group", "groups", multiple=True, metavar="NAME",
+              help="Only traces of this trace group (repeatable: any of them); see `asdf-cli group`.")
+@click.option("--label", "labels", multiple=True, metavar="LABEL",
+              help="Only traces with this label (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored run as JSON.")
 def run_command(
     file: Path,
@@ -386,6 +390,8 @@ def run_command(
     pick: tuple[str, ...],
     comment: str,
     in_place: bool,
+    groups: tuple[str, ...],
+    labels: tuple[str, ...],
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -411,6 +417,8 @@ def run_command(
                 ("--model", model),
                 ("--tag", tag),
                 ("--channel", channel),
+                ("--group", groups or None),
+                ("--label", labels or None),
             )
             if value is not None
         ]
@@ -434,6 +442,8 @@ def run_command(
         edits=edits,
         comment=comment,
         in_place=in_place,
+        group=list(groups) or None,
+        labels=list(labels) or None,
     )
     click.echo(json.dumps(_run_json(run), indent=2) if as_json else _run_text(run))
 
