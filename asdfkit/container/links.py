@@ -21,7 +21,8 @@ from collections.abc import Iterable
 
 import h5py
 
-from ..errors import ExternalLinkError
+from ..errors import DamagedFileError, ExternalLinkError
+from .damage import from_hdf5
 
 __all__ = ["describe_links", "refuse_links"]
 
@@ -73,8 +74,19 @@ def describe_links(h5: h5py.File, roots: Iterable[str], *, soft: bool = True) ->
 
 
 def refuse_links(h5: h5py.File, roots: Iterable[str], what: str, *, soft: bool = True) -> None:
-    """Raise :class:`~asdfkit.errors.ExternalLinkError` naming every link :func:`describe_links` finds."""
-    links = describe_links(h5, roots, soft=soft)
+    """Raise :class:`~asdfkit.errors.ExternalLinkError` naming every link :func:`describe_links` finds.
+
+    A file whose links HDF5 cannot even walk is damaged (:class:`~asdfkit.errors.DamagedFileError`):
+    nothing is copied from it.
+    """
+    try:
+        links = describe_links(h5, roots, soft=soft)
+    except (OSError, RuntimeError, UnicodeDecodeError, KeyError) as exc:
+        if not from_hdf5(exc):
+            raise
+        raise DamagedFileError(
+            f"{h5.filename} is damaged: HDF5 cannot walk its objects ({exc}); not copied"
+        ) from exc
     if links:
         kinds = "external or soft links" if soft else "external links"
         raise ExternalLinkError(
