@@ -19,7 +19,9 @@ __all__ = [
     "CompressionError",
     "DuplicateError",
     "DuplicateEventError",
+    "DiskFullError",
     "DuplicateTraceError",
+    "FileLockedError",
     "FormatError",
     "InvalidDtypeError",
     "InvalidNameError",
@@ -43,6 +45,25 @@ class AsdfkitError(Exception):
 
 class FormatError(AsdfkitError, OSError):
     """The file is not HDF5, not ASDF, or of an unsupported format version."""
+
+
+class FileLockedError(FormatError):
+    """Another process (or another handle of this one) is writing the file: "locked by another process".
+
+    Raised by every asdfkit writer that finds the file's writer lock
+    (``.<name>.lock``, see :mod:`asdfkit.locking`) held, and by readers that
+    find the HDF5 file itself locked by a writer working in place.  The CLI
+    exits with 2.
+    """
+
+
+class DiskFullError(AsdfkitError, OSError):
+    """Not enough free space to write a file safely: the message names the path, the bytes needed and free.
+
+    Raised before the write starts (libhdf5 may crash when it meets a full
+    disk), so nothing is committed and the files already there are untouched.
+    The CLI exits with 1.
+    """
 
 
 class SacFileError(AsdfkitError, OSError):

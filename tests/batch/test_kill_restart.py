@@ -105,10 +105,8 @@ def test_sigkill_of_the_driver_then_restart(stations_file: Path, tmp_path: Path)
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    journal = out.with_name("out.h5.batch") / "chunk-0000-of-0001" / "journal.json"
-    _wait_for(
-        lambda: journal.exists() and len(json.loads(journal.read_text())["done"]) >= 3, "3 stations done"
-    )
+    plan = out.with_name("out.h5.batch") / "plan.json"
+    _wait_for(lambda: plan.exists() and len(_committed(out)) >= 3, "3 stations done")
     os.kill(driver.pid, signal.SIGKILL)
     assert driver.wait() == -signal.SIGKILL
     _wait_for(lambda: _group_gone(driver.pid), "the orphaned workers to leave")
