@@ -159,25 +159,40 @@ def merge_chunks(output: str | os.PathLike[str], *, partial: bool = False) -> Su
 
 
 def _copy_single(chunk_file: Path, target: Path) -> SurgeryReport:
-    """One chunk file and no output yet: the output is a verified byte copy (what a merge would write)."""
+    """One chunk file and no output yet: the output is that file (what a merge would write).
+
+    A hard link where the file system allows it (the chunk file was verified
+    when it was packed; writers that replace the output atomically break the
+    link, leaving the chunk file as it was), else a byte copy compared with
+    its source before it is renamed into place.
+    """
     size = chunk_file.stat().st_size
-    require_free_space(target, size)
     with writer_lock(target):
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
         os.close(fd)
         temp = Path(name)
         try:
-            shutil.copyfile(chunk_file, temp)
-            fsync_file(temp)
-            if not filecmp.cmp(chunk_file, temp, shallow=False):
-                raise BatchError(f"copying {str(chunk_file)!r} to {str(temp)!r} gave different bytes")
+            temp.unlink()
+            try:
+                os.link(chunk_file, temp)
+            except OSError:  # no hard links here (another file system, FAT, some network mounts)
+                require_free_space(target, size)
+                shutil.copyfile(chunk_file, temp)
+                fsync_file(temp)
+                if not filecmp.cmp(chunk_file, temp, shallow=False):
+                    raise BatchError(f"copying {str(chunk_file)!r} to {str(temp)!r} gave different bytes") from None
             os.replace(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
     fsync_folder(target.parent)
     report = SurgeryReport(str(target), size_before=None, size_after=size)
+
+    def visit(name: bytes, info: Any) -> None:
+        if info.type == h5py.h5o.TYPE_DATASET:
+            report.copied_paths.append("/" + name.decode())
+
     with h5py.File(target, "r") as f:
-        f.visititems(lambda name, obj: report.copied_paths.append("/" + name) if isinstance(obj, h5py.Dataset) else None)
+        h5py.h5o.visit(f.id, visit, info=True)
     report.copied = len(report.copied_paths)
     return report

@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import h5py
 from tqdm import tqdm
 
 from ..container import open as open_asdf
-from ..container.surgery import MergeSource, merge
 from ..errors import BatchError, DiskFullError, FormatError
 from ..locking import writer_lock
 from ..naming import check_tag
 from .backends import Backend, run_jobs
 from .journal import ChunkJournal, Plan, WorkDir
+from .pack import pack_files
 from .partition import ChunkSpec, partition
 from .parts import fsync_file, fsync_folder, verify_file, verify_part
 from .recipe import Recipe
@@ -137,6 +138,14 @@ def _adopt(work: WorkDir, chunk: ChunkSpec, journal: ChunkJournal, mine: set[str
     return adopted
 
 
+def _root_version(path: Path) -> str | None:
+    with h5py.File(path, "r") as f:
+        value = f.attrs.get("file_format_version")
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal) -> Path:
     """Merge the journaled part files (and the input's events) into the chunk file, verified, atomically."""
     target = work.chunk_file(chunk)
@@ -152,8 +161,13 @@ def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal) 
         require_free_space(target, needed)
         temp = target.with_name(f".{target.name}.pack.partial")
         temp.unlink(missing_ok=True)
-        merge([*([target] if target.exists() else []), MergeSource.of(source, ["events"]), *parts], temp)
-        verify_file(temp)
+        sources = [*([target] if target.exists() else []), *parts]
+        try:
+            pack_files(temp, source, sources, _root_version(sources[0]) if sources else None)
+            verify_file(temp)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
         fsync_file(temp)
         os.replace(temp, target)
         fsync_folder(target.parent)

@@ -30,7 +30,7 @@ from ..container import open as open_asdf
 from ..errors import BatchError, DiskFullError, NotFoundError
 from ..provenance import ProvenanceRecorder, add_processed_waveforms
 from .parts import commit_part, part_name, set_units, temp_for
-from .space import require_free_space
+from .space import SpaceBudget
 
 if TYPE_CHECKING:
     from ..container.file import ASDFFile
@@ -260,6 +260,7 @@ def _attempt(job: TaskJob, skip: dict[str, StationResult]) -> TaskResult:
     committed: list[str] = []
     final = job.part_dir / part_name(job.stations[0], len(job.stations))
     temp = temp_for(final)
+    space = SpaceBudget(temp)
     out: ASDFFile | None = None
     try:
         for station in job.stations:
@@ -276,7 +277,7 @@ def _attempt(job: TaskJob, skip: dict[str, StationResult]) -> TaskResult:
                 log.info("station %s failed: %s: %s", station, type(exc).__name__, exc)
                 results.append(failed_result(station, started, traces_in, exc, job.traceback_limit))
                 continue
-            require_free_space(temp, _estimate(output, xml))
+            space.take(_estimate(output, xml))
             try:
                 if out is None:
                     job.part_dir.mkdir(parents=True, exist_ok=True)
