@@ -52,11 +52,15 @@ def _now() -> str:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON under a temporary name, fsync, rename: readers see old or new, never half."""
     temp = path.with_name(f".{path.name}.{socket.gethostname()}.{os.getpid()}.partial")
-    with open(temp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise _append_failed(path, exc) from exc
 
 
 def _read_json(path: Path) -> Any:
