@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -74,13 +75,24 @@ def make_input(folder: Path, n: int) -> Path:
     return path
 
 
-def _timed(command: list[str], rss: Path | None = None) -> tuple[float, int | None]:
+CPU: dict[str, float] = {}
+"""CPU seconds (user + system, the process and its pool workers) of the last timed command, by label."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command: list[str], rss: Path | None = None, label: str = "") -> tuple[float, int | None]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
     if rss is not None:
         env["RSS_OUT"] = str(rss)
+    cpu = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
+    CPU[label] = _children_cpu() - cpu
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return elapsed, int(rss.read_text()) if rss is not None else None
@@ -93,7 +105,7 @@ def _batch(source: Path, out: Path, function: str, workers: int, provenance: boo
                "--function", f"{JOBS}:{function}", "--workers", str(workers), "--no-progress"]
     if not provenance:
         command.append("--no-provenance")
-    seconds, peak = _timed(command, rss)
+    seconds, peak = _timed(command, rss, f"batch {function} w{workers}")
     return seconds, peak or 0
 
 
@@ -102,7 +114,7 @@ def _loop(source: Path, out: Path, function: str, provenance: bool) -> float:
     command = [sys.executable, str(LOOP), str(source), str(out), function]
     if not provenance:
         command.append("--no-provenance")
-    return _timed(command)[0]
+    return _timed(command, label=f"loop {function}")[0]
 
 
 def _same_samples(a: Path, b: Path) -> bool:
@@ -121,6 +133,7 @@ def measure(folder: Path, n: int, chunk_files: int) -> dict[str, Any]:
     rss = out / "rss.txt"
     seconds: dict[str, float] = {}
     driver_rss: dict[str, int] = {}
+    load_before = os.getloadavg()[0]
     seconds["loop bp"] = _loop(source, out / "loop_bp.h5", "bp", True)
     for workers in (1, 2):
         name = f"batch bp w{workers}"
@@ -134,10 +147,14 @@ def measure(folder: Path, n: int, chunk_files: int) -> dict[str, Any]:
         "bp w2": _same_samples(out / "loop_bp.h5", out / "bp2.h5"),
         "noop w2": _same_samples(out / "loop_noop.h5", out / "noop2.h5"),
     }
+    cpu = {name: CPU[name] for name in seconds}
+    load_after = os.getloadavg()[0]
     merges = measure_merges(source, out, chunk_files)
     return {
         "stations": n,
+        "load average (1 min) before, after": [load_before, load_after],
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "driver_peak_rss_mib": {k: v / 1024 for k, v in driver_rss.items()},
         "ratios": {
             "batch bp w1 / loop bp": seconds["batch bp w1"] / seconds["loop bp"],
@@ -145,6 +162,9 @@ def measure(folder: Path, n: int, chunk_files: int) -> dict[str, Any]:
         },
         "machinery ms/station (noop w1 - loop noop)": 1000 * (seconds["batch noop w1"] - seconds["loop noop"]) / n,
         "machinery ms/station (noop w2 - loop noop)": 1000 * (seconds["batch noop w2"] - seconds["loop noop"]) / n,
+        "machinery CPU ms/station (noop w1 - loop noop)": 1000 * (cpu["batch noop w1"] - cpu["loop noop"]) / n,
+        "machinery CPU ms/station (noop w2 - loop noop)": 1000 * (cpu["batch noop w2"] - cpu["loop noop"]) / n,
+        "CPU ratio batch bp w1 / loop bp": cpu["batch bp w1"] / cpu["loop bp"],
         "same samples as the loop": same,
         "merge": merges,
     }
@@ -166,16 +186,18 @@ def measure_merges(source: Path, out: Path, chunk_files: int) -> dict[str, Any]:
         run(source, target, batch_scale_jobs.noop, chunk=ChunkSpec(index, chunk_files),
             backend=Backend("local", 1), progress=False, provenance=False)
     chunks_seconds = time.perf_counter() - started
-    batch_merge, _ = _timed([sys.executable, "-m", "asdfkit", "batch", "merge", str(target)])
+    batch_merge, _ = _timed([sys.executable, "-m", "asdfkit", "batch", "merge", str(target)], label="batch merge")
     files = sorted(str(p) for p in work.glob("chunk-*.h5"))
     plain = out / "merged_plain.h5"
     plain.unlink(missing_ok=True)
-    cli_merge, _ = _timed([sys.executable, "-m", "asdfkit", "merge", *files, str(plain)])
+    cli_merge, _ = _timed([sys.executable, "-m", "asdfkit", "merge", *files, str(plain)], label="cli merge")
     return {
         "chunk files": len(files),
         "running the chunks (in-process) s": chunks_seconds,
         "asdf-cli batch merge s": batch_merge,
         "asdf-cli merge s": cli_merge,
+        "asdf-cli batch merge CPU s": CPU["batch merge"],
+        "asdf-cli merge CPU s": CPU["cli merge"],
         "same samples": _same_samples(target, plain),
     }
 
@@ -193,18 +215,25 @@ def main(sizes: list[int], json_path: Path | None = None, chunk_files: int = 100
             },
             "merge time ratio": {
                 k: large["merge"][k] / small["merge"][k]
-                for k in ("asdf-cli batch merge s", "asdf-cli merge s")
+                for k in ("asdf-cli batch merge s", "asdf-cli merge s", "asdf-cli batch merge CPU s",
+                          "asdf-cli merge CPU s")
             },
         }
     for run in runs:
-        print(f"\n{run['stations']} stations ({os.cpu_count()} CPUs)")
+        load = run["load average (1 min) before, after"]
+        print(f"\n{run['stations']} stations ({os.cpu_count()} CPUs, load average {load[0]:.1f} -> {load[1]:.1f})")
         for name, value in run["seconds"].items():
             rss = run["driver_peak_rss_mib"].get(name)
-            print(f"  {name:16s} {value:8.2f} s" + (f"   driver peak RSS {rss:6.1f} MiB" if rss else ""))
+            print(
+                f"  {name:16s} {value:8.2f} s wall {run['cpu_seconds'][name]:8.2f} s CPU"
+                + (f"   driver peak RSS {rss:6.1f} MiB" if rss else "")
+            )
         for name, value in run["ratios"].items():
             print(f"  {name:36s} {value:6.2f}x")
-        for key in ("machinery ms/station (noop w1 - loop noop)", "machinery ms/station (noop w2 - loop noop)"):
-            print(f"  {key:44s} {run[key]:6.2f} ms")
+        for key in ("machinery ms/station (noop w1 - loop noop)", "machinery ms/station (noop w2 - loop noop)",
+                    "machinery CPU ms/station (noop w1 - loop noop)", "machinery CPU ms/station (noop w2 - loop noop)"):
+            print(f"  {key:48s} {run[key]:6.2f} ms")
+        print(f"  CPU ratio batch bp w1 / loop bp {run['CPU ratio batch bp w1 / loop bp']:6.2f}x")
         print(f"  same samples as the loop: {run['same samples as the loop']}")
         print(f"  merge: {run['merge']}")
     if "scaling" in results:
