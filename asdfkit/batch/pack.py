@@ -21,7 +21,7 @@ import numpy as np
 
 from ..container import open as open_asdf
 from ..errors import MergeConflictError
-from .parts import UNITS_ATTR
+from .parts import UNITS_ATTR, bound_metadata_cache
 
 __all__ = ["pack_files"]
 
@@ -65,14 +65,14 @@ def pack_files(target: Path, events: Path | None, sources: Sequence[Path], versi
     """
     open_asdf(target, "w", format_version=version, index_cache=False).close()
     copied = 0
-    with h5py.File(target, "a") as out:
+    with bound_metadata_cache(h5py.File(target, "a")) as out:
         if events is not None:
             with h5py.File(events, "r") as src:
                 if isinstance(src.get("QuakeML"), h5py.Dataset):
                     h5py.h5o.copy(src.id, b"QuakeML", out.id, b"QuakeML")
                     copied += 1
         for source in sources:
-            with h5py.File(source, "r") as src:
+            with bound_metadata_cache(h5py.File(source, "r")) as src:
                 if isinstance(src.get("QuakeML"), h5py.Dataset) and "QuakeML" not in out:
                     h5py.h5o.copy(src.id, b"QuakeML", out.id, b"QuakeML")
                     copied += 1

@@ -29,7 +29,7 @@ from obspy import Inventory, Stream
 from ..container import open as open_asdf
 from ..errors import BatchError, DiskFullError, NotFoundError
 from ..provenance import ProvenanceRecorder, add_processed_waveforms
-from .parts import commit_part, part_name, set_units, temp_for
+from .parts import bound_metadata_cache, commit_part, part_name, set_units, temp_for
 from .space import SpaceBudget
 
 if TYPE_CHECKING:
@@ -141,6 +141,7 @@ class _OpenInput:
 
     def __init__(self, path: Path, tag: str | None) -> None:
         self.file = open_asdf(path, "r")
+        bound_metadata_cache(self.file.h5)  # read once per station over the whole run: keep memory flat
         self.by_station: dict[str, list[TraceHeader]] = {}
         for header in self.file.list_waveforms(tag=tag):
             self.by_station.setdefault(header.station_id, []).append(header)
