@@ -14,8 +14,10 @@ machine.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +26,7 @@ from typing import Any
 
 from ..errors import BatchError
 from ..workers import worker_pool
+from .blas import limit_blas_threads
 from .worker import InputCache, TaskJob, TaskResult, process_task
 
 __all__ = ["Backend", "run_jobs"]
@@ -72,6 +75,17 @@ def _serial(jobs: Sequence[Any], process: Process) -> Iterator[Any]:
         yield process(job)
 
 
+_limited: set[int] = set()
+
+
+def _in_pool_worker(process: Process, job: Any) -> Any:
+    """Run a job in a pool worker, its BLAS limited to one thread (the pool is the parallelism)."""
+    if os.getpid() not in _limited:
+        limit_blas_threads(1)
+        _limited.add(os.getpid())
+    return process(job)
+
+
 def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[Any]:
     # fork where the OS has it: functions defined in a script (even without an
     # ``if __name__ == "__main__"`` guard) reach the workers, and start-up is cheap.
@@ -79,7 +93,8 @@ def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[Any]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     with worker_pool(workers, mp_context=context) as pool:
-        futures = [pool.submit(process, job) for job in jobs]
+        call = functools.partial(_in_pool_worker, process)
+        futures = [pool.submit(call, job) for job in jobs]
         try:
             for future in as_completed(futures):
                 yield future.result()

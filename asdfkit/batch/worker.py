@@ -156,42 +156,47 @@ class _OpenInput:
 
 
 class InputCache:
-    """The input kept open in each worker process (one file at a time), keyed by path, state and tag.
+    """The input kept open in each worker (one file per thread), keyed by path, state and tag.
 
     Opening the input and grouping its traces by station happens once per
     process instead of once per station.  The key holds the process id (a
     forked child never uses its parent's handle) and the file's inode, size
-    and modification time (a rewritten input is opened again).
+    and modification time (a rewritten input is opened again).  Threads (Dask
+    with ``processes=False``) each get their own handle: an open file's
+    Python-side state is not shared between threads.
     """
 
     _lock = threading.Lock()
-    _current: tuple[tuple[Any, ...], _OpenInput] | None = None
+    _open: dict[int, tuple[tuple[Any, ...], _OpenInput]] = {}
 
     @classmethod
     def get(cls, path: Path, tag: str | None) -> _OpenInput:
         st = os.stat(path)
         key = (str(path), tag, os.getpid(), st.st_ino, st.st_size, st.st_mtime_ns)
+        thread = threading.get_ident()
         with cls._lock:
-            if cls._current is not None and cls._current[0] == key:
-                return cls._current[1]
-            cls._close_locked()
-            opened = _OpenInput(path, tag)
-            cls._current = (key, opened)
-            return opened
+            current = cls._open.get(thread)
+            if current is not None and current[0] == key:
+                return current[1]
+            if current is not None:
+                cls._discard(thread)
+        opened = _OpenInput(path, tag)
+        with cls._lock:
+            cls._open[thread] = (key, opened)
+        return opened
 
     @classmethod
-    def _close_locked(cls) -> None:
-        if cls._current is not None:
-            key, opened = cls._current
-            cls._current = None
-            if key[2] == os.getpid():
-                opened.file.close()
+    def _discard(cls, thread: int) -> None:
+        key, opened = cls._open.pop(thread)
+        if key[2] == os.getpid():
+            opened.file.close()
 
     @classmethod
     def close(cls) -> None:
-        """Close the input this process holds open (the driver calls it after in-process runs)."""
+        """Close the inputs this process holds open (after a run: in-process, or on Dask workers)."""
         with cls._lock:
-            cls._close_locked()
+            for thread in list(cls._open):
+                cls._discard(thread)
 
 
 def _as_output(result: Any) -> StationOutput:
