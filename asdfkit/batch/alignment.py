@@ -18,13 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import h5py
-
 from ..container import open as open_asdf
 from .backends import Backend
 from .journal import Plan
 from .partition import ChunkSpec
-from .parts import commit_part, part_name, set_units, temp_for
+from .parts import commit_part, part_name, temp_for, write_units
 from .runner import BatchSummary, drive
 from .worker import StationResult, TaskResult, failed_result
 
@@ -75,8 +73,7 @@ def process_event(job: EventJob) -> TaskResult:
                 t0_source=job.options["t0_source"],
                 taup_model=job.options["taup_model"] if job.options["t0_source"] == "taup" else None,
             )
-            with h5py.File(temp, "a") as f:
-                set_units(f, [job.key])
+            write_units(temp, [job.key])
             verify = commit_part(temp, final, [job.key])
         finally:
             temp.unlink(missing_ok=True)

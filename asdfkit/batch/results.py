@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import h5py
-
 from ..container.surgery import SurgeryReport, merge
 from ..errors import BatchError, BatchIncompleteError
 from ..locking import writer_lock
 from .journal import WorkDir
 from .partition import ChunkSpec, partition
-from .parts import fsync_file, fsync_folder, read_units
+from .parts import count_datasets, fsync_file, fsync_folder, read_units
 from .space import require_free_space
 
 __all__ = ["BatchStatus", "ChunkStatus", "merge_chunks", "status"]
@@ -187,12 +185,6 @@ def _copy_single(chunk_file: Path, target: Path) -> SurgeryReport:
             raise
     fsync_folder(target.parent)
     report = SurgeryReport(str(target), size_before=None, size_after=size)
-
-    def visit(name: bytes, info: Any) -> None:
-        if info.type == h5py.h5o.TYPE_DATASET:
-            report.copied_paths.append("/" + name.decode())
-
-    with h5py.File(target, "r") as f:
-        h5py.h5o.visit(f.id, visit, info=True)
+    report.copied_paths = count_datasets(target)
     report.copied = len(report.copied_paths)
     return report

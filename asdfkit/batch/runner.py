@@ -12,18 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import h5py
 from tqdm import tqdm
 
 from ..container import open as open_asdf
+from ..container.pack import pack_files
 from ..errors import BatchError, DiskFullError, FormatError
 from ..locking import writer_lock
 from ..naming import check_tag
 from .backends import Backend, run_jobs
 from .journal import ChunkJournal, Plan, WorkDir
-from .pack import pack_files
 from .partition import ChunkSpec, partition
-from .parts import fsync_file, fsync_folder, verify_file, verify_part
+from .parts import fsync_file, fsync_folder, root_version, verify_file, verify_part
 from .recipe import Recipe
 from .results import merge_chunks
 from .space import require_free_space
@@ -138,14 +137,6 @@ def _adopt(work: WorkDir, chunk: ChunkSpec, journal: ChunkJournal, mine: set[str
     return adopted
 
 
-def _root_version(path: Path) -> str | None:
-    with h5py.File(path, "r") as f:
-        value = f.attrs.get("file_format_version")
-    if value is None:
-        return None
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal) -> Path:
     """Merge the journaled part files (and the input's events) into the chunk file, verified, atomically."""
     target = work.chunk_file(chunk)
@@ -163,7 +154,7 @@ def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal) 
         temp.unlink(missing_ok=True)
         sources = [*([target] if target.exists() else []), *parts]
         try:
-            pack_files(temp, source, sources, _root_version(sources[0]) if sources else None)
+            pack_files(temp, source, sources, root_version(sources[0]) if sources else None)
             verify_file(temp)
         except BaseException:
             temp.unlink(missing_ok=True)

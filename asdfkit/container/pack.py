@@ -19,9 +19,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from ..container import open as open_asdf
 from ..errors import MergeConflictError
-from .parts import UNITS_ATTR, bound_metadata_cache
+from .file import ASDFFile
+from .partfiles import UNITS_ATTR, bound_metadata_cache
 
 __all__ = ["pack_files"]
 
@@ -63,7 +63,7 @@ def pack_files(target: Path, events: Path | None, sources: Sequence[Path], versi
 
     Returns the number of objects (groups or datasets) copied.
     """
-    open_asdf(target, "w", format_version=version, index_cache=False).close()
+    ASDFFile(target, "w", format_version=version, index_cache=False).close()
     copied = 0
     with bound_metadata_cache(h5py.File(target, "a")) as out:
         if events is not None:
