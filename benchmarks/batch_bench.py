@@ -5,6 +5,10 @@ Standalone script::
     python benchmarks/batch_bench.py              # 64 stations
     python benchmarks/batch_bench.py --quick      # 16 stations
     python benchmarks/batch_bench.py --json out.json
+    python benchmarks/batch_bench.py --scale 1000,10000   # batch at scale against a plain loop
+
+``--scale`` runs :mod:`batch_scale` (issue 19: ``asdf-cli batch run`` against a plain loop over
+1,000 and 10,000 short one-channel stations, the no-op machinery cost, driver memory, merges).
 
 Input: real recordings (the 6 miniSEED traces of pyasdf's sample data set, 40 Hz)
 copied as N stations, each a different 20-minute window with its own StationXML
@@ -185,7 +189,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="16 stations")
     parser.add_argument("--repeats", type=int, default=2, help="best of this many runs per contender")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--scale", metavar="N,N", help="batch at scale against a plain loop (batch_scale.py)")
+    parser.add_argument("--chunk-files", type=int, default=100, help="chunk files of the --scale merges")
     args = parser.parse_args(argv)
+    if args.scale:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import batch_scale
+
+        return batch_scale.main([int(x) for x in args.scale.split(",")], args.json, args.chunk_files)
     logging.basicConfig(level=logging.WARNING)
     n = 16 if args.quick else args.stations
     folder = Path(tempfile.gettempdir()) / "asdfkit-batch-bench"

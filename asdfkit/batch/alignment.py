@@ -4,25 +4,27 @@ A thin job over :mod:`asdfkit.alignment`: each event is a unit of work, like a
 station in :func:`asdfkit.batch.run` — the same chunks, journal, restart and
 merge.  A worker reads the event's traces from the input (read-only), aligns
 them, and stores the run (``/AuxiliaryData/Alignment/<event>/run_0001`` with
-its SEIS-PROV document) in the event's own part file; the merged output holds
-every event's run and the input's QuakeML.
+its SEIS-PROV document) in the event's own part file (one event per task:
+events are heavy, and a part is verified before it is committed); the merged
+output holds every event's run and the input's QuakeML.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import atomic_path
 from ..container import open as open_asdf
 from .backends import Backend
 from .journal import Plan
 from .partition import ChunkSpec
+from .parts import commit_part, part_name, temp_for, write_units
 from .runner import BatchSummary, drive
-from .worker import StationResult, failed_result
+from .worker import StationResult, TaskResult, failed_result
 
 if TYPE_CHECKING:
     from ..alignment.types import AlignmentParams
@@ -37,14 +39,14 @@ class EventJob:
     input: Path
     event_id: str
     key: str
-    part: Path
+    part_dir: Path
     options: dict[str, Any]
     params: AlignmentParams | None = None
     mccc: bool = True
     traceback_limit: int = 4
 
 
-def process_event(job: EventJob) -> StationResult:
+def process_event(job: EventJob) -> TaskResult:
     """Align one event and commit its part file; a failing event becomes a failed result."""
     from ..alignment.run import align_selection, prepare_event
     from ..alignment.store import write_run
@@ -53,13 +55,15 @@ def process_event(job: EventJob) -> StationResult:
     started = time.perf_counter()
     params = job.params or AlignmentParams()
     traces = 0
+    final = job.part_dir / part_name(job.key, 1)
+    temp = temp_for(final)
     try:
         selection = prepare_event(job.input, job.event_id, params=params, **job.options)
         traces = len(selection.seismograms)
         iccs_result, mccc_result = align_selection(selection, params, mccc=job.mccc)
-        job.part.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(job.part) as temp:
-            open_asdf(temp, "w", index_cache=False).close()
+        job.part_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            open_asdf(temp, "x", index_cache=False).close()
             write_run(
                 temp,
                 selection,
@@ -69,9 +73,14 @@ def process_event(job: EventJob) -> StationResult:
                 t0_source=job.options["t0_source"],
                 taup_model=job.options["taup_model"] if job.options["t0_source"] == "taup" else None,
             )
+            write_units(temp, [job.key])
+            verify = commit_part(temp, final, [job.key])
+        finally:
+            temp.unlink(missing_ok=True)
     except Exception as exc:  # noqa: BLE001 - one bad event must not stop the others
-        return failed_result(job.key, started, traces, exc, job.traceback_limit)
-    return StationResult(job.key, True, time.perf_counter() - started, traces, traces, pid=os.getpid())
+        return TaskResult((failed_result(job.key, started, traces, exc, job.traceback_limit),))
+    result = StationResult(job.key, True, time.perf_counter() - started, traces, traces, pid=os.getpid())
+    return TaskResult((result,), final.name, verify)
 
 
 def align_events(
@@ -124,8 +133,9 @@ def align_events(
     identity = f"align:{sorted(options.items())!r}:{params!r}:mccc={mccc}"
     plan = Plan(str(source.resolve()), tuple(sorted(keys)), 0, identity, "alignment", tag)
 
-    def make_job(key: str, part: Path) -> EventJob:
-        return EventJob(source, keys[key], key, part, options, params, mccc)
+    def make_job(units: Sequence[str], part_dir: Path) -> EventJob:
+        (key,) = units  # one event per task
+        return EventJob(source, keys[key], key, part_dir, options, params, mccc)
 
     return drive(
         source,
@@ -138,4 +148,5 @@ def align_events(
         progress=progress,
         merge_output=merge_output,
         unit="event",
+        per_task=1,
     )

@@ -1,8 +1,9 @@
 """Where station jobs run: in-process, a local process pool, or Dask distributed.
 
-Each back-end takes the jobs and yields :class:`StationResult` objects as
-stations finish, in completion order; the driver journals them.  Workers open
-the input read-only and write only their own part files, so no two processes
+Each back-end takes the jobs (tasks of many stations) and yields their
+:class:`~asdfkit.batch.worker.TaskResult` objects as tasks finish, in
+completion order; the driver journals them.  Workers open the input read-only
+(once per process) and write only their own part files, so no two processes
 ever write the same HDF5 file and no locks are needed between them.
 
 Dask: pass a scheduler address (``tcp://host:8786``) to use a running
@@ -13,8 +14,10 @@ machine.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -23,7 +26,8 @@ from typing import Any
 
 from ..errors import BatchError
 from ..workers import worker_pool
-from .worker import StationJob, StationResult, process_station
+from .blas import limit_blas_threads
+from .worker import InputCache, TaskJob, TaskResult, process_task
 
 __all__ = ["Backend", "run_jobs"]
 
@@ -64,35 +68,48 @@ class Backend:
         return "in-process" if self.workers == 1 else f"local pool ({self.workers} processes)"
 
 
-Process = Callable[[Any], StationResult]
+Process = Callable[[Any], Any]
 
 
-def _serial(jobs: Sequence[Any], process: Process) -> Iterator[StationResult]:
+def _serial(jobs: Sequence[Any], process: Process) -> Iterator[Any]:
     for job in jobs:
         yield process(job)
 
 
-def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[StationResult]:
+_limited: set[int] = set()
+
+
+def _in_pool_worker(process: Process, job: Any) -> Any:
+    """Run a job in a pool worker, its BLAS limited to one thread (the pool is the parallelism)."""
+    if os.getpid() not in _limited:
+        limit_blas_threads(1)
+        _limited.add(os.getpid())
+    return process(job)
+
+
+def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[Any]:
     # fork where the OS has it: functions defined in a script (even without an
     # ``if __name__ == "__main__"`` guard) reach the workers, and start-up is cheap.
     # The driver holds no HDF5 file open while the pool starts.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     with worker_pool(workers, mp_context=context) as pool:
-        futures = [pool.submit(process, job) for job in jobs]
+        call = functools.partial(_in_pool_worker, process)
+        futures = [pool.submit(call, job) for job in jobs]
         try:
             for future in as_completed(futures):
                 yield future.result()
         except BrokenProcessPool as exc:
-            for future in futures:
-                future.cancel()
             raise BatchError(
                 "a worker process died (killed or out of memory); committed stations are kept — "
                 "run the same command again to continue"
             ) from exc
+        finally:  # stopped early (a full disk, an error): tasks not started never start
+            for future in futures:
+                future.cancel()
 
 
-def _dask(jobs: Sequence[Any], backend: Backend, process: Process) -> Iterator[StationResult]:
+def _dask(jobs: Sequence[Any], backend: Backend, process: Process) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
@@ -114,18 +131,22 @@ def _dask(jobs: Sequence[Any], backend: Backend, process: Process) -> Iterator[S
         for future in dask_completed(futures):
             yield future.result()
     finally:
+        try:  # workers of a running cluster outlive the run: let them close the input
+            client.run(InputCache.close)
+        except Exception:  # noqa: BLE001 - best effort; a worker may be gone
+            log.debug("closing the input on the Dask workers failed", exc_info=True)
         client.close()
         if cluster is not None:
             cluster.close()
 
 
 def run_jobs(
-    jobs: Sequence[StationJob] | Sequence[Any], backend: Backend, process: Process = process_station
-) -> Iterator[StationResult]:
+    jobs: Sequence[TaskJob] | Sequence[Any], backend: Backend, process: Process = process_task
+) -> Iterator[TaskResult]:
     """Run jobs on a back-end; yield results as they finish.
 
     ``process`` (a picklable module-level function) turns one job into a
-    :class:`StationResult`; the default processes one station.
+    :class:`TaskResult`; the default processes one task of stations.
     """
     if not jobs:
         return iter(())

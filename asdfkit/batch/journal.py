@@ -4,23 +4,28 @@ Layout, beside the output ``OUT``::
 
     OUT.batch/
       plan.json                          input, station list, chunk count, job identity
+      .chunk-0000-of-0004.lock           held by the run of that chunk (a second run exits 2)
       chunk-0000-of-0004.h5              a chunk's output (written atomically when the chunk ends)
       chunk-0000-of-0004/
-        journal.json                     done and failed stations, runs (atomic rewrite per station)
-        stations/NET.STA.h5              one part file per station (atomic rename per station)
+        journal.jsonl                    append-only: one line per task (committed and failed stations)
+        parts/FIRST+COUNT.TOKEN.h5       one part file per task: many stations, verified, renamed
 
-Why this survives SIGKILL: a station is *committed* the moment its part file
-is renamed into place (a rename is atomic); the journal is rewritten under a
-temporary name, fsync'ed and renamed after each station, so it is always
-either the old or the new complete JSON.  If the driver dies between the two
-renames, the next run finds a part file the journal does not list and adopts
-it as done — a committed station is never processed again.  Failed stations
-are only ever in the journal, and are retried by the next run.
+Why this survives SIGKILL: a station is *committed* the moment the part file
+holding it is renamed into place (a rename is atomic; the file was verified
+and fsync'ed before).  The driver then appends one line to the journal — an
+append of a few hundred bytes, flushed and fsync'ed; a line cut short by a
+crash is ignored (and cut off) by the next run.  If the driver dies between
+the rename and the append, the next run finds a part file the journal does
+not list, verifies it again and *adopts* it: a committed station is never
+processed again.  Failed stations are only ever in the journal, and are
+retried by the next run.  The cost per task is one file and one line, not a
+rewrite of a document that grows with every station.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -28,9 +33,9 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from ..errors import BatchError
+from ..errors import BatchError, DiskFullError
 from .partition import ChunkSpec
 
 __all__ = ["ChunkJournal", "Plan", "WorkDir"]
@@ -47,11 +52,15 @@ def _now() -> str:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON under a temporary name, fsync, rename: readers see old or new, never half."""
     temp = path.with_name(f".{path.name}.{socket.gethostname()}.{os.getpid()}.partial")
-    with open(temp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise _append_failed(path, exc) from exc
 
 
 def _read_json(path: Path) -> Any:
@@ -106,9 +115,19 @@ class Plan:
         return None
 
 
+def _append_failed(path: Path, exc: OSError) -> BaseException:
+    if exc.errno == errno.ENOSPC:
+        return DiskFullError(f"not enough space to write {str(path)!r}: the disk is full ({exc.strerror})")
+    return exc
+
+
 @dataclass
 class ChunkJournal:
-    """Done and failed stations of one chunk, and the stations each run processed."""
+    """Done and failed stations of one chunk, its part files, and the stations each run processed.
+
+    Kept as an append-only file of JSON lines (``journal.jsonl``); the state
+    here is the replay of its lines.
+    """
 
     path: Path
     chunk: str
@@ -116,58 +135,114 @@ class ChunkJournal:
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
     failed: dict[str, dict[str, Any]] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    packed: set[str] = field(default_factory=set)
+    _valid_bytes: int = 0
+    _handle: IO[str] | None = None
 
     @classmethod
     def load(cls, path: Path, chunk: ChunkSpec, stations: Sequence[str]) -> ChunkJournal:
+        journal = cls(path, str(chunk), list(stations))
         if not path.exists():
-            return cls(path, str(chunk), list(stations))
-        data = _read_json(path)
-        return cls(
-            path,
-            data["chunk"],
-            list(data["stations"]),
-            dict(data["done"]),
-            dict(data["failed"]),
-            list(data["runs"]),
-        )
+            legacy = path.with_name("journal.json")
+            if legacy.exists():
+                raise BatchError(
+                    f"work folder {str(path.parent)!r} was written by an older asdfkit ({legacy.name}); "
+                    "finish the run with that version, or delete the folder"
+                )
+            return journal
+        data = path.read_bytes()
+        offset = 0
+        while offset < len(data):
+            end = data.find(b"\n", offset)
+            if end < 0:  # the last line, cut short by a crash: never committed
+                log.info("%s: ignoring an incomplete last line (%d bytes)", path, len(data) - offset)
+                break
+            try:
+                record = json.loads(data[offset:end])
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise BatchError(f"invalid batch record {str(path)!r} at byte {offset}: {exc}") from exc
+            journal._replay(record)
+            offset = end + 1
+        journal._valid_bytes = offset
+        return journal
+
+    def _replay(self, record: dict[str, Any]) -> None:
+        if "run" in record:
+            self.runs.append({**record["run"], "processed": [], "adopted": []})
+            return
+        run = self.runs[-1] if self.runs else {"processed": [], "adopted": []}
+        if "adopted" in record:
+            name, stations = record["adopted"], list(record["stations"])
+            self.parts[name] = stations
+            for station in stations:
+                self.done[station] = {"adopted": True, "part": name}
+                self.failed.pop(station, None)
+            run["adopted"].extend(stations)
+        if "done" in record:
+            name = record.get("part")
+            if name is not None:
+                self.parts[name] = list(record["done"])
+            for station, entry in record["done"].items():
+                self.done[station] = {**entry, "part": name}
+                self.failed.pop(station, None)
+            run["processed"].extend(record["done"])
+        if "failed" in record:
+            self.failed.update(record["failed"])
+            run["processed"].extend(record["failed"])
+        if "packed" in record:
+            self.packed.update(record["packed"])
+        if "finished" in record:
+            run["finished"] = record["finished"]
 
     @property
     def pending(self) -> list[str]:
         return [s for s in self.stations if s not in self.done and s not in self.failed]
 
+    def _append(self, record: dict[str, Any]) -> None:
+        """Append one line, flushed and fsync'ed (the driver holds the chunk's lock)."""
+        try:
+            if self._handle is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if self.path.exists() and self.path.stat().st_size != self._valid_bytes:
+                    os.truncate(self.path, self._valid_bytes)  # drop a line cut short by a crash
+                self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept for the run
+            self._handle.write(json.dumps(record, separators=(",", ":")) + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:
+            raise _append_failed(self.path, exc) from exc
+        self._replay(record)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
     def start_run(self, backend: str) -> None:
-        self.runs.append({"started": _now(), "backend": backend, "processed": [], "adopted": []})
-        self.save()
+        self._append({"run": {"started": _now(), "backend": backend}})
 
-    def adopt(self, station: str) -> None:
-        """A part file exists that the journal missed (killed between the two renames)."""
-        self.done[station] = {"adopted": True}
-        self.failed.pop(station, None)
-        self.runs[-1]["adopted"].append(station)
+    def adopt(self, part: str, stations: Sequence[str]) -> None:
+        """A verified part file the journal missed (the driver was killed between rename and append)."""
+        self._append({"adopted": part, "stations": list(stations)})
 
-    def record(self, station: str, entry: dict[str, Any], ok: bool) -> None:
-        (self.done if ok else self.failed)[station] = entry
-        if ok:
-            self.failed.pop(station, None)
-        self.runs[-1]["processed"].append(station)
-        self.save()
+    def record(self, part: str | None, done: dict[str, dict[str, Any]], failed: dict[str, dict[str, Any]]) -> None:
+        """One task's outcome: the stations committed in ``part`` and the failed ones."""
+        record: dict[str, Any] = {}
+        if done:
+            record.update(part=part, done=done)
+        if failed:
+            record["failed"] = failed
+        if record:
+            self._append(record)
+
+    def mark_packed(self, parts: Sequence[str]) -> None:
+        if parts:
+            self._append({"packed": list(parts)})
 
     def finish_run(self) -> None:
-        self.runs[-1]["finished"] = _now()
-        self.save()
-
-    def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(
-            self.path,
-            {
-                "chunk": self.chunk,
-                "stations": self.stations,
-                "done": self.done,
-                "failed": self.failed,
-                "runs": self.runs,
-            },
-        )
+        self._append({"finished": _now()})
+        self.close()
 
 
 class WorkDir:
@@ -188,17 +263,17 @@ class WorkDir:
         return self.root / chunk.name
 
     def journal_path(self, chunk: ChunkSpec) -> Path:
-        return self.chunk_dir(chunk) / "journal.json"
+        return self.chunk_dir(chunk) / "journal.jsonl"
 
-    def part(self, chunk: ChunkSpec, station: str) -> Path:
-        return self.chunk_dir(chunk) / "stations" / f"{station}.h5"
+    def part_dir(self, chunk: ChunkSpec) -> Path:
+        return self.chunk_dir(chunk) / "parts"
 
     def parts(self, chunk: ChunkSpec) -> dict[str, Path]:
-        """Committed part files (temporary ``.partial`` files are not parts)."""
-        folder = self.chunk_dir(chunk) / "stations"
+        """Committed part files by name (temporary ``.partial`` files are not parts)."""
+        folder = self.part_dir(chunk)
         if not folder.is_dir():
             return {}
-        return {p.stem: p for p in sorted(folder.glob("*.h5")) if not p.name.startswith(".")}
+        return {p.name: p for p in sorted(folder.glob("*.h5")) if not p.name.startswith(".")}
 
     def remove_partials(self, chunk: ChunkSpec) -> None:
         """Leftovers of a killed run of this chunk: temporary files that were never renamed.
@@ -206,9 +281,10 @@ class WorkDir:
         Only this chunk's own files: other array tasks may be writing theirs right now.
         """
         leftovers = [
-            *(self.chunk_dir(chunk) / "stations").glob(".*.partial"),
+            *self.part_dir(chunk).glob(".*.partial"),
             *self.chunk_dir(chunk).glob(".*.partial"),
             *self.root.glob(f".{chunk.name}.h5.*partial"),
+            *self.root.glob(f"..{chunk.name}.h5.*partial"),
         ]
         for leftover in leftovers:
             log.info("removing leftover %s", leftover)

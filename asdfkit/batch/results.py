@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import filecmp
 import logging
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..container.surgery import SurgeryReport, merge
-from ..errors import BatchIncompleteError
+from ..errors import BatchError, BatchIncompleteError
+from ..locking import writer_lock
 from .journal import WorkDir
 from .partition import ChunkSpec, partition
+from .parts import count_datasets, fsync_file, fsync_folder, read_units
+from .space import require_free_space
 
 __all__ = ["BatchStatus", "ChunkStatus", "merge_chunks", "status"]
 
@@ -87,15 +95,23 @@ def status(output: str | os.PathLike[str]) -> BatchStatus:
     for index, stations in enumerate(partition(plan.stations, plan.chunks)):
         spec = ChunkSpec(index, plan.chunks)
         journal = work.journal(spec, stations)
-        committed = work.parts(spec)
-        done = tuple(s for s in stations if s in journal.done or s in committed)
+        committed = set(journal.done)
+        unpacked = False
+        for name, path in work.parts(spec).items():
+            if name in journal.packed:
+                continue
+            unpacked = True
+            if name not in journal.parts:  # committed, not journaled yet (or the driver was killed)
+                with contextlib.suppress(BatchError):
+                    committed.update(read_units(path))
+        done = tuple(s for s in stations if s in committed)
         failed = {
             s: str(journal.failed[s].get("error", ""))
             for s in stations
             if s in journal.failed and s not in done
         }
         pending = tuple(s for s in stations if s not in done and s not in failed)
-        packed = work.chunk_file(spec).exists() and not committed
+        packed = work.chunk_file(spec).exists() and not unpacked
         chunks.append(ChunkStatus(str(spec), done, failed, pending, packed, len(journal.runs)))
     return BatchStatus(str(output), plan.input, plan.job, tuple(chunks))
 
@@ -129,8 +145,50 @@ def merge_chunks(output: str | os.PathLike[str], *, partial: bool = False) -> Su
         )
     work = WorkDir(output)
     plan = work.require_plan()
-    files = [work.chunk_file(ChunkSpec(i, plan.chunks)) for i in range(plan.chunks)]
-    present = [f for f in files if f.exists()]
-    report = merge(present, output)
+    specs = [ChunkSpec(i, plan.chunks) for i in range(plan.chunks)]
+    with contextlib.ExitStack() as locks:
+        for spec in specs:  # no chunk may be running while its file is merged
+            if work.chunk_dir(spec).exists() or work.chunk_file(spec).exists():
+                locks.enter_context(writer_lock(work.chunk_dir(spec)))
+        present = [f for f in (work.chunk_file(s) for s in specs) if f.exists()]
+        target = Path(output)
+        if len(present) == 1 and not target.exists():
+            report = _copy_single(present[0], target)
+        else:
+            report = merge(present, output)
     log.info("merged %d chunk file(s) into %s", len(present), output)
+    return report
+
+
+def _copy_single(chunk_file: Path, target: Path) -> SurgeryReport:
+    """One chunk file and no output yet: the output is that file (what a merge would write).
+
+    A hard link where the file system allows it (the chunk file was verified
+    when it was packed; writers that replace the output atomically break the
+    link, leaving the chunk file as it was), else a byte copy compared with
+    its source before it is renamed into place.
+    """
+    size = chunk_file.stat().st_size
+    with writer_lock(target):
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+        os.close(fd)
+        temp = Path(name)
+        try:
+            temp.unlink()
+            try:
+                os.link(chunk_file, temp)
+            except OSError:  # no hard links here (another file system, FAT, some network mounts)
+                require_free_space(target, size)
+                shutil.copyfile(chunk_file, temp)
+                fsync_file(temp)
+                if not filecmp.cmp(chunk_file, temp, shallow=False):
+                    raise BatchError(f"copying {str(chunk_file)!r} to {str(temp)!r} gave different bytes") from None
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    fsync_folder(target.parent)
+    report = SurgeryReport(str(target), size_before=None, size_after=size)
+    report.copied_paths = count_datasets(target)
+    report.copied = len(report.copied_paths)
     return report

@@ -1,12 +1,13 @@
-"""The driver of one chunk: plan, skip what is done, run the rest, journal, pack."""
+"""The driver of one chunk: plan, lock, adopt, skip what is done, run the rest in tasks, journal, pack."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,18 @@ from typing import Any
 from tqdm import tqdm
 
 from ..container import open as open_asdf
-from ..container.surgery import MergeSource, merge
-from ..errors import BatchError, FormatError
+from ..container.pack import pack_files
+from ..errors import BatchError, DiskFullError, FormatError
+from ..locking import writer_lock
 from ..naming import check_tag
 from .backends import Backend, run_jobs
 from .journal import ChunkJournal, Plan, WorkDir
 from .partition import ChunkSpec, partition
+from .parts import fsync_file, fsync_folder, root_version, verify_file, verify_part
 from .recipe import Recipe
 from .results import merge_chunks
-from .worker import StationFunction, StationJob, StationResult, process_station
+from .space import require_free_space
+from .worker import InputCache, StationFunction, TaskJob, TaskResult, process_task
 
 __all__ = ["BatchSummary", "drive", "job_identity", "run"]
 
@@ -42,6 +46,8 @@ class BatchSummary:
     adopted: list[str] = field(default_factory=list)
     failed: dict[str, dict[str, str]] = field(default_factory=dict)
     seconds: float = 0.0
+    verify_seconds: float = 0.0
+    tasks: int = 0
     chunk_file: str = ""
     merged: dict[str, Any] | None = None
 
@@ -63,6 +69,8 @@ class BatchSummary:
             "adopted": len(self.adopted),
             "failed": self.failed,
             "seconds": round(self.seconds, 3),
+            "tasks": self.tasks,
+            "verify_seconds": round(self.verify_seconds, 3),
             "chunk_file": self.chunk_file,
             "merged": self.merged,
         }
@@ -95,14 +103,69 @@ def _survey(path: Path, input_tag: str | None) -> tuple[list[str], str | None]:
     return stations, input_tag
 
 
+MAX_PER_TASK = 64
+"""At most this many stations per task: what a killed worker loses, and the part file's size."""
+
+
+def task_size(todo: int, workers: int) -> int:
+    """Stations per task: about 8 tasks per worker (load balance), at most :data:`MAX_PER_TASK`.
+
+    Examples
+    --------
+    >>> task_size(12, 2), task_size(1000, 2), task_size(10_000, 2)
+    (1, 63, 64)
+    """
+    return max(1, min(MAX_PER_TASK, math.ceil(todo / (8 * max(workers, 1)))))
+
+
+def _adopt(work: WorkDir, chunk: ChunkSpec, journal: ChunkJournal, mine: set[str]) -> list[str]:
+    """Verify and adopt the part files the journal does not list; delete the ones that fail."""
+    adopted: list[str] = []
+    for name, path in work.parts(chunk).items():
+        if name in journal.parts:
+            continue
+        try:
+            units = verify_part(path)
+        except BatchError as exc:
+            log.warning("not adopting %s (deleted; its stations run again): %s", path, exc)
+            path.unlink(missing_ok=True)
+            continue
+        if not units or any(u in journal.done or u not in mine for u in units):
+            log.warning("deleting %s: its stations are done already (left by a process that outlived its run)", path)
+            path.unlink(missing_ok=True)
+            continue
+        journal.adopt(name, units)
+        adopted.extend(units)
+    return adopted
+
+
 def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal) -> Path:
-    """Merge the committed part files (and the input's events) into the chunk file, atomically."""
+    """Merge the journaled part files (and the input's events) into the chunk file, verified, atomically."""
     target = work.chunk_file(chunk)
-    parts = work.parts(chunk)
-    if parts or not target.exists():
-        merge([MergeSource.of(source, ["events"]), *parts.values()], target)
-    for station, part in parts.items():
-        if station in journal.done:
+    present = work.parts(chunk)
+    for name, path in present.items():
+        if name not in journal.parts or name in journal.packed:
+            # packed before (killed before deleting it), or an orphan's late part whose stations ran again
+            path.unlink(missing_ok=True)
+    names = [n for n in journal.parts if n in present and n not in journal.packed]
+    if names or not target.exists():
+        parts = [present[n] for n in names]
+        needed = sum(p.stat().st_size for p in parts) + (target.stat().st_size if target.exists() else 0)
+        require_free_space(target, needed)
+        temp = target.with_name(f".{target.name}.pack.partial")
+        temp.unlink(missing_ok=True)
+        sources = [*([target] if target.exists() else []), *parts]
+        try:
+            pack_files(temp, source, sources, root_version(sources[0]) if sources else None)
+            verify_file(temp)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        fsync_file(temp)
+        os.replace(temp, target)
+        fsync_folder(target.parent)
+        journal.mark_packed(names)
+        for part in parts:
             part.unlink()  # its content is in the chunk file now
     return target
 
@@ -121,6 +184,7 @@ def run(
     merge_output: bool | None = None,
     traceback_limit: int = 4,
     provenance: bool = True,
+    stations_per_task: int | None = None,
 ) -> BatchSummary:
     """Run ``function(stream, inventory)`` over the stations of one chunk of an ASDF file.
 
@@ -146,6 +210,9 @@ def run(
     provenance : bool
         Record the SEIS-PROV chain of every output trace (default); ``False``
         stores the data alone (faster for long processing histories).
+    stations_per_task : int, optional
+        Stations a worker processes and commits together in one part file
+        (default :func:`task_size`: about 8 tasks per worker, at most 64).
 
     Returns
     -------
@@ -172,9 +239,9 @@ def run(
     identity = job_identity(function) + ("" if provenance else ":no-provenance")
     plan = Plan(str(source.resolve()), tuple(sorted(stations)), 0, identity, tag, input_tag)
 
-    def make_job(station: str, part: Path) -> StationJob:
-        return StationJob(
-            source, station, part, function, tag, input_tag, compression, traceback_limit, provenance
+    def make_job(stations: Sequence[str], part_dir: Path) -> TaskJob:
+        return TaskJob(
+            source, tuple(stations), part_dir, function, tag, input_tag, compression, traceback_limit, provenance
         )
 
     summary = drive(
@@ -182,11 +249,12 @@ def run(
         output,
         plan,
         make_job,
-        process_station,
+        process_task,
         chunk=chunk,
         backend=backend,
         progress=progress,
         merge_output=merge_output,
+        per_task=stations_per_task,
     )
     summary.seconds = time.perf_counter() - started
     return summary
@@ -196,20 +264,24 @@ def drive(
     source: Path,
     output: str | os.PathLike[str],
     plan: Plan,
-    make_job: Callable[[str, Path], Any],
-    process: Callable[[Any], StationResult],
+    make_job: Callable[[Sequence[str], Path], Any],
+    process: Callable[[Any], TaskResult],
     *,
     chunk: ChunkSpec | None = None,
     backend: Backend | None = None,
     progress: bool = True,
     merge_output: bool | None = None,
     unit: str = "station",
+    per_task: int | None = None,
 ) -> BatchSummary:
-    """Run one chunk of any per-unit job: plan, adopt, skip, run, journal, pack, merge.
+    """Run one chunk of any per-unit job: plan, lock, adopt, skip, run tasks, journal, pack, merge.
 
     ``plan.stations`` lists the units (stations, or events for alignment);
-    ``make_job(unit, part_path)`` builds a picklable job and ``process(job)``
-    commits the unit's part file and returns its :class:`StationResult`.
+    ``make_job(units, part_dir)`` builds a picklable task and ``process(job)``
+    commits the task's part file in ``part_dir`` and returns its :class:`TaskResult`.
+    The chunk's lock (``OUT.batch/.chunk-I-of-N.lock``) is held from the first
+    look at the journal to the packed chunk file: a second run of the same
+    chunk fails with :class:`~asdfkit.errors.FileLockedError`.
     """
     chunk = chunk or ChunkSpec.from_env() or ChunkSpec(0, 1)
     backend = backend or Backend("local", workers=os.cpu_count() or 1)
@@ -217,44 +289,87 @@ def drive(
     work = WorkDir(output)
     work.ensure_plan(plan)
     mine = partition(plan.stations, chunk.count)[chunk.index]
-    journal = work.journal(chunk, mine)
+    with writer_lock(work.chunk_dir(chunk)):
+        journal = work.journal(chunk, mine)
+        try:
+            summary = _drive_locked(work, journal, source, mine, make_job, process, chunk, backend,
+                                    progress, unit, per_task)
+        finally:
+            journal.close()
+            InputCache.close()
+    if merge_output if merge_output is not None else (chunk.count == 1 and summary.ok):
+        summary.merged = merge_chunks(output).to_dict()
+    return summary
+
+
+def _drive_locked(
+    work: WorkDir,
+    journal: ChunkJournal,
+    source: Path,
+    mine: list[str],
+    make_job: Callable[[Sequence[str], Path], Any],
+    process: Callable[[Any], TaskResult],
+    chunk: ChunkSpec,
+    backend: Backend,
+    progress: bool,
+    unit: str,
+    per_task: int | None,
+) -> BatchSummary:
     work.remove_partials(chunk)
     journal.start_run(backend.describe())
-    summary = BatchSummary(str(output), str(chunk), backend.describe(), len(mine))
-    committed = work.parts(chunk)
-    for name in mine:
-        if name in committed and name not in journal.done:
-            journal.adopt(name)
-            summary.adopted.append(name)
-    summary.skipped = [s for s in mine if s in journal.done and s not in summary.adopted]
+    summary = BatchSummary(str(work.output), str(chunk), backend.describe(), len(mine))
+    summary.adopted = _adopt(work, chunk, journal, set(mine))
+    adopted = set(summary.adopted)
+    summary.skipped = [s for s in mine if s in journal.done and s not in adopted]
     todo = [s for s in mine if s not in journal.done]
-    jobs = [make_job(name, work.part(chunk, name)) for name in todo]
+    size = per_task or task_size(len(todo), backend.workers)
+    part_dir = work.part_dir(chunk)
+    jobs = [make_job(todo[i : i + size], part_dir) for i in range(0, len(todo), size)]
+    summary.tasks = len(jobs)
     log.info(
-        "chunk %s: %d %ss, %d done before, %d to process on %s",
+        "chunk %s: %d %ss, %d done before, %d to process in %d task(s) on %s",
         chunk,
         len(mine),
         unit,
         len(mine) - len(todo),
         len(todo),
+        len(jobs),
         backend.describe(),
     )
-    with tqdm(total=len(jobs), desc=f"chunk {chunk}", unit=unit, disable=not progress) as bar:
-        for result in run_jobs(jobs, backend, process):
-            entry: dict[str, Any] = {
-                "seconds": round(result.seconds, 4),
-                "traces_in": result.traces_in,
-                "traces_out": result.traces_out,
-                "pid": result.pid,
-            }
-            if not result.ok:
-                entry.update(error=result.error or "", traceback=result.traceback or "")
-                summary.failed[result.station] = {"error": entry["error"], "traceback": entry["traceback"]}
-                log.warning("%s %s failed: %s", unit, result.station, result.error)
-            journal.record(result.station, entry, result.ok)
-            summary.processed.append(result.station)
-            bar.update(1)
+    fatal: str | None = None
+    with tqdm(total=len(todo), desc=f"chunk {chunk}", unit=unit, disable=not progress) as bar:
+        results = run_jobs(jobs, backend, process)
+        try:
+            for task in results:
+                done: dict[str, dict[str, Any]] = {}
+                failed: dict[str, dict[str, Any]] = {}
+                for result in task.results:
+                    entry: dict[str, Any] = {
+                        "seconds": round(result.seconds, 4),
+                        "traces_in": result.traces_in,
+                        "traces_out": result.traces_out,
+                        "pid": result.pid,
+                    }
+                    if result.ok:
+                        done[result.station] = entry
+                    else:
+                        entry.update(error=result.error or "", traceback=result.traceback or "")
+                        failed[result.station] = entry
+                        summary.failed[result.station] = {"error": entry["error"], "traceback": entry["traceback"]}
+                        log.warning("%s %s failed: %s", unit, result.station, result.error)
+                    summary.processed.append(result.station)
+                journal.record(task.part, done, failed)
+                summary.verify_seconds += task.verify_seconds
+                bar.update(len(task.results))
+                if task.fatal is not None:
+                    fatal = task.fatal
+                    break
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # stop the back-end: pending tasks are cancelled
+    if fatal is not None:
+        raise DiskFullError(fatal)
     summary.chunk_file = str(_pack(work, chunk, source, journal))
     journal.finish_run()
-    if merge_output if merge_output is not None else (chunk.count == 1 and summary.ok):
-        summary.merged = merge_chunks(output).to_dict()
     return summary

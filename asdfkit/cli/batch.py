@@ -113,6 +113,12 @@ def _finish(summary: BatchSummary, as_json: bool) -> None:
     show_default=True,
     help="Record the SEIS-PROV chain of every output trace.",
 )
+@click.option(
+    "--stations-per-task",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stations a worker commits together in one part file (default: ~8 tasks per worker, at most 64).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
 def run_command(
@@ -129,14 +135,16 @@ def run_command(
     compression: str,
     merge_output: bool | None,
     provenance: bool,
+    stations_per_task: int | None,
     as_json: bool,
     progress: bool,
 ) -> None:
     """Process the stations of INPUT (one chunk of them) into OUTPUT.
 
-    Each station is committed to its own part file as soon as it is done;
-    run the same command again after a crash to continue.  Exit code 1 when
-    a station failed (see `asdf-cli batch status`).
+    Workers take stations in tasks and commit each task's stations together
+    in one verified part file; run the same command again after a crash to
+    continue.  Exit code 1 when a station failed (see `asdf-cli batch
+    status`) or the disk is full; 2 when another run holds the chunk.
     """
     if (recipe is None) == (function_spec is None):
         raise click.UsageError("give exactly one of --recipe or --function")
@@ -154,6 +162,7 @@ def run_command(
         progress=progress and not as_json,
         merge_output=merge_output,
         provenance=provenance,
+        stations_per_task=stations_per_task,
     )
     _finish(summary, as_json)
 

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from batch_helpers import content
 from batch_jobs import bandpass
 
@@ -96,7 +97,8 @@ def _restart_and_check(stations_file: Path, out: Path, log: Path, tmp_path: Path
     return {"committed": len(committed), "redone": len(redone)}
 
 
-def test_sigkill_of_the_driver_then_restart(stations_file: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("done_before_kill", [1, 5, 10])
+def test_sigkill_of_the_driver_then_restart(stations_file: Path, tmp_path: Path, done_before_kill: int) -> None:
     out, log = tmp_path / "out.h5", tmp_path / "processed.log"
     driver = subprocess.Popen(
         _command(stations_file, out),
@@ -105,20 +107,21 @@ def test_sigkill_of_the_driver_then_restart(stations_file: Path, tmp_path: Path)
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    journal = out.with_name("out.h5.batch") / "chunk-0000-of-0001" / "journal.json"
+    plan = out.with_name("out.h5.batch") / "plan.json"
     _wait_for(
-        lambda: journal.exists() and len(json.loads(journal.read_text())["done"]) >= 3, "3 stations done"
+        lambda: plan.exists() and len(_committed(out)) >= done_before_kill, f"{done_before_kill} stations done"
     )
     os.kill(driver.pid, signal.SIGKILL)
     assert driver.wait() == -signal.SIGKILL
     _wait_for(lambda: _group_gone(driver.pid), "the orphaned workers to leave")
     assert not out.exists()
 
-    assert 3 <= len(_committed(out)) < 12  # really killed midway
+    assert done_before_kill <= len(_committed(out)) < 12  # really killed midway
     _restart_and_check(stations_file, out, log, tmp_path)
 
 
-def test_sigkill_of_a_worker_then_restart(stations_file: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("started_before_kill", [2, 6])
+def test_sigkill_of_a_worker_then_restart(stations_file: Path, tmp_path: Path, started_before_kill: int) -> None:
     out, log = tmp_path / "out.h5", tmp_path / "processed.log"
     driver = subprocess.Popen(
         _command(stations_file, out),
@@ -128,7 +131,7 @@ def test_sigkill_of_a_worker_then_restart(stations_file: Path, tmp_path: Path) -
         stderr=subprocess.PIPE,
         text=True,
     )
-    _wait_for(lambda: len(_logged(log)) >= 3, "3 stations started")
+    _wait_for(lambda: len(_logged(log)) >= started_before_kill, f"{started_before_kill} stations started")
     worker = int(log.read_text().splitlines()[-1].split()[1])
     assert worker != driver.pid
     os.kill(worker, signal.SIGKILL)

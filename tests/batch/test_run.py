@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from batch_jobs import bandpass, fails_while_marked, rms_and_trace
 
 import asdfkit
 from asdfkit.batch import Backend, ChunkSpec, merge_chunks, partition, run, status
+from asdfkit.batch.journal import ChunkJournal
 from asdfkit.errors import BatchError, BatchIncompleteError
 from asdfkit.provenance import lineage
 from asdfkit.provenance import validate as validate_prov
@@ -85,8 +85,10 @@ def test_a_second_run_processes_nothing(stations_file: Path, tmp_path: Path) -> 
     again = run(stations_file, out, bandpass, backend=SERIAL, progress=False)
     assert again.processed == [] and len(again.skipped) == 12
     assert content(out) == first
-    journal = json.loads((tmp_path / "out.h5.batch" / "chunk-0000-of-0001" / "journal.json").read_text())
-    assert [len(r["processed"]) for r in journal["runs"]] == [12, 0]
+    journal = ChunkJournal.load(
+        tmp_path / "out.h5.batch" / "chunk-0000-of-0001" / "journal.jsonl", ChunkSpec(0, 1), []
+    )
+    assert [len(r["processed"]) for r in journal.runs] == [12, 0]
 
 
 def test_a_failing_station_is_reported_and_retried(
@@ -173,7 +175,7 @@ def test_a_restart_removes_its_own_leftovers_only(stations_file: Path, tmp_path:
     out = tmp_path / "out.h5"
     work = tmp_path / "out.h5.batch"
     run(stations_file, out, bandpass, chunk=ChunkSpec(0, 2), backend=SERIAL, progress=False)
-    mine = work / "chunk-0000-of-0002" / "stations" / ".AE.A00.h5.999.partial"
+    mine = work / "chunk-0000-of-0002" / "parts" / ".AE.A00+1.0123abcd.h5.partial"
     mine_packing = work / ".chunk-0000-of-0002.h5.999.partial"
     theirs = work / ".chunk-0001-of-0002.h5.999.partial"  # another array task, packing right now
     for path in (mine, mine_packing, theirs):

@@ -1,0 +1,251 @@
+"""Batch at scale (issue 19): ``asdf-cli batch run`` against a plain loop, in one run.
+
+Run through ``python benchmarks/batch_bench.py --scale 1000,10000`` (or this module directly).
+
+Input: one file of N stations, one channel each, 2,000 float32 samples at 20 Hz (windows of
+ObsPy's real example recording, a different window and scale per station), no StationXML.
+Contenders, each a fresh process timed by wall clock (interpreter start-up and imports count):
+
+- ``loop bp``: ``benchmarks/batch_scale_loop.py``, one process: ``get_waveforms`` per station,
+  the function, ``add_processed_waveforms`` into one file (the same provenance batch records);
+- ``batch bp w1`` / ``batch bp w2``: ``asdf-cli batch run --function batch_scale_jobs.py:bp
+  --workers 1|2`` (provenance on, the default), merged output;
+- ``loop noop`` / ``batch noop w1`` / ``batch noop w2``: the function returning its input,
+  ``--no-provenance``: what is left is the machinery's own cost.
+
+The driver's peak RSS is read by a launcher around the CLI (its own ``RUSAGE_SELF``; pool
+workers are separate processes).  Then the merge steps: the N stations of the no-op job as 100
+chunks (``--chunk i/100``, run in-process), timed ``asdf-cli batch merge`` and ``asdf-cli merge``
+of the 100 chunk files.  Every batch output is checked against the loop's samples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import obspy
+
+import asdfkit
+
+HERE = Path(__file__).resolve().parent
+JOBS = HERE / "batch_scale_jobs.py"
+LOOP = HERE / "batch_scale_loop.py"
+
+# Runs the CLI in this process and writes its peak RSS (KiB) to the file named by $RSS_OUT.
+_LAUNCHER = (
+    "import os, resource, sys\n"
+    "from asdfkit.cli.main import cli\n"
+    "try:\n"
+    "    cli(sys.argv[1:], prog_name='asdf-cli', standalone_mode=False)\n"
+    "finally:\n"
+    "    open(os.environ['RSS_OUT'], 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+)
+
+
+def make_input(folder: Path, n: int) -> Path:
+    """N one-channel stations of 2,000 float32 samples at 20 Hz from ObsPy's example recording."""
+    path = folder / f"scale_{n}.h5"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    base = obspy.read()
+    temp = path.with_suffix(".partial")
+    with asdfkit.open(temp, "w") as f:
+        for k in range(n):
+            source = base[k % 3]
+            offset = (k * 7) % 1000
+            tr = source.copy()
+            tr.data = (source.data[offset : offset + 2000] * (1.0 + (k % 17) / 10)).astype(np.float32)
+            tr.stats.sampling_rate = 20.0
+            tr.stats.network = "XS"
+            tr.stats.station = f"S{k:04d}" if k < 10000 else f"T{k - 10000:04d}"
+            tr.stats.channel = "BHZ"
+            f.add_waveforms(tr, tag="raw_recording")
+    os.replace(temp, path)
+    return path
+
+
+CPU: dict[str, float] = {}
+"""CPU seconds (user + system, the process and its pool workers) of the last timed command, by label."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command: list[str], rss: Path | None = None, label: str = "") -> tuple[float, int | None]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
+    if rss is not None:
+        env["RSS_OUT"] = str(rss)
+    cpu = _children_cpu()
+    started = time.perf_counter()
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    CPU[label] = _children_cpu() - cpu
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed, int(rss.read_text()) if rss is not None else None
+
+
+def _batch(source: Path, out: Path, function: str, workers: int, provenance: bool, rss: Path) -> tuple[float, int]:
+    shutil.rmtree(out.with_name(out.name + ".batch"), ignore_errors=True)
+    out.unlink(missing_ok=True)
+    command = [sys.executable, "-c", _LAUNCHER, "batch", "run", str(source), str(out),
+               "--function", f"{JOBS}:{function}", "--workers", str(workers), "--no-progress"]
+    if not provenance:
+        command.append("--no-provenance")
+    seconds, peak = _timed(command, rss, f"batch {function} w{workers}")
+    return seconds, peak or 0
+
+
+def _loop(source: Path, out: Path, function: str, provenance: bool) -> float:
+    out.unlink(missing_ok=True)
+    command = [sys.executable, str(LOOP), str(source), str(out), function]
+    if not provenance:
+        command.append("--no-provenance")
+    return _timed(command, label=f"loop {function}")[0]
+
+
+def _same_samples(a: Path, b: Path) -> bool:
+    with asdfkit.open(a) as x, asdfkit.open(b) as y:
+        sx, sy = x.get_waveforms(), y.get_waveforms()
+        return len(sx) == len(sy) > 0 and all(
+            s.id == t.id and s.stats.starttime == t.stats.starttime and np.array_equal(s.data, t.data)
+            for s, t in zip(sx, sy, strict=True)
+        )
+
+
+def measure(folder: Path, n: int, chunk_files: int) -> dict[str, Any]:
+    source = make_input(folder, n)
+    out = folder / "out"
+    out.mkdir(exist_ok=True)
+    rss = out / "rss.txt"
+    seconds: dict[str, float] = {}
+    driver_rss: dict[str, int] = {}
+    load_before = os.getloadavg()[0]
+    seconds["loop bp"] = _loop(source, out / "loop_bp.h5", "bp", True)
+    for workers in (1, 2):
+        name = f"batch bp w{workers}"
+        seconds[name], driver_rss[name] = _batch(source, out / f"bp{workers}.h5", "bp", workers, True, rss)
+    seconds["loop noop"] = _loop(source, out / "loop_noop.h5", "noop", False)
+    for workers in (1, 2):
+        name = f"batch noop w{workers}"
+        seconds[name], driver_rss[name] = _batch(source, out / f"noop{workers}.h5", "noop", workers, False, rss)
+    same = {
+        "bp w1": _same_samples(out / "loop_bp.h5", out / "bp1.h5"),
+        "bp w2": _same_samples(out / "loop_bp.h5", out / "bp2.h5"),
+        "noop w2": _same_samples(out / "loop_noop.h5", out / "noop2.h5"),
+    }
+    cpu = {name: CPU[name] for name in seconds}
+    load_after = os.getloadavg()[0]
+    merges = measure_merges(source, out, chunk_files)
+    return {
+        "stations": n,
+        "load average (1 min) before, after": [load_before, load_after],
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "driver_peak_rss_mib": {k: v / 1024 for k, v in driver_rss.items()},
+        "ratios": {
+            "batch bp w1 / loop bp": seconds["batch bp w1"] / seconds["loop bp"],
+            "loop bp / batch bp w2 (speed-up)": seconds["loop bp"] / seconds["batch bp w2"],
+        },
+        "machinery ms/station (noop w1 - loop noop)": 1000 * (seconds["batch noop w1"] - seconds["loop noop"]) / n,
+        "machinery ms/station (noop w2 - loop noop)": 1000 * (seconds["batch noop w2"] - seconds["loop noop"]) / n,
+        "machinery CPU ms/station (noop w1 - loop noop)": 1000 * (cpu["batch noop w1"] - cpu["loop noop"]) / n,
+        "machinery CPU ms/station (noop w2 - loop noop)": 1000 * (cpu["batch noop w2"] - cpu["loop noop"]) / n,
+        "CPU ratio batch bp w1 / loop bp": cpu["batch bp w1"] / cpu["loop bp"],
+        "same samples as the loop": same,
+        "merge": merges,
+    }
+
+
+def measure_merges(source: Path, out: Path, chunk_files: int) -> dict[str, Any]:
+    """N no-op stations as ``chunk_files`` chunks, then both merges of the chunk files, timed."""
+    sys.path.insert(0, str(HERE))
+    import batch_scale_jobs
+
+    from asdfkit.batch import Backend, ChunkSpec, run
+
+    target = out / "chunks.h5"
+    work = target.with_name(target.name + ".batch")
+    shutil.rmtree(work, ignore_errors=True)
+    target.unlink(missing_ok=True)
+    started = time.perf_counter()
+    for index in range(chunk_files):
+        run(source, target, batch_scale_jobs.noop, chunk=ChunkSpec(index, chunk_files),
+            backend=Backend("local", 1), progress=False, provenance=False)
+    chunks_seconds = time.perf_counter() - started
+    batch_merge, _ = _timed([sys.executable, "-m", "asdfkit", "batch", "merge", str(target)], label="batch merge")
+    files = sorted(str(p) for p in work.glob("chunk-*.h5"))
+    plain = out / "merged_plain.h5"
+    plain.unlink(missing_ok=True)
+    cli_merge, _ = _timed([sys.executable, "-m", "asdfkit", "merge", *files, str(plain)], label="cli merge")
+    return {
+        "chunk files": len(files),
+        "running the chunks (in-process) s": chunks_seconds,
+        "asdf-cli batch merge s": batch_merge,
+        "asdf-cli merge s": cli_merge,
+        "asdf-cli batch merge CPU s": CPU["batch merge"],
+        "asdf-cli merge CPU s": CPU["cli merge"],
+        "same samples": _same_samples(target, plain),
+    }
+
+
+def main(sizes: list[int], json_path: Path | None = None, chunk_files: int = 100) -> int:
+    folder = Path(tempfile.gettempdir()) / "asdfkit-batch-scale"
+    results = {"cpus": os.cpu_count(), "runs": [measure(folder, n, chunk_files) for n in sizes]}
+    runs = results["runs"]
+    if len(runs) >= 2:
+        small, large = runs[0], runs[-1]
+        factor = large["stations"] / small["stations"]
+        results["scaling"] = {
+            f"time ratio {large['stations']} / {small['stations']} stations ({factor:g}x stations)": {
+                k: large["seconds"][k] / small["seconds"][k] for k in large["seconds"]
+            },
+            "merge time ratio": {
+                k: large["merge"][k] / small["merge"][k]
+                for k in ("asdf-cli batch merge s", "asdf-cli merge s", "asdf-cli batch merge CPU s",
+                          "asdf-cli merge CPU s")
+            },
+        }
+    for run in runs:
+        load = run["load average (1 min) before, after"]
+        print(f"\n{run['stations']} stations ({os.cpu_count()} CPUs, load average {load[0]:.1f} -> {load[1]:.1f})")
+        for name, value in run["seconds"].items():
+            rss = run["driver_peak_rss_mib"].get(name)
+            print(
+                f"  {name:16s} {value:8.2f} s wall {run['cpu_seconds'][name]:8.2f} s CPU"
+                + (f"   driver peak RSS {rss:6.1f} MiB" if rss else "")
+            )
+        for name, value in run["ratios"].items():
+            print(f"  {name:36s} {value:6.2f}x")
+        for key in ("machinery ms/station (noop w1 - loop noop)", "machinery ms/station (noop w2 - loop noop)",
+                    "machinery CPU ms/station (noop w1 - loop noop)", "machinery CPU ms/station (noop w2 - loop noop)"):
+            print(f"  {key:48s} {run[key]:6.2f} ms")
+        print(f"  CPU ratio batch bp w1 / loop bp {run['CPU ratio batch bp w1 / loop bp']:6.2f}x")
+        print(f"  same samples as the loop: {run['same samples as the loop']}")
+        print(f"  merge: {run['merge']}")
+    if "scaling" in results:
+        print("\nscaling:")
+        for group, values in results["scaling"].items():
+            print(f"  {group}")
+            for name, value in values.items():
+                print(f"    {name:24s} {value:6.2f}x")
+    if json_path is not None:
+        json_path.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main([int(x) for x in (sys.argv[1] if len(sys.argv) > 1 else "1000").split(",")]))
