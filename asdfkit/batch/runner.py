@@ -85,22 +85,45 @@ def job_identity(function: StationFunction) -> str:
     return f"function:{module}.{name}"
 
 
-def _survey(path: Path, input_tag: str | None) -> tuple[list[str], str | None]:
-    """Stations of the input, and the tag to read (checked against the file's tags)."""
+def _survey(
+    path: Path, input_tag: str | None, selection: dict[str, list[str]] | None = None
+) -> tuple[list[str], str | None]:
+    """Stations of the input, and the tag to read (checked against the file's tags).
+
+    With ``selection`` (``group``/``labels``, as :meth:`ASDFFile.list_waveforms` takes
+    them) the stations are those with a selected trace of that tag.
+    """
     with open_asdf(path, "r") as asdf:
         stations = asdf.stations
         tags = asdf.waveform_tags
-    if input_tag is None:
-        if len(tags) > 1:
+        if input_tag is None:
+            if len(tags) > 1:
+                raise BatchError(
+                    f"invalid input_tag None: {str(path)!r} holds several tags ({', '.join(tags)}); choose one"
+                )
+            input_tag = tags[0] if tags else None
+        elif input_tag not in tags:
             raise BatchError(
-                f"invalid input_tag None: {str(path)!r} holds several tags ({', '.join(tags)}); choose one"
+                f"invalid input_tag {input_tag!r}: {str(path)!r} holds {', '.join(tags) or 'no waveforms'}"
             )
-        return stations, tags[0] if tags else None
-    if input_tag not in tags:
-        raise BatchError(
-            f"invalid input_tag {input_tag!r}: {str(path)!r} holds {', '.join(tags) or 'no waveforms'}"
-        )
+        if selection:
+            stations = sorted({h.station_id for h in asdf.list_waveforms(tag=input_tag, **selection)})
+            if not stations:
+                raise BatchError(f"no trace of {str(path)!r} matches {_selection_text(selection)}")
     return stations, input_tag
+
+
+def _selection_text(selection: dict[str, list[str]]) -> str:
+    return ", ".join(f"{key}={'|'.join(values)}" for key, values in sorted(selection.items()))
+
+
+def _selection(group: str | Sequence[str] | None, labels: str | Sequence[str] | None) -> dict[str, list[str]]:
+    """The trace selection of a run, normalised (part of the run's identity: a restart must agree)."""
+    chosen = {}
+    for key, value in (("group", group), ("labels", labels)):
+        if value:
+            chosen[key] = sorted({value} if isinstance(value, str) else set(value))
+    return chosen
 
 
 MAX_PER_TASK = 64
@@ -185,6 +208,8 @@ def run(
     traceback_limit: int = 4,
     provenance: bool = True,
     stations_per_task: int | None = None,
+    group: str | Sequence[str] | None = None,
+    labels: str | Sequence[str] | None = None,
 ) -> BatchSummary:
     """Run ``function(stream, inventory)`` over the stations of one chunk of an ASDF file.
 
@@ -213,6 +238,10 @@ def run(
     stations_per_task : int, optional
         Stations a worker processes and commits together in one part file
         (default :func:`task_size`: about 8 tasks per worker, at most 64).
+    group, labels : str or sequence of str, optional
+        Process only the traces of these trace groups (:attr:`asdfkit.ASDFFile.groups`)
+        or with these labels: each station function gets its station's selected traces,
+        and stations without one are not run.  Part of the run's identity.
 
     Returns
     -------
@@ -235,13 +264,18 @@ def run(
         tag = tag or function.tag
         input_tag = input_tag or function.input_tag
     tag = check_tag(tag or "processed")
-    stations, input_tag = _survey(source, input_tag)
+    selection = _selection(group, labels)
+    stations, input_tag = _survey(source, input_tag, selection)
     identity = job_identity(function) + ("" if provenance else ":no-provenance")
+    if selection:
+        identity += f":select({_selection_text(selection)})"
+    query = tuple((key, tuple(values)) for key, values in sorted(selection.items()))
     plan = Plan(str(source.resolve()), tuple(sorted(stations)), 0, identity, tag, input_tag)
 
     def make_job(stations: Sequence[str], part_dir: Path) -> TaskJob:
         return TaskJob(
-            source, tuple(stations), part_dir, function, tag, input_tag, compression, traceback_limit, provenance
+            source, tuple(stations), part_dir, function, tag, input_tag, compression, traceback_limit, provenance,
+            query,
         )
 
     summary = drive(

@@ -90,6 +90,7 @@ class TaskJob:
     compression: str = "gzip"
     traceback_limit: int = 4
     provenance: bool = True
+    query: tuple[tuple[str, tuple[str, ...]], ...] = ()  # trace selection: (("group", names), ("labels", ...))
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,11 @@ def failed_result(unit: str, started: float, traces_in: int, exc: BaseException,
 class _OpenInput:
     """An input file held open by one process, with its traces grouped by station."""
 
-    def __init__(self, path: Path, tag: str | None) -> None:
+    def __init__(self, path: Path, tag: str | None, query: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
         self.file = open_asdf(path, "r")
         bound_metadata_cache(self.file.h5)  # read once per station over the whole run: keep memory flat
         self.by_station: dict[str, list[TraceHeader]] = {}
-        for header in self.file.list_waveforms(tag=tag):
+        for header in self.file.list_waveforms(tag=tag, **{key: list(values) for key, values in query}):
             self.by_station.setdefault(header.station_id, []).append(header)
 
     def read(self, station: str) -> tuple[Stream, Inventory, bytes | None]:
@@ -170,9 +171,9 @@ class InputCache:
     _open: dict[int, tuple[tuple[Any, ...], _OpenInput]] = {}
 
     @classmethod
-    def get(cls, path: Path, tag: str | None) -> _OpenInput:
+    def get(cls, path: Path, tag: str | None, query: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> _OpenInput:
         st = os.stat(path)
-        key = (str(path), tag, os.getpid(), st.st_ino, st.st_size, st.st_mtime_ns)
+        key = (str(path), tag, query, os.getpid(), st.st_ino, st.st_size, st.st_mtime_ns)
         thread = threading.get_ident()
         with cls._lock:
             current = cls._open.get(thread)
@@ -180,7 +181,7 @@ class InputCache:
                 return current[1]
             if current is not None:
                 cls._discard(thread)
-        opened = _OpenInput(path, tag)
+        opened = _OpenInput(path, tag, query)
         with cls._lock:
             cls._open[thread] = (key, opened)
         return opened
@@ -188,7 +189,7 @@ class InputCache:
     @classmethod
     def _discard(cls, thread: int) -> None:
         key, opened = cls._open.pop(thread)
-        if key[2] == os.getpid():
+        if key[3] == os.getpid():
             opened.file.close()
 
     @classmethod
@@ -261,7 +262,7 @@ class _WriteFailed(Exception):
 
 def _attempt(job: TaskJob, skip: dict[str, StationResult]) -> TaskResult:
     """One pass over the task's stations (those in ``skip`` are already failed) into one part file."""
-    source = InputCache.get(job.input, job.input_tag)
+    source = InputCache.get(job.input, job.input_tag, job.query)
     results: list[StationResult] = []
     committed: list[str] = []
     final = job.part_dir / part_name(job.stations[0], len(job.stations))

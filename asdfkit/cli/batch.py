@@ -119,6 +119,10 @@ def _finish(summary: BatchSummary, as_json: bool) -> None:
     default=None,
     help="Stations a worker commits together in one part file (default: ~8 tasks per worker, at most 64).",
 )
+@click.option("--group", "groups", multiple=True, metavar="NAME",
+              help="Only the traces of this trace group (repeatable: any); see `asdf-cli group`.")
+@click.option("--label", "labels", multiple=True, metavar="LABEL",
+              help="Only the traces with this label (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
 def run_command(
@@ -136,6 +140,8 @@ def run_command(
     merge_output: bool | None,
     provenance: bool,
     stations_per_task: int | None,
+    groups: tuple[str, ...],
+    labels: tuple[str, ...],
     as_json: bool,
     progress: bool,
 ) -> None:
@@ -163,6 +169,8 @@ def run_command(
         merge_output=merge_output,
         provenance=provenance,
         stations_per_task=stations_per_task,
+        group=list(groups) or None,
+        labels=list(labels) or None,
     )
     _finish(summary, as_json)
 
