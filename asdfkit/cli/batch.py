@@ -10,8 +10,11 @@ from typing import Any
 import click
 
 from ..batch import Backend, ChunkSpec, Recipe, align_events, load_function, merge_chunks, run, status
+from ..batch.journal import WorkDir
+from ..batch.partition import partition
 from ..batch.results import BatchStatus
 from ..batch.runner import BatchSummary
+from ..errors import RunNotFoundError
 from .align import alignment_options, params_from_options
 
 __all__ = ["batch"]
@@ -57,7 +60,7 @@ def _print_summary(summary: BatchSummary) -> None:
 def _finish(summary: BatchSummary, as_json: bool) -> None:
     """Print the summary (text or JSON); exit with code 1 when a unit failed."""
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2))
+        click.echo(json.dumps(run_json(summary), indent=2))
     else:
         _print_summary(summary)
     if not summary.ok:
@@ -158,6 +161,43 @@ def run_command(
     _finish(summary, as_json)
 
 
+def run_json(summary: BatchSummary) -> dict[str, Any]:
+    """``batch run --json``: the summary, ``failed`` as a list and the duration as ``elapsed_s``."""
+    data = summary.to_dict()
+    data["elapsed_s"] = data.pop("seconds")
+    data["failed"] = [{"station": station, "chunk": summary.chunk, "error": failure.get("error", ""),
+                       "traceback": failure.get("traceback", "")}
+                      for station, failure in sorted(summary.failed.items())]
+    return data
+
+
+def _require_run(output: Path) -> None:
+    """An OUTPUT with no batch work folder names no run: a usage error (exit 2)."""
+    work = WorkDir(output)
+    if not work.plan_path.exists():
+        raise RunNotFoundError(f"no batch run writes {str(output)!r}: {str(work.plan_path)!r} does not exist")
+
+
+def status_json(output: Path, state: BatchStatus) -> dict[str, Any]:
+    """``batch status --json``: ``failed`` as a list like ``batch run``'s, counts as ``*_count``."""
+    data = state.to_dict()
+    for key in ("done", "pending"):
+        data[f"{key}_count"] = data.pop(key)
+    data["failed_count"] = data.pop("failed")
+    work = WorkDir(output)
+    plan = work.require_plan()
+    failed = []
+    for index, stations in enumerate(partition(plan.stations, plan.chunks)):
+        spec = ChunkSpec(index, plan.chunks)
+        journal = work.journal(spec, stations)
+        chunk = state.chunks[index]
+        failed += [{"station": station, "chunk": chunk.chunk, "error": error,
+                    "traceback": str(journal.failed.get(station, {}).get("traceback", ""))}
+                   for station, error in sorted(chunk.failed.items())]
+    data["failed"] = failed
+    return data
+
+
 def _print_status(state: BatchStatus) -> None:
     data = state.to_dict()
     word = "complete" if state.complete else "incomplete"
@@ -178,10 +218,13 @@ def _print_status(state: BatchStatus) -> None:
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON (stations per chunk).")
 def status_command(output: Path, as_json: bool) -> None:
-    """Show done, failed and pending stations of the run that writes OUTPUT."""
+    """Show done, failed and pending stations of the run that writes OUTPUT.
+
+    No run writes OUTPUT (no work folder): exit 2."""
+    _require_run(output)
     state = status(output)
     if as_json:
-        click.echo(json.dumps(state.to_dict(), indent=2))
+        click.echo(json.dumps(status_json(output, state), indent=2))
     else:
         _print_status(state)
 
@@ -191,7 +234,11 @@ def status_command(output: Path, as_json: bool) -> None:
 @click.option("--partial", is_flag=True, help="Merge what is there even if stations are pending or failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the merge report as JSON.")
 def merge_command(output: Path, partial: bool, as_json: bool) -> None:
-    """Merge the chunk files of a run into OUTPUT (idempotent: merging again changes nothing)."""
+    """Merge the chunk files of a run into OUTPUT (idempotent: merging again changes nothing).
+
+    This joins whole files (the run's chunk files), like `asdf-cli merge`.
+    No run writes OUTPUT: exit 2; a run that is not complete: exit 1."""
+    _require_run(output)
     report = merge_chunks(output, partial=partial)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))

@@ -19,6 +19,7 @@ from ..io.codeproposal import codes_template
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
 from ..io.obspy_plugin import is_asdf
+from .contract import refuse_existing, refuse_options
 
 __all__ = ["convert"]
 
@@ -140,7 +141,8 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
               help="Events from several sources within this many seconds ...")
 @click.option("--dedupe-distance", type=float, default=100.0, show_default=True,
               help="... and this many km are merged into one.")
-@click.option("--merge", is_flag=True, help="Merge contiguous segments of a channel, within each file and across the files of this run.")
+@click.option("--merge", is_flag=True, help="Into ASDF: join contiguous trace segments of a channel (ObsPy's "
+              "Stream.merge), within each file and across the files of this run (merging files: asdf-cli merge).")
 @click.option("--cast", help="Cast every trace's samples to this dtype (int32, float32, ...). Without it, types "
                              "ASDF cannot hold are widened losslessly (uint8/int8 -> int16, uint16 -> int32, "
                              "uint32 -> int64, float16 -> float32), reported per trace.")
@@ -236,6 +238,13 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
         raise click.UsageError(f"--to {to} exports from one ASDF file; give exactly one ASDF INPUT")
     if to is None and out.suffix.lower() not in _ASDF_SUFFIXES:
         raise click.UsageError(f"OUTPUT {output!r} does not end in .h5/.hdf5/.asdf: pass --to to choose a format")
+    check_options(click.get_current_context(), "css" if to == "css" else "export" if export_mode else "into")
+    if export_mode or not append:
+        refuse_existing(out, overwrite, "--overwrite" if export_mode else "--append to add to it or --overwrite")
+    elif not out.exists():
+        raise click.BadParameter(f"cannot append to {output!r}: it does not exist", param_hint="--append")
+    if in_place and not append:
+        refuse_options(["--in-place"], "without --append")
     result: Any
     if export_mode and codes is not None:
         raise click.UsageError("--codes applies to conversions into ASDF, not to exports")
@@ -274,6 +283,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
         result = convert_to_asdf(inputs, out, options)
     summary = result.to_dict()
     if as_json:
+        if not export_mode:
+            summary["elapsed_s"] = summary.pop("seconds")
         click.echo(json.dumps(summary, indent=2, default=str))
         return
     if export_mode:
@@ -300,12 +311,47 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     warnings = summary.get("warnings", [])
     shown = warnings if verbose_level() > 0 else warnings[:_MAX_WARNINGS]
     for warning in shown:
-        click.echo(f"  warning: {warning}")
+        click.echo(f"  warning: {warning}", err=True)
     if len(warnings) > len(shown):
-        click.echo(f"  ... and {len(warnings) - len(shown)} more warning(s) (-v or --json shows all)")
+        click.echo(f"  ... and {len(warnings) - len(shown)} more warning(s) (-v or --json shows all)", err=True)
 
 
 _MAX_WARNINGS = 10
+
+#: Where each convert option applies: "into" ASDF, "export" (--to mseed|sac|stationxml|quakeml),
+#: "css" (--to css).  Options not listed apply everywhere (--json, --progress, --overwrite...).
+#: A given option outside its modes is refused (exit 2) before anything is read.
+OPTION_MODES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("fmt", "stations", "events", "event_window", "no_associate", "dedupe_time", "dedupe_distance",
+         "merge", "cast", "compression", "append", "in_place", "skip_bad", "skip_duplicates", "jobs",
+         "default_network", "remap", "data_roots", "codes"),
+        frozenset({"into"})),
+    **dict.fromkeys(("groups", "starttime", "endtime"), frozenset({"export", "css"})),
+    "per": frozenset({"export"}),
+    **dict.fromkeys(("css_schema", "css_expanded"), frozenset({"css"})),
+}
+_MODE_WORDS = {"into": "into ASDF", "export": "to an export (--to mseed|sac|stationxml|quakeml)",
+               "css": "to a CSS export (--to css)"}
+
+
+def _given_options(ctx: click.Context) -> dict[str, str]:
+    """The options given on the command line (not defaults): parameter name -> option flag."""
+    given = {}
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name is None:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source is not None and source is not click.core.ParameterSource.DEFAULT:
+            given[param.name] = max(param.opts, key=len)
+    return given
+
+
+def check_options(ctx: click.Context, mode: str) -> None:
+    """Refuse (exit 2, naming them) the given options that do not apply to MODE."""
+    given = _given_options(ctx)
+    wrong = [flag for name, flag in given.items() if name in OPTION_MODES and mode not in OPTION_MODES[name]]
+    refuse_options(wrong, f"to a conversion {_MODE_WORDS[mode]}")
 
 
 def _write_codes_template(paths: tuple[str, ...], table: Path, network: str | None, station: str | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ import click
 from ..errors import InvalidValueError
 from ..validate import RULES, Report, Severity
 from ..validate import validate as run_validation
+from .contract import is_plain_hdf5, show_progress
 
 __all__ = ["format_report", "validate"]
 
@@ -62,7 +64,7 @@ def _rules_text() -> str:
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one report per file.")
+@click.option("--json", "as_json", is_flag=True, help='Print one JSON object: {"files": [one report per file]}.')
 @click.option("--select", multiple=True, metavar="RULES",
               help="Report only these rules: ids, prefixes (WAVE, ASDF-STXML) or wildcards; "
                    "comma-separated or repeated.")
@@ -71,16 +73,19 @@ def _rules_text() -> str:
               help="Stop checking a file after N findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary line of each file.")
 @click.option("--list-rules", is_flag=True, help="List every rule id, severity and title, and exit.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar over FILES on stderr (default: when stderr is a terminal).")
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], as_json: bool, select: tuple[str, ...],
-             ignore: tuple[str, ...], max_findings: int | None, quiet: bool, list_rules: bool) -> None:
+             ignore: tuple[str, ...], max_findings: int | None, quiet: bool, list_rules: bool,
+             progress: bool | None = None) -> None:
     """Check ASDF FILES against every rule of their format version.
 
     Findings are grouped by severity, each with its rule id and HDF5 path
     (docs/validate.md describes every rule).  Exit code: 0 every file is valid
     (warnings allowed), 1 a file opens as HDF5 but breaks rules, 2 a file is
-    not HDF5, is locked by a program writing it in place, or a usage error;
-    with several files, the highest.
+    missing, not HDF5, plain HDF5 (not ASDF), locked by a program writing it
+    in place, or a usage error; with several files, the highest.
     """
     if list_rules:
         click.echo(_rules_text())
@@ -88,15 +93,27 @@ def validate(ctx: click.Context, files: tuple[Path, ...], as_json: bool, select:
     if not files:
         raise click.UsageError("give at least one FILE (or --list-rules)")
     reports = []
-    for path in files:
-        try:
-            report = run_validation(path, select=select or None, ignore=ignore or None,
-                                    max_findings=max_findings)
-        except InvalidValueError as exc:
-            raise click.BadParameter(str(exc)) from exc
-        reports.append(report)
-        if not as_json:
-            click.echo(format_report(report, quiet))
+    codes = []
+    with click.progressbar(files, label="validating", file=sys.stderr,
+                           hidden=not show_progress(progress) or len(files) < 2) as bar:
+        for path in bar:
+            try:
+                report = run_validation(path, select=select or None, ignore=ignore or None,
+                                        max_findings=max_findings)
+            except InvalidValueError as exc:
+                raise click.BadParameter(str(exc)) from exc
+            reports.append(report)
+            code = report.exit_code
+            if not report.opened:
+                reason = report.findings[0].message if report.findings else "cannot be opened"
+                click.echo(f"error: {_safe(reason)}", err=True)
+            elif is_plain_hdf5(path):  # HDF5 but not ASDF at all: a usage error, not a damaged file
+                code = 2
+                click.echo(f"error: {_safe(str(path))!r} is HDF5 but not ASDF: no file_format attribute", err=True)
+            codes.append(code)
+            if not as_json:
+                click.echo(format_report(report, quiet))
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
-    ctx.exit(max(r.exit_code for r in reports))
+        rows = [{**r.to_dict(), "exit_code": code} for r, code in zip(reports, codes, strict=True)]
+        click.echo(json.dumps({"files": rows, "exit_code": max(codes)}, indent=2))
+    ctx.exit(max(codes))

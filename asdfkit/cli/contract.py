@@ -1,0 +1,123 @@
+"""Checks every ``asdf-cli`` command makes before it reads or writes anything.
+
+The CLI contract (docs/cli.md): an input that is missing, not HDF5 or plain HDF5
+(not ASDF) is a usage error (exit 2), an existing output is refused unless
+``--overwrite`` (exit 2), an option that does not apply is refused naming it
+(exit 2), and an empty selection is a problem with the data (exit 1).  These
+helpers raise the asdfkit errors that :class:`asdfkit.cli.main.AsdfkitGroup`
+maps to those exit codes, so every command words them the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+import h5py
+
+from ..errors import FormatError, OutputExistsError
+
+__all__ = [
+    "EmptySelectionError",
+    "InapplicableOptionError",
+    "cli_wording",
+    "refuse_existing",
+    "refuse_options",
+    "require_asdf",
+    "show_progress",
+]
+
+_ASDF_SECTIONS = ("Waveforms", "AuxiliaryData", "Provenance", "QuakeML")
+
+
+class EmptySelectionError(click.ClickException):
+    """Nothing matched the selection of a command that exports or extracts: exit 1."""
+
+    exit_code = 1
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class InapplicableOptionError(click.ClickException):
+    """An option that does not apply to what the command does: exit 2, naming the option."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def require_asdf(path: str | os.PathLike[str], what: str = "input") -> Path:
+    """Raise :class:`FormatError` (exit 2) unless PATH is an existing ASDF file.
+
+    A missing file, a file that is not HDF5 and a plain HDF5 file (no
+    ``file_format`` attribute and none of the ASDF sections) are all refused.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FormatError(f"cannot open {what} {str(path)!r}: no such file")
+    if path.is_dir():
+        raise FormatError(f"cannot open {what} {str(path)!r}: it is a directory, not an ASDF file")
+    if not os.access(path, os.R_OK):
+        raise FormatError(f"cannot open {what} {str(path)!r}: permission denied")
+    if not h5py.is_hdf5(path):
+        raise FormatError(f"cannot open {what} {str(path)!r}: not an HDF5 file")
+    if is_plain_hdf5(path):
+        raise FormatError(f"{str(path)!r} is HDF5 but not ASDF: no file_format attribute")
+    return path
+
+
+def is_plain_hdf5(path: str | os.PathLike[str]) -> bool:
+    """True for an HDF5 file with no ``file_format`` attribute and none of the ASDF sections."""
+    try:
+        with h5py.File(path, "r", locking=False) as h5:
+            return "file_format" not in h5.attrs and not any(name in h5 for name in _ASDF_SECTIONS)
+    except OSError:
+        return False  # not readable as HDF5 here: the command's own open reports why
+
+
+def refuse_existing(path: str | os.PathLike[str], overwrite: bool, option: str = "--overwrite") -> None:
+    """Raise :class:`OutputExistsError` (exit 2) if PATH exists and OPTION was not given."""
+    path = Path(path)
+    if not overwrite and (path.exists() or path.is_symlink()):
+        kind = "folder" if path.is_dir() else "file"
+        raise OutputExistsError(f"output {kind} {str(path)!r} exists: pass {option} to replace it")
+
+
+def refuse_options(given: Iterable[str], why: str) -> None:
+    """Raise :class:`InapplicableOptionError` naming the first option of GIVEN, if any."""
+    names = list(given)
+    if names:
+        raise InapplicableOptionError(f"{', '.join(names)} does not apply {why}")
+
+
+_KEYWORDS = {
+    "overwrite=True": "--overwrite",
+    "in_place=True": "--in-place",
+    "skip_bad=True": "--skip-bad",
+    "append=True": "--append",
+    "force=True": "--force",
+    "force_compression=True": "--force-compression",
+}
+_KEYWORD_RE = re.compile("|".join(re.escape(k) for k in _KEYWORDS))
+
+
+def cli_wording(message: str) -> str:
+    """Re-word a library message for the command line: ``overwrite=True`` becomes ``--overwrite``.
+
+    Examples
+    --------
+    >>> cli_wording("it exists (pass overwrite=True to replace it)")
+    'it exists (pass --overwrite to replace it)'
+    """
+    return _KEYWORD_RE.sub(lambda m: _KEYWORDS[m.group(0)], message)
+
+
+def show_progress(progress: bool | None) -> bool:
+    """``--progress/--no-progress``: the explicit choice, else whether stderr is a terminal."""
+    return sys.stderr.isatty() if progress is None else progress
