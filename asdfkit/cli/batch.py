@@ -14,8 +14,9 @@ from ..batch.journal import WorkDir
 from ..batch.partition import partition
 from ..batch.results import BatchStatus
 from ..batch.runner import BatchSummary
-from ..errors import RunNotFoundError
+from ..errors import OutputExistsError, RunNotFoundError
 from .align import alignment_options, params_from_options
+from .contract import require_asdf, show_progress
 
 __all__ = ["batch"]
 
@@ -117,7 +118,8 @@ def _finish(summary: BatchSummary, as_json: bool) -> None:
     help="Record the SEIS-PROV chain of every output trace.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 def run_command(
     input_file: Path,
     output: Path,
@@ -133,7 +135,7 @@ def run_command(
     merge_output: bool | None,
     provenance: bool,
     as_json: bool,
-    progress: bool,
+    progress: bool | None,
 ) -> None:
     """Process the stations of INPUT (one chunk of them) into OUTPUT.
 
@@ -145,6 +147,7 @@ def run_command(
         raise click.UsageError("give exactly one of --recipe or --function")
     function: Any = Recipe.load(recipe) if recipe is not None else load_function(str(function_spec))
     chunk = ChunkSpec.parse(chunk_text) if chunk_text else None
+    _refuse_foreign_output(input_file, output)
     summary = run(
         input_file,
         output,
@@ -154,7 +157,7 @@ def run_command(
         tag=tag,
         input_tag=input_tag,
         compression=compression,
-        progress=progress and not as_json,
+        progress=show_progress(progress),
         merge_output=merge_output,
         provenance=provenance,
     )
@@ -169,6 +172,15 @@ def run_json(summary: BatchSummary) -> dict[str, Any]:
                        "traceback": failure.get("traceback", "")}
                       for station, failure in sorted(summary.failed.items())]
     return data
+
+
+def _refuse_foreign_output(input_file: Path, output: Path) -> None:
+    """Before anything is written: INPUT must be ASDF, and an existing OUTPUT must be this kind of
+    run's (a restart), not some other file (exit 2)."""
+    require_asdf(input_file)
+    if output.exists() and not WorkDir(output).plan_path.exists():
+        raise OutputExistsError(f"output {str(output)!r} exists and no batch run writes it: "
+                                "choose a new OUTPUT (a batch run restarts only into its own)")
 
 
 def _require_run(output: Path) -> None:
@@ -262,7 +274,8 @@ def merge_command(output: Path, partial: bool, as_json: bool) -> None:
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster).")
 @click.option("--merge/--no-merge", "merge_output", default=None, help="Merge into OUTPUT at the end.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 def align_command(
     input_file: Path,
     output: Path,
@@ -273,7 +286,7 @@ def align_command(
     scheduler: str | None,
     merge_output: bool | None,
     as_json: bool,
-    progress: bool,
+    progress: bool | None,
     phase: str,
     t0_source: str,
     model: str,
@@ -288,6 +301,7 @@ def align_command(
     chunks, journal, restart and merge.  OUTPUT holds each event's stored run
     (/AuxiliaryData/Alignment/...) and INPUT's QuakeML.
     """
+    _refuse_foreign_output(input_file, output)
     summary = align_events(
         input_file,
         output,
@@ -301,7 +315,7 @@ def align_command(
         mccc=mccc,
         chunk=ChunkSpec.parse(chunk_text) if chunk_text else None,
         backend=Backend(backend, workers or _default_workers(), scheduler),
-        progress=progress and not as_json,
+        progress=show_progress(progress),
         merge_output=merge_output,
     )
     _finish(summary, as_json)

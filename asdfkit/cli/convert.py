@@ -19,7 +19,7 @@ from ..io.codeproposal import codes_template
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
 from ..io.obspy_plugin import is_asdf
-from .contract import refuse_existing, refuse_options
+from .contract import EmptySelectionError, refuse_existing, refuse_options
 
 __all__ = ["convert"]
 
@@ -257,6 +257,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
             if to == "css":
                 from ..io.cssbridge import export_css
 
+                _refuse_empty_selection(inputs[0], query)
+
                 result = export_css(inputs[0], out, schema=css_schema, expanded=css_expanded, overwrite=overwrite,
                                     **query)
             else:
@@ -282,6 +284,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
         )
         result = convert_to_asdf(inputs, out, options)
     summary = result.to_dict()
+    if isinstance(summary.get("counts"), dict):  # JSON keys are snake_case: "site rows" -> "site_rows"
+        summary["counts"] = {key.replace(" ", "_"): value for key, value in summary["counts"].items()}
     if as_json:
         if not export_mode:
             summary["elapsed_s"] = summary.pop("seconds")
@@ -333,6 +337,18 @@ OPTION_MODES: dict[str, frozenset[str]] = {
 }
 _MODE_WORDS = {"into": "into ASDF", "export": "to an export (--to mseed|sac|stationxml|quakeml)",
                "css": "to a CSS export (--to css)"}
+
+
+def _refuse_empty_selection(source: str, query: dict[str, Any]) -> None:
+    """A selection that matches no trace of SOURCE: exit 1 before anything is written."""
+    if not query:
+        return
+    from ..container import open as open_asdf
+
+    with open_asdf(source, "r") as handle:
+        if not handle.list_waveforms(**query):
+            shown = ", ".join(f"{key}={value}" for key, value in query.items())
+            raise EmptySelectionError(f"no trace of {source!r} matches the selection ({shown}): nothing exported")
 
 
 def _given_options(ctx: click.Context) -> dict[str, str]:

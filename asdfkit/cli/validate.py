@@ -114,6 +114,11 @@ def validate(ctx: click.Context, files: tuple[Path, ...], as_json: bool, select:
             if not as_json:
                 click.echo(format_report(report, quiet))
     if as_json:
-        rows = [{**r.to_dict(), "exit_code": code} for r, code in zip(reports, codes, strict=True)]
+        rows = []
+        for report, code in zip(reports, codes, strict=True):
+            row = {**report.to_dict(), "exit_code": code}
+            row["elapsed_s"] = row.pop("seconds")  # durations end in _s in every --json output
+            row["checked"] = {key.replace(" ", "_"): n for key, n in row["checked"].items()}
+            rows.append(row)
         click.echo(json.dumps({"files": rows, "exit_code": max(codes)}, indent=2))
     ctx.exit(max(codes))
