@@ -125,6 +125,26 @@ def _same(a: h5py.Dataset, b: h5py.Dataset) -> bool:
     return bool(np.array_equal(read_checked(a), read_checked(b)))
 
 
+def _difference(a: h5py.Dataset, b: h5py.Dataset) -> str:
+    """What differs between two datasets of the same name, in words (for conflict messages)."""
+    if a.shape != b.shape:
+        return f"shape {a.shape} in the target, {b.shape} in the source"
+    if a.dtype != b.dtype:
+        return f"dtype {a.dtype} in the target, {b.dtype} in the source"
+    first, second = _attrs(a), _attrs(b)
+    differ = sorted(key for key in set(first) | set(second) if first.get(key) != second.get(key))
+    samples = not np.array_equal(read_checked(a), read_checked(b))
+    if differ and samples:
+        return f"the attribute{'s' if len(differ) > 1 else ''} {_names(differ)} and the stored values differ"
+    if differ:
+        return f"only the attribute{'s' if len(differ) > 1 else ''} {_names(differ)} differ{'' if len(differ) > 1 else 's'}"
+    return "only the stored values differ" if samples else "the content differs"
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(repr(key) for key in keys[:5]) + (", ..." if len(keys) > 5 else "")
+
+
 def _datasets(group: h5py.Group, prefix: str) -> Iterator[str]:
     """HDF5 paths of every dataset below ``group``, sorted."""
     found: list[str] = []
@@ -213,7 +233,8 @@ def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryRe
                 else:
                     raise MergeConflictError(
                         f"cannot merge {str(source.path)!r} into {report.target!r}: {path} exists in both "
-                        "with different content (rule: an object of the same name must be identical)"
+                        f"with different content ({_difference(existing, node)}; rule: an object of the same "
+                        "name must be identical)"
                     )
 
 
