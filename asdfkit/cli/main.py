@@ -21,7 +21,6 @@ from ..errors import (
     MissingDependencyError,
     ModeError,
     OutputExistsError,
-    OutsideDataRootError,
     RunNotFoundError,
     UnsafeWriteError,
 )
@@ -60,7 +59,6 @@ _USAGE_ERRORS: tuple[type[BaseException], ...] = (
     RunNotFoundError,
     MissingDependencyError,
     ModeError,
-    OutsideDataRootError,
 )
 _USAGE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EEXIST}
 

@@ -9,6 +9,7 @@ is written.  ``--json`` outputs must parse as one JSON object.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import shutil
@@ -248,3 +249,27 @@ def test_plain_hdf5_from_validate_is_a_usage_error_in_json_too(files: dict[str, 
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     assert [f["exit_code"] for f in data["files"]] == [0, 2] and data["exit_code"] == 2
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (OSError(errno.EROFS, "Read-only file system", "x.h5"), 2),
+        (PermissionError(errno.EACCES, "Permission denied", "x.h5"), 2),
+        (OSError(errno.ENOSPC, "No space left on device", "x.h5"), 1),
+    ],
+    ids=["read-only", "permission", "full-disk"],
+)
+def test_operating_system_errors_map_to_the_table(
+    error: OSError, expected: int, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Errors the OS raises mid-command: permission and read-only are usage errors, a full disk is 1."""
+    import asdfkit.cli.surgery as surgery
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(surgery, "repack", fail)
+    result = CliRunner().invoke(cli, ["repack", str(files["asdf"])])
+    assert result.exit_code == expected
+    assert result.stderr == f"error: x.h5: {error.strerror}\n"
