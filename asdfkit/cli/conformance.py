@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..validate.conformance import MANIFEST, check_corpus, write_corpus
-from .contract import refuse_existing
+from .contract import refuse_existing, show_progress
 
 __all__ = ["conformance"]
 
@@ -19,9 +19,11 @@ __all__ = ["conformance"]
 @click.option("--overwrite", is_flag=True, help="Write into an existing OUTDIR (else refused).")
 @click.option("--json", "as_json", is_flag=True,
               help='Print one JSON object: {"outdir", "manifest", "files", "valid", "invalid", "mismatches"}.')
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.pass_context
 def conformance(ctx: click.Context, outdir: Path, check: bool, overwrite: bool = False,
-                as_json: bool = False) -> None:
+                as_json: bool = False, progress: bool | None = None) -> None:
     """Write the conformance corpus to OUTDIR: valid files, one invalid file per
     validator rule, and manifest.json with the findings each must produce.
 
@@ -31,10 +33,11 @@ def conformance(ctx: click.Context, outdir: Path, check: bool, overwrite: bool =
     an existing OUTDIR is refused unless --overwrite (exit 2).
     """
     refuse_existing(outdir, overwrite)
-    manifest = write_corpus(outdir)
+    bar = show_progress(progress)
+    manifest = write_corpus(outdir, progress=bar)
     cases = json.loads(manifest.read_text())["cases"]
     valid = sum(1 for c in cases if c["rule"] is None)
-    problems = check_corpus(outdir) if check else []
+    problems = check_corpus(outdir, progress=bar) if check else []
     if as_json:
         click.echo(json.dumps({"outdir": str(outdir), "manifest": str(manifest), "files": len(cases),
                                "valid": valid, "invalid": len(cases) - valid,

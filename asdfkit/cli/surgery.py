@@ -10,7 +10,7 @@ import click
 
 from ..container import open as open_asdf
 from ..container.surgery import SurgeryReport, extract, merge, repack
-from .contract import EmptySelectionError, refuse_existing, require_asdf
+from .contract import EmptySelectionError, refuse_existing, require_asdf, show_progress
 from .selection import pop_selection, selection_options
 
 __all__ = ["extract_command", "merge_command", "repack_command"]
@@ -39,8 +39,11 @@ def _report(report: SurgeryReport, as_json: bool, what: str) -> None:
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--in-place", is_flag=True,
               help="Merge into an existing TARGET directly, not on a copy (large files; NOT crash-safe).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def merge_command(sources: tuple[Path, ...], target: Path, in_place: bool, as_json: bool) -> None:
+def merge_command(sources: tuple[Path, ...], target: Path, in_place: bool, as_json: bool,
+                  progress: bool | None = None) -> None:
     """Merge ASDF files: copy the contents of SOURCES into TARGET (created if missing).
 
     This joins whole files (as `batch merge` does); joining the contiguous
@@ -56,7 +59,7 @@ def merge_command(sources: tuple[Path, ...], target: Path, in_place: bool, as_js
         require_asdf(source, "source")
     if target.exists():
         require_asdf(target, "target")
-    _report(merge(list(sources), target, in_place=in_place), as_json, "merged")
+    _report(merge(list(sources), target, in_place=in_place, progress=show_progress(progress)), as_json, "merged")
 
 
 @click.command("extract")
@@ -71,6 +74,8 @@ def merge_command(sources: tuple[Path, ...], target: Path, in_place: bool, as_js
 )
 @click.option("--all-auxiliary", is_flag=True, help="Copy every auxiliary data type.")
 @click.option("--overwrite", is_flag=True, help="Replace TARGET if it exists.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def extract_command(
     source: Path,
@@ -81,6 +86,7 @@ def extract_command(
     all_auxiliary: bool,
     overwrite: bool,
     as_json: bool,
+    progress: bool | None = None,
     **query: Any,
 ) -> None:
     """Copy the traces of SOURCE that match the query (with their stations,
@@ -99,7 +105,7 @@ def extract_command(
     auxiliary: bool | list[str] = True if all_auxiliary else list(aux_types)
     _report(
         extract(source, target, events=events, auxiliary=auxiliary, groups=groups, overwrite=overwrite,
-                **chosen),
+                progress=show_progress(progress), **chosen),
         as_json,
         "extracted",
     )
@@ -109,15 +115,18 @@ def extract_command(
 @click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace an existing TARGET (else refused).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def repack_command(source: Path, target: Path | None, overwrite: bool, as_json: bool) -> None:
+def repack_command(source: Path, target: Path | None, overwrite: bool, as_json: bool,
+                   progress: bool | None = None) -> None:
     """Rewrite SOURCE (in place, or into TARGET) to reclaim the space deleted objects left behind.
 
     An existing TARGET is refused unless --overwrite (exit 2)."""
     if target is not None:
         refuse_existing(target, overwrite)
     require_asdf(source, "source")
-    _report(repack(source, target), as_json, "repacked")
+    _report(repack(source, target, progress=show_progress(progress)), as_json, "repacked")
 
 
 def query_options(query: dict[str, Any]) -> list[tuple[str, str]]:

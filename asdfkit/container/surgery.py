@@ -193,13 +193,28 @@ def _new_event_ids(target: ASDFFile, data: bytes) -> list[Any]:
 
 
 # -- merge -------------------------------------------------------------------------------
-def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryReport, write: bool) -> None:
+def _progress(total: int | None, desc: str, enabled: bool) -> Any:
+    """A tqdm bar on stderr (a no-op one when not ``enabled``)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="object", disable=not enabled)
+
+
+def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryReport, write: bool,
+                progress: bool = False) -> None:
     """Walk every source object; in the dry pass only count and find conflicts."""
     h5 = out.h5
     planned: set[str] = set()
+    with _progress(None, "merging", progress and write) as bar:
+        _merge_sources(out, h5, sources, report, write, planned, bar)
+
+
+def _merge_sources(out: ASDFFile, h5: h5py.File, sources: Sequence[MergeSource], report: SurgeryReport,
+                   write: bool, planned: set[str], bar: Any) -> None:
     for source in sources:
         with _open_source(source.path) as src:
             for kind, path in _source_paths(src, source.sections):
+                bar.update(1)
                 node = src[path]
                 existing = h5.get(path)
                 if existing is None and path not in planned:
@@ -257,6 +272,7 @@ def merge(
     *,
     sections: Iterable[str] | None = None,
     in_place: bool = False,
+    progress: bool = False,
 ) -> SurgeryReport:
     """Merge ASDF files into ``target`` (created if missing) by HDF5 object copy.
 
@@ -274,6 +290,8 @@ def merge(
     in_place : bool
         Merge into an existing ``target`` directly instead of into a copy that
         replaces it (no copy of a large target; NOT crash-safe).
+    progress : bool
+        Show a progress bar (tqdm, on stderr) while objects are copied.
 
     Raises
     ------
@@ -293,10 +311,10 @@ def merge(
     items = [MergeSource.of(s, sections) for s in sources]
     target = Path(target)
     with writer_lock(target):
-        return _merge(items, target, in_place)
+        return _merge(items, target, in_place, progress)
 
 
-def _merge(items: list[MergeSource], target: Path, in_place: bool) -> SurgeryReport:
+def _merge(items: list[MergeSource], target: Path, in_place: bool, progress: bool = False) -> SurgeryReport:
     report = SurgeryReport(str(target))
     report.size_before = target.stat().st_size if target.exists() else None
     resolved = target.resolve()
@@ -319,13 +337,13 @@ def _merge(items: list[MergeSource], target: Path, in_place: bool) -> SurgeryRep
     existed = target.exists()
     if in_place and existed:
         with ASDFFile(target, "a", index_cache=False, in_place=True) as out:
-            _merge_pass(out, items, final, write=True)
+            _merge_pass(out, items, final, write=True, progress=progress)
     else:
         with atomic_path(target, copy_existing=True) as temp:
             with ASDFFile(
                 temp, "a" if existed else "w", format_version=None if existed else version, index_cache=False
             ) as out:
-                _merge_pass(out, items, final, write=True)
+                _merge_pass(out, items, final, write=True, progress=progress)
     final.size_after = target.stat().st_size
     log.info(
         "merged %d file(s) into %s: %d copied, %d identical",
@@ -372,6 +390,7 @@ def extract(
     provenance: bool = True,
     groups: bool = True,
     overwrite: bool = False,
+    progress: bool = False,
     **query: Any,
 ) -> SurgeryReport:
     """Copy the traces matching ``query`` (and what they need) into a new ASDF file.
@@ -390,6 +409,8 @@ def extract(
         extracted members (see :mod:`asdfkit.container.groupcopy`).
     overwrite : bool
         Replace an existing ``target`` (otherwise refused).
+    progress : bool
+        Show a progress bar (tqdm, on stderr) while objects are copied.
     **query
         Keywords of :meth:`ASDFFile.list_waveforms` (``network``, ``station``,
         ``channel``, ``tag``, ``starttime``, ``endtime``...).  Whole traces
@@ -402,7 +423,7 @@ def extract(
     """
     source, target = Path(source), Path(target)
     with writer_lock(target):
-        return _extract(source, target, events, auxiliary, provenance, groups, overwrite, query)
+        return _extract(source, target, events, auxiliary, provenance, groups, overwrite, query, progress)
 
 
 def _extract(
@@ -414,6 +435,7 @@ def _extract(
     groups: bool,
     overwrite: bool,
     query: dict[str, Any],
+    progress: bool = False,
 ) -> SurgeryReport:
     if target.exists() and not overwrite:
         raise InvalidValueError(
@@ -448,11 +470,13 @@ def _extract(
                         paths += list(_datasets(aux[data_type], f"/AuxiliaryData/{data_type}"))
             aux_roots = [f"/AuxiliaryData/{t}" for t in types] if auxiliary and isinstance(aux, h5py.Group) else []
             refuse_links(src, paths + aux_roots, f"extract from {str(source)!r}")
-            for path in paths:
-                parent, _, name = path.rpartition("/")
-                out.copy(src[path], out.require_group(parent or "/"), name=name)
-                report.copied += 1
-                report.copied_paths.append(path)
+            with _progress(len(paths), "extracting", progress) as bar:
+                for path in paths:
+                    parent, _, name = path.rpartition("/")
+                    out.copy(src[path], out.require_group(parent or "/"), name=name)
+                    report.copied += 1
+                    report.copied_paths.append(path)
+                    bar.update(1)
             if groups:
                 report.copied += copy_groups(src, out, {h.name for h in headers})
     report.size_after = target.stat().st_size
@@ -461,12 +485,15 @@ def _extract(
 
 
 # -- repack ------------------------------------------------------------------------------
-def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None = None) -> SurgeryReport:
+def repack(
+    source: str | os.PathLike[str], target: str | os.PathLike[str] | None = None, *, progress: bool = False
+) -> SurgeryReport:
     """Rewrite an ASDF file object by object to reclaim the space HDF5 leaves after deletions.
 
     HDF5 does not shrink a file when datasets are deleted; copying every object
     into a fresh file does (like ``h5repack``, keeping each dataset's filters).
-    Without ``target`` the file is replaced in place, atomically.
+    Without ``target`` the file is replaced in place, atomically.  ``progress``
+    shows a bar (tqdm, on stderr) over the top-level objects and the stations.
 
     Examples
     --------
@@ -477,19 +504,31 @@ def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None
     source = Path(source)
     dest = source if target is None else Path(target)
     with writer_lock(dest):
-        return _repack(source, dest)
+        return _repack(source, dest, progress)
 
 
-def _repack(source: Path, dest: Path) -> SurgeryReport:
+def _repack(source: Path, dest: Path, progress: bool = False) -> SurgeryReport:
     report = SurgeryReport(str(dest), size_before=source.stat().st_size if source.exists() else None)
     with atomic_path(dest) as temp:
         with _open_source(source) as src, h5py.File(temp, "w") as out:
             refuse_links(src, ["/"], f"repack {str(source)!r}", soft=False)  # its soft links stay inside
             for key in src.attrs:
                 out.attrs[key] = src.attrs[key]
-            for name in sorted(src):
-                src.copy(src[name], out, name=name)
-                report.copied += 1
+            waveforms = src.get("Waveforms")
+            stations = sorted(waveforms) if isinstance(waveforms, h5py.Group) and progress else []
+            with _progress(len(src) + len(stations), "repacking", progress) as bar:
+                for name in sorted(src):
+                    if name == "Waveforms" and stations:  # station by station, so the bar moves
+                        group = out.create_group(name)
+                        for key in waveforms.attrs:
+                            group.attrs[key] = waveforms.attrs[key]
+                        for station in stations:
+                            src.copy(waveforms[station], group, name=station)
+                            bar.update(1)
+                    else:
+                        src.copy(src[name], out, name=name)
+                    report.copied += 1
+                    bar.update(1)
     report.size_after = dest.stat().st_size
     log.info("repacked %s: %s -> %d bytes", source, report.size_before, report.size_after)
     return report

@@ -273,3 +273,42 @@ def test_operating_system_errors_map_to_the_table(
     result = CliRunner().invoke(cli, ["repack", str(files["asdf"])])
     assert result.exit_code == expected
     assert result.stderr == f"error: x.h5: {error.strerror}\n"
+
+
+PROGRESS = [
+    (["merge", "{asdf}", "{new}"], "merging"),
+    (["extract", "{asdf}", "{new}"], "extracting"),
+    (["repack", "{asdf}", "{new}"], "repacking"),
+    (["validate", "{asdf}", "{asdf}"], "validating"),
+    (["conformance", "{new}"], "writing corpus"),
+    (["convert", "{mseed}", "{new}.h5"], "converting"),
+]
+
+
+@pytest.mark.parametrize(("args", "label"), PROGRESS, ids=[p[0][0] for p in PROGRESS])
+def test_progress_bars_on_request_only(args: list[str], label: str, files: dict[str, Path], tmp_path: Path) -> None:
+    shown = CliRunner().invoke(cli, [*_fill(args, files, tmp_path), "--progress"])
+    assert shown.exit_code == 0, shown.stderr
+    assert label in shown.stderr
+    for path in (tmp_path / "out").iterdir():
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    quiet = CliRunner().invoke(cli, [*_fill(args, files, tmp_path), "--no-progress"])
+    assert quiet.exit_code == 0, quiet.stderr
+    assert label not in quiet.stderr
+
+
+def test_repack_with_a_progress_bar_writes_the_same_file(files: dict[str, Path], tmp_path: Path) -> None:
+    from asdfkit.container.surgery import repack
+
+    plain, shown = tmp_path / "plain.h5", tmp_path / "shown.h5"
+    repack(files["asdf"], plain)
+    repack(files["asdf"], shown, progress=True)
+    dump = {}
+    for path in (plain, shown):
+        with h5py.File(path, "r") as h5:
+            items: dict[str, object] = {"/": sorted((k, repr(v)) for k, v in h5.attrs.items())}
+            h5.visititems(lambda name, node, items=items: items.__setitem__(
+                name, (sorted((k, repr(v)) for k, v in node.attrs.items()),
+                       node[()].tobytes() if isinstance(node, h5py.Dataset) else None)))
+            dump[path.name] = items
+    assert dump["plain.h5"] == dump["shown.h5"]
