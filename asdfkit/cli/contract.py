@@ -24,10 +24,12 @@ from ..errors import FormatError, OutputExistsError
 __all__ = [
     "EmptySelectionError",
     "InapplicableOptionError",
+    "MissingInputError",
     "cli_wording",
     "refuse_existing",
     "refuse_options",
     "require_asdf",
+    "require_inputs",
     "show_progress",
 ]
 
@@ -50,6 +52,29 @@ class InapplicableOptionError(click.ClickException):
 
     def show(self, file: object = None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
+
+
+class MissingInputError(click.ClickException):
+    """An input that does not exist (or a pattern that matches nothing): exit 2."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def require_inputs(inputs: Iterable[str]) -> None:
+    """Raise :class:`MissingInputError` for the first input path (or glob) that names no file."""
+    import glob
+
+    for text in inputs:
+        if glob.has_magic(text):
+            if not glob.glob(text, recursive=True):
+                raise MissingInputError(f"input {text!r} matches no file")
+        elif not os.path.lexists(text):
+            raise MissingInputError(f"input {text!r} does not exist")
+        elif not os.access(text, os.R_OK):
+            raise MissingInputError(f"input {text!r} cannot be read: permission denied")
 
 
 def require_asdf(path: str | os.PathLike[str], what: str = "input") -> Path:
@@ -101,8 +126,12 @@ _KEYWORDS = {
     "in_place=True": "--in-place",
     "skip_bad=True": "--skip-bad",
     "append=True": "--append",
-    "force=True": "--force",
-    "force_compression=True": "--force-compression",
+    "into_file=True": "--into-file",
+    "partial=True (--partial)": "--partial",
+    "partial=True": "--partial",
+    "or force it)": "or pass --force)",
+    # the command line has no way around the shipped-filters rule
+    "; pass force_compression=True to override": " (asdf-cli writes gzip, szip or none)",
 }
 _KEYWORD_RE = re.compile("|".join(re.escape(k) for k in _KEYWORDS))
 
@@ -114,6 +143,8 @@ def cli_wording(message: str) -> str:
     --------
     >>> cli_wording("it exists (pass overwrite=True to replace it)")
     'it exists (pass --overwrite to replace it)'
+    >>> cli_wording("or merge with partial=True (--partial)")
+    'or merge with --partial'
     """
     return _KEYWORD_RE.sub(lambda m: _KEYWORDS[m.group(0)], message)
 

@@ -19,7 +19,7 @@ from ..io.codeproposal import codes_template
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
 from ..io.obspy_plugin import is_asdf
-from .contract import EmptySelectionError, refuse_existing, refuse_options
+from .contract import EmptySelectionError, refuse_existing, refuse_options, require_inputs
 
 __all__ = ["convert"]
 
@@ -223,6 +223,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
       asdf-cli convert db/example_2 --default-network BK out.h5
       asdf-cli convert out.h5 sac_dir --to sac --tag raw_recording
     """
+    require_inputs(paths if codes_template is not None else paths[:-1])
     if codes_template is not None:
         _write_codes_template(paths, codes_template, network, station_code, fmt, overwrite, as_json,
                               to=to, codes=codes)

@@ -17,6 +17,7 @@ import click
 from .._version import __version__
 from ..errors import (
     AsdfkitError,
+    CompressionError,
     FormatError,
     MissingDependencyError,
     ModeError,
@@ -59,6 +60,7 @@ _USAGE_ERRORS: tuple[type[BaseException], ...] = (
     RunNotFoundError,
     MissingDependencyError,
     ModeError,
+    CompressionError,  # an invalid or refused --compression value
 )
 _USAGE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EEXIST}
 

@@ -136,6 +136,11 @@ CASES: list[tuple[list[str], int]] = [
     (["convert", "{asdf}", "{new}.h5", "--group", "g"], 2),
     (["convert", "{asdf}", "{new}.h5", "--in-place"], 2),
     (["info", "{asdf}", "--network", "BW"], 2),
+    (["convert", "{missing}", "{new}.h5"], 2),
+    (["convert", "{root}/nope*.sac", "{new}.h5"], 2),
+    (["convert", "{missing}", "--codes-template", "{new}.csv"], 2),
+    (["convert", "{mseed}", "{new}.h5", "--compression", "lzf"], 2),
+    (["convert", "{mseed}", "{new}.h5", "--append"], 2),
     # empty selections are a problem with the data
     (["extract", "{asdf}", "{new}", "--network", "IU"], 1),
     (["convert", "{asdf}", "{new}", "--to", "mseed", "--network", "IU"], 1),
