@@ -25,7 +25,7 @@ from ..alignment.sorting import SORT_ORDERS
 from ..alignment.store import StoredRun, delete_run, list_runs, read_run, rollback_run, rows_as_dicts
 from ..alignment.types import AlignmentParams
 from ..errors import EventNotFoundError, RunNotFoundError
-from .contract import refuse_existing
+from .contract import refuse_existing, refuse_options
 
 __all__ = ["align"]
 
@@ -778,6 +778,8 @@ def export_picks_command(
         raise click.UsageError("give -o picks.xml or --into-file")
     if output is not None:
         refuse_existing(output, overwrite)
+    elif overwrite:
+        refuse_options(["--overwrite"], "without -o")
     if in_place and not into_file:
         raise click.UsageError("--in-place only applies to --into-file")
     picks = export_picks(

@@ -246,6 +246,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
         raise click.BadParameter(f"cannot append to {output!r}: it does not exist", param_hint="--append")
     if in_place and not append:
         refuse_options(["--in-place"], "without --append")
+    if append and overwrite:
+        refuse_options(["--overwrite"], "with --append (add to OUTPUT, or replace it: not both)")
     result: Any
     if export_mode and codes is not None:
         raise click.UsageError("--codes applies to conversions into ASDF, not to exports")

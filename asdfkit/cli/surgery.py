@@ -10,7 +10,7 @@ import click
 
 from ..container import open as open_asdf
 from ..container.surgery import SurgeryReport, extract, merge, repack
-from .contract import EmptySelectionError, refuse_existing, require_asdf, show_progress
+from .contract import EmptySelectionError, refuse_existing, refuse_options, require_asdf, show_progress
 from .selection import pop_selection, selection_options
 
 __all__ = ["extract_command", "merge_command", "repack_command"]
@@ -125,6 +125,8 @@ def repack_command(source: Path, target: Path | None, overwrite: bool, as_json: 
     An existing TARGET is refused unless --overwrite (exit 2)."""
     if target is not None:
         refuse_existing(target, overwrite)
+    elif overwrite:
+        refuse_options(["--overwrite"], "without TARGET (repack in place always replaces SOURCE)")
     require_asdf(source, "source")
     _report(repack(source, target, progress=show_progress(progress)), as_json, "repacked")
 

@@ -141,6 +141,9 @@ CASES: list[tuple[list[str], int]] = [
     (["convert", "{missing}", "--codes-template", "{new}.csv"], 2),
     (["convert", "{mseed}", "{new}.h5", "--compression", "lzf"], 2),
     (["convert", "{mseed}", "{new}.h5", "--append"], 2),
+    (["convert", "{mseed}", "{asdf}", "--append", "--overwrite"], 2),
+    (["repack", "{asdf}", "--overwrite"], 2),
+    (["align", "export-picks", "{asdf}", "--into-file", "--overwrite"], 2),
     # empty selections are a problem with the data
     (["extract", "{asdf}", "{new}", "--network", "IU"], 1),
     (["convert", "{asdf}", "{new}", "--to", "mseed", "--network", "IU"], 1),
