@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
-import h5py
 
+from ..container.probe import is_hdf5, is_plain_hdf5
 from ..errors import FormatError, OutputExistsError
 
 __all__ = [
@@ -26,15 +26,13 @@ __all__ = [
     "InapplicableOptionError",
     "MissingInputError",
     "cli_wording",
+    "is_plain_hdf5",
     "refuse_existing",
     "refuse_options",
     "require_asdf",
     "require_inputs",
     "show_progress",
 ]
-
-_ASDF_SECTIONS = ("Waveforms", "AuxiliaryData", "Provenance", "QuakeML")
-
 
 class EmptySelectionError(click.ClickException):
     """Nothing matched the selection of a command that exports or extracts: exit 1."""
@@ -90,20 +88,11 @@ def require_asdf(path: str | os.PathLike[str], what: str = "input") -> Path:
         raise FormatError(f"cannot open {what} {str(path)!r}: it is a directory, not an ASDF file")
     if not os.access(path, os.R_OK):
         raise FormatError(f"cannot open {what} {str(path)!r}: permission denied")
-    if not h5py.is_hdf5(path):
+    if not is_hdf5(path):
         raise FormatError(f"cannot open {what} {str(path)!r}: not an HDF5 file")
     if is_plain_hdf5(path):
         raise FormatError(f"{str(path)!r} is HDF5 but not ASDF: no file_format attribute")
     return path
-
-
-def is_plain_hdf5(path: str | os.PathLike[str]) -> bool:
-    """True for an HDF5 file with no ``file_format`` attribute and none of the ASDF sections."""
-    try:
-        with h5py.File(path, "r", locking=False) as h5:
-            return "file_format" not in h5.attrs and not any(name in h5 for name in _ASDF_SECTIONS)
-    except OSError:
-        return False  # not readable as HDF5 here: the command's own open reports why
 
 
 def refuse_existing(path: str | os.PathLike[str], overwrite: bool, option: str = "--overwrite") -> None:
