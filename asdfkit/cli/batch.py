@@ -207,6 +207,8 @@ def status_json(output: Path, state: BatchStatus) -> dict[str, Any]:
                     "traceback": str(journal.failed.get(station, {}).get("traceback", ""))}
                    for station, error in sorted(chunk.failed.items())]
     data["failed"] = failed
+    for chunk in data["chunks"]:  # per chunk the failed stations' names; details are under "failed"
+        chunk["failed"] = sorted(chunk["failed"])
     return data
 
 

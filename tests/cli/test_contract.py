@@ -187,6 +187,8 @@ JSON_COMMANDS = [
     ["merge", "--json", "{asdf}", "{new}"],
     ["batch", "run", "--json", "{asdf}", "{new}", "--recipe", "{recipe}", "--no-progress", "--workers", "1"],
     ["align", "report", "--json", "{asdf}"],
+    ["conformance", "--json", "{new}"],
+    ["convert", "--json", "{mseed}", "--codes-template", "{new}.csv"],
     ["group", "list", "--json", "{asdf}"],
     ["label", "add", "--json", "{copy}", "good", "--network", "BW"],
     ["group", "create", "--json", "{copy}", "g", "--network", "BW"],
@@ -320,3 +322,16 @@ def test_repack_with_a_progress_bar_writes_the_same_file(files: dict[str, Path],
                        node[()].tobytes() if isinstance(node, h5py.Dataset) else None)))
             dump[path.name] = items
     assert dump["plain.h5"] == dump["shown.h5"]
+
+
+def test_batch_json_outputs_are_objects_with_failed_lists(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "batch.h5"
+    run = CliRunner().invoke(cli, ["batch", "run", str(files["asdf"]), str(out), "--recipe", str(files["recipe"]),
+                                   "--chunk", "0/1", "--no-merge", "--workers", "1", "--json"])
+    assert run.exit_code == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["failed"] == [] and data["elapsed_s"] >= 0 and "seconds" not in data
+    status = json.loads(CliRunner().invoke(cli, ["batch", "status", str(out), "--json"]).stdout)
+    assert status["failed"] == [] and status["done_count"] == 3 and status["chunks"][0]["failed"] == [] and status["complete"] is True
+    merged = CliRunner().invoke(cli, ["batch", "merge", str(out), "--json"])
+    assert merged.exit_code == 0 and json.loads(merged.stdout)["changed"] is True
