@@ -109,7 +109,8 @@ def _finish(summary: BatchSummary, as_json: bool) -> None:
     "--merge/--no-merge",
     "merge_output",
     default=None,
-    help="Merge into OUTPUT at the end (default: yes when there is one chunk and nothing failed).",
+    help="Merge the chunk files into OUTPUT at the end, like `batch merge` (default: yes when there "
+    "is one chunk and nothing failed).",
 )
 @click.option(
     "--provenance/--no-provenance",
@@ -274,7 +275,8 @@ def merge_command(output: Path, partial: bool, as_json: bool) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [CPU count].")
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster).")
-@click.option("--merge/--no-merge", "merge_output", default=None, help="Merge into OUTPUT at the end.")
+@click.option("--merge/--no-merge", "merge_output", default=None,
+              help="Merge the chunk files into OUTPUT at the end, like `batch merge`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
