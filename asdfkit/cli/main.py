@@ -1,6 +1,6 @@
 """Entry point of ``asdf-cli``: the command group, logging, and error-to-exit-code mapping.
 
-Exit codes (the table in :data:`EXIT_CODES`, docs/cli.md and ``asdf-cli --help``):
+Exit codes (the table in docs/cli.md and in ``asdf-cli --help``, the group's docstring):
 0 success, 1 a problem with the data, 2 a usage error.  Errors asdfkit defines
 become one-line messages on stderr; anything else is a bug and keeps its traceback.
 """
@@ -41,16 +41,6 @@ __all__ = ["cli", "main"]
 EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
-
-#: The exit-code table every command follows (also in ``asdf-cli --help`` and docs/cli.md).
-EXIT_CODES = """\
-0  ok (also when --skip-bad skipped something; the output lists it)
-1  a problem with the data: a damaged ASDF file, a validation failure, an empty
-   selection, a full disk, a refused delete
-2  a usage error: a missing or unreadable input, an input that is not HDF5 or
-   not ASDF (plain HDF5), an existing output (pass --overwrite), an option that
-   does not apply, an unknown run or group, a file locked by another process,
-   a missing optional extra, permission or read-only errors"""
 
 #: asdfkit errors that are usage errors (exit 2); every other asdfkit error is exit 1.
 _USAGE_ERRORS: tuple[type[BaseException], ...] = (
