@@ -225,6 +225,9 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     """
     require_inputs(paths if codes_template is not None else paths[:-1])
     if codes_template is not None:
+        given = _given_options(click.get_current_context())
+        refuse_options([flag for name, flag in given.items() if name not in _TEMPLATE_OPTIONS and
+                        name not in ("to", "codes")], "to --codes-template (it writes a table only)")
         _write_codes_template(paths, codes_template, network, station_code, fmt, overwrite, as_json,
                               to=to, codes=codes)
         return
@@ -338,6 +341,8 @@ OPTION_MODES: dict[str, frozenset[str]] = {
     "per": frozenset({"export"}),
     **dict.fromkeys(("css_schema", "css_expanded"), frozenset({"css"})),
 }
+#: The options --codes-template takes (--to and --codes are refused with their own message).
+_TEMPLATE_OPTIONS = frozenset({"codes_template", "network", "station_code", "fmt", "overwrite", "as_json", "progress"})
 _MODE_WORDS = {"into": "into ASDF", "export": "to an export (--to mseed|sac|stationxml|quakeml)",
                "css": "to a CSS export (--to css)"}
 

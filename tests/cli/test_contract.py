@@ -139,6 +139,7 @@ CASES: list[tuple[list[str], int]] = [
     (["convert", "{missing}", "{new}.h5"], 2),
     (["convert", "{root}/nope*.sac", "{new}.h5"], 2),
     (["convert", "{missing}", "--codes-template", "{new}.csv"], 2),
+    (["convert", "{mseed}", "--codes-template", "{new}.csv", "--merge"], 2),
     (["convert", "{mseed}", "{new}.h5", "--compression", "lzf"], 2),
     (["convert", "{mseed}", "{new}.h5", "--append"], 2),
     (["convert", "{mseed}", "{asdf}", "--append", "--overwrite"], 2),
