@@ -25,11 +25,11 @@ from ..alignment.sorting import SORT_ORDERS
 from ..alignment.store import StoredRun, delete_run, list_runs, read_run, rollback_run, rows_as_dicts
 from ..alignment.types import AlignmentParams
 from ..errors import EventNotFoundError, RunNotFoundError
-from .contract import refuse_existing, refuse_options
+from .contract import AsdfFile, refuse_existing, refuse_options
 
 __all__ = ["align"]
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_FILE = AsdfFile()
 
 
 class _RunByDefault(click.Group):

@@ -16,7 +16,7 @@ from ..batch.results import BatchStatus
 from ..batch.runner import BatchSummary
 from ..errors import OutputExistsError, RunNotFoundError
 from .align import alignment_options, params_from_options
-from .contract import require_asdf, show_progress
+from .contract import AsdfFile, require_asdf, show_progress
 
 __all__ = ["batch"]
 
@@ -69,7 +69,7 @@ def _finish(summary: BatchSummary, as_json: bool) -> None:
 
 
 @batch.command("run")
-@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_file", metavar="INPUT", type=AsdfFile())
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--recipe",
@@ -265,7 +265,7 @@ def merge_command(output: Path, partial: bool, as_json: bool) -> None:
 
 
 @batch.command("align")
-@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("input_file", metavar="INPUT", type=AsdfFile())
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--event", "events", multiple=True, metavar="ID", help="Only these events (repeatable) [every event]."

@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,6 +23,8 @@ from ..container.probe import is_hdf5, is_plain_hdf5
 from ..errors import FormatError, OutputExistsError
 
 __all__ = [
+    "AsdfFile",
+    "InputPath",
     "EmptySelectionError",
     "InapplicableOptionError",
     "MissingInputError",
@@ -73,6 +76,34 @@ def require_inputs(inputs: Iterable[str]) -> None:
             raise MissingInputError(f"input {text!r} does not exist")
         elif not os.access(text, os.R_OK):
             raise MissingInputError(f"input {text!r} cannot be read: permission denied")
+
+
+class InputPath(click.Path):
+    """An input path that must exist; a missing one is one ``error:`` line and exit 2 (not click's usage text)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["exists"] = False
+        kwargs.setdefault("path_type", Path)
+        super().__init__(**kwargs)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str | os.PathLike) and not os.path.lexists(value):
+            what = param.human_readable_name if param is not None else "input"
+            raise MissingInputError(f"{what} {str(value)!r} does not exist")
+        return super().convert(value, param, ctx)
+
+
+class AsdfFile(InputPath):
+    """An ASDF input: missing, not HDF5 or plain HDF5 is one ``error:`` line and exit 2, at parse time."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("dir_okay", False)
+        super().__init__(**kwargs)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        require_asdf(path, param.human_readable_name if param is not None else "input")
+        return path
 
 
 def require_asdf(path: str | os.PathLike[str], what: str = "input") -> Path:

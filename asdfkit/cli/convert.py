@@ -19,7 +19,15 @@ from ..io.codeproposal import codes_template
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
 from ..io.obspy_plugin import is_asdf
-from .contract import EmptySelectionError, refuse_existing, refuse_options, require_inputs
+from .contract import (
+    EmptySelectionError,
+    InputPath,
+    MissingInputError,
+    refuse_existing,
+    refuse_options,
+    require_asdf,
+    require_inputs,
+)
 
 __all__ = ["convert"]
 
@@ -130,9 +138,9 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--location", help="Location code for traces that have none.")
 @click.option("--channel", help="Replace every trace's channel code (for SAC files with kcmpnm like 'Q').")
 @click.option("--format", "fmt", help="Force the ObsPy waveform format of the inputs (e.g. SAC, MSEED).")
-@click.option("--stations", type=click.Path(exists=True, path_type=Path), multiple=True,
+@click.option("--stations", type=InputPath(), multiple=True,
               help="Station metadata: StationXML, any inventory ObsPy reads, or AIMBAT JSON (repeatable).")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), multiple=True,
+@click.option("--events", type=InputPath(), multiple=True,
               help="Events: QuakeML, any format ObsPy reads, or AIMBAT JSON (repeatable).")
 @click.option("--event-window", nargs=2, type=float, default=(60.0, 3600.0), show_default=True,
               metavar="BEFORE AFTER", help="Associate a trace with events whose [origin-BEFORE, origin+AFTER] s overlaps it.")
@@ -173,7 +181,7 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--codes-template", type=click.Path(path_type=Path), metavar="CSV",
               help="Write the proposed codes table (source_id,seed_id,reason) of the inputs' trace ids to CSV "
                    "and stop (all PATHS are inputs; no OUTPUT).")
-@click.option("--codes", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="CSV",
+@click.option("--codes", type=InputPath(dir_okay=False), metavar="CSV",
               help="Rename traces by a codes table (ids as read -> SEED ids); ids it does not list convert as before.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
@@ -239,6 +247,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     show_progress = sys.stderr.isatty() if progress is None else progress
     export_mode = to not in (None, "asdf") and len(inputs) == 1 and is_asdf(inputs[0])
     if to not in (None, "asdf") and not export_mode:
+        if len(inputs) == 1:
+            require_asdf(inputs[0])  # missing, not HDF5, plain HDF5: one line, exit 2
         raise click.UsageError(f"--to {to} exports from one ASDF file; give exactly one ASDF INPUT")
     if to is None and out.suffix.lower() not in _ASDF_SUFFIXES:
         raise click.UsageError(f"OUTPUT {output!r} does not end in .h5/.hdf5/.asdf: pass --to to choose a format")
@@ -246,7 +256,7 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     if export_mode or not append:
         refuse_existing(out, overwrite, "--overwrite" if export_mode else "--append to add to it or --overwrite")
     elif not out.exists():
-        raise click.BadParameter(f"cannot append to {output!r}: it does not exist", param_hint="--append")
+        raise MissingInputError(f"cannot --append to {output!r}: it does not exist")
     if in_place and not append:
         refuse_options(["--in-place"], "without --append")
     if append and overwrite:

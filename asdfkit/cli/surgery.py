@@ -10,7 +10,14 @@ import click
 
 from ..container import open as open_asdf
 from ..container.surgery import SurgeryReport, extract, merge, repack
-from .contract import EmptySelectionError, refuse_existing, refuse_options, require_asdf, show_progress
+from .contract import (
+    AsdfFile,
+    EmptySelectionError,
+    refuse_existing,
+    refuse_options,
+    require_asdf,
+    show_progress,
+)
 from .selection import pop_selection, selection_options
 
 __all__ = ["extract_command", "merge_command", "repack_command"]
@@ -34,7 +41,7 @@ def _report(report: SurgeryReport, as_json: bool, what: str) -> None:
 
 @click.command("merge")
 @click.argument(
-    "sources", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
+    "sources", nargs=-1, required=True, type=AsdfFile()
 )
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--in-place", is_flag=True,
@@ -63,7 +70,7 @@ def merge_command(sources: tuple[Path, ...], target: Path, in_place: bool, as_js
 
 
 @click.command("extract")
-@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("source", type=AsdfFile())
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @selection_options
 @click.option("--events/--no-events", default=True, show_default=True, help="Copy the QuakeML.")
@@ -112,7 +119,7 @@ def extract_command(
 
 
 @click.command("repack")
-@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("source", type=AsdfFile())
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace an existing TARGET (else refused).")
 @click.option("--progress/--no-progress", default=None,

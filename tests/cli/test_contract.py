@@ -169,7 +169,7 @@ def test_exit_code_and_one_line_message(
     assert result.exit_code == expected, (result.exit_code, result.stderr)
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 or (lines and lines[-1].startswith("Error:")), result.stderr
+    assert len(lines) == 1, result.stderr
     assert not list((tmp_path / "out").iterdir()), "an output was written"
     assert {p: p.stat().st_mtime_ns for p in files["root"].rglob("*")} == before
 
