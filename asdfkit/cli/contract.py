@@ -4,8 +4,9 @@ The CLI contract (docs/cli.md): an input that is missing, not HDF5 or plain HDF5
 (not ASDF) is a usage error (exit 2), an existing output is refused unless
 ``--overwrite`` (exit 2), an option that does not apply is refused naming it
 (exit 2), and an empty selection is a problem with the data (exit 1).  These
-helpers raise the asdfkit errors that :class:`asdfkit.cli.main.AsdfkitGroup`
-maps to those exit codes, so every command words them the same way.
+helpers raise the asdfkit errors (asdfkit/errors.py) that
+:class:`asdfkit.cli.main.AsdfkitGroup` maps to those exit codes, so every command
+words them the same way.
 """
 
 from __future__ import annotations
@@ -20,13 +21,19 @@ from typing import Any
 import click
 
 from ..container.probe import is_hdf5, is_plain_hdf5
-from ..errors import FormatError, OutputExistsError
+from ..errors import (
+    EmptySelectionError,
+    FormatError,
+    InapplicableOptionError,
+    MissingInputError,
+    OutputExistsError,
+)
 
 __all__ = [
     "AsdfFile",
-    "InputPath",
     "EmptySelectionError",
     "InapplicableOptionError",
+    "InputPath",
     "MissingInputError",
     "cli_wording",
     "is_plain_hdf5",
@@ -36,46 +43,6 @@ __all__ = [
     "require_inputs",
     "show_progress",
 ]
-
-class EmptySelectionError(click.ClickException):
-    """Nothing matched the selection of a command that exports or extracts: exit 1."""
-
-    exit_code = 1
-
-    def show(self, file: object = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-class InapplicableOptionError(click.ClickException):
-    """An option that does not apply to what the command does: exit 2, naming the option."""
-
-    exit_code = 2
-
-    def show(self, file: object = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-class MissingInputError(click.ClickException):
-    """An input that does not exist (or a pattern that matches nothing): exit 2."""
-
-    exit_code = 2
-
-    def show(self, file: object = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-def require_inputs(inputs: Iterable[str]) -> None:
-    """Raise :class:`MissingInputError` for the first input path (or glob) that names no file."""
-    import glob
-
-    for text in inputs:
-        if glob.has_magic(text):
-            if not glob.glob(text, recursive=True):
-                raise MissingInputError(f"input {text!r} matches no file")
-        elif not os.path.lexists(text):
-            raise MissingInputError(f"input {text!r} does not exist")
-        elif not os.access(text, os.R_OK):
-            raise MissingInputError(f"input {text!r} cannot be read: permission denied")
 
 
 class InputPath(click.Path):
@@ -104,6 +71,20 @@ class AsdfFile(InputPath):
         path = super().convert(value, param, ctx)
         require_asdf(path, param.human_readable_name if param is not None else "input")
         return path
+
+
+def require_inputs(inputs: Iterable[str]) -> None:
+    """Raise :class:`MissingInputError` for the first input path (or glob) that names no file."""
+    import glob
+
+    for text in inputs:
+        if glob.has_magic(text):
+            if not glob.glob(text, recursive=True):
+                raise MissingInputError(f"input {text!r} matches no file")
+        elif not os.path.lexists(text):
+            raise MissingInputError(f"input {text!r} does not exist")
+        elif not os.access(text, os.R_OK):
+            raise MissingInputError(f"input {text!r} cannot be read: permission denied")
 
 
 def require_asdf(path: str | os.PathLike[str], what: str = "input") -> Path:

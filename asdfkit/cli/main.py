@@ -19,7 +19,9 @@ from ..errors import (
     AsdfkitError,
     CompressionError,
     FormatError,
+    InapplicableOptionError,
     MissingDependencyError,
+    MissingInputError,
     ModeError,
     OutputExistsError,
     RunNotFoundError,
@@ -49,6 +51,8 @@ _USAGE_ERRORS: tuple[type[BaseException], ...] = (
     OutputExistsError,
     RunNotFoundError,
     MissingDependencyError,
+    MissingInputError,
+    InapplicableOptionError,
     ModeError,
     CompressionError,  # an invalid or refused --compression value
 )
