@@ -26,17 +26,20 @@ __all__ = [
     "DuplicateEventError",
     "DuplicateTraceError",
     "ExportMismatchError",
+    "EmptySelectionError",
     "ExternalLinkError",
     "EventNotFoundError",
     "FileLockedError",
     "FormatError",
     "GroupKindError",
+    "InapplicableOptionError",
     "InvalidDtypeError",
     "InvalidNameError",
     "InvalidTimeError",
     "InvalidValueError",
     "MissingCoordinatesError",
     "MissingDependencyError",
+    "MissingInputError",
     "MergeConflictError",
     "ModeError",
     "NoArrivalError",
@@ -236,6 +239,18 @@ class DiskFullError(AsdfkitError, OSError):
 
     def __reduce__(self) -> tuple:  # pickles across worker processes
         return (DiskFullError, (self.path, self.needed, self.free))
+
+
+class MissingInputError(AsdfkitError, FileNotFoundError):
+    """An input path that does not exist, or a pattern that matches no file: exit 2 in the CLI."""
+
+
+class InapplicableOptionError(InvalidValueError):
+    """An option given that does not apply to what the command does: exit 2 in the CLI, naming it."""
+
+
+class EmptySelectionError(AsdfkitError):
+    """A selection that matches nothing where something is exported or extracted: exit 1 in the CLI."""
 
 
 class AsdfkitWarning(UserWarning):

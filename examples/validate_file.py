@@ -83,7 +83,7 @@ def demonstrate(workdir: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--json", action="store_true", help="print one JSON report per file")
+    parser.add_argument("--json", action="store_true", help='print one JSON object: {"files": [one report per file]}')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not args.files:
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             return demonstrate(Path(workdir))
     reports = [asdfkit.validate(path) for path in args.files]
     if args.json:
-        print(json.dumps([r.to_dict() for r in reports], indent=2))
+        print(json.dumps({"files": [r.to_dict() for r in reports]}, indent=2))
     else:
         print("\n".join(format_report(r) for r in reports))
     return max(r.exit_code for r in reports)

@@ -59,7 +59,7 @@ from obspy import UTCDateTime
 from .._version import __version__
 from ..container import ASDFFile
 from ..container import open as open_asdf
-from ..errors import InvalidValueError, NotFoundError, RunInUseError, RunNotFoundError
+from ..errors import InvalidValueError, RunInUseError, RunNotFoundError
 from .edits import Edit, TraceState, edits_text
 from .runprov import run_document
 from .select import EventSelection, find_event
@@ -630,7 +630,7 @@ def _read(f: ASDFFile, key: str, run_id: str) -> StoredRun:
 
 def _resolve_run(runs: Sequence[str], run: str, what: str) -> str:
     if not runs:
-        raise NotFoundError(f"no alignment run stored for {what}")
+        raise RunNotFoundError(f"no alignment run stored for {what}")
     if run == "latest":
         return runs[-1]
     name = run if run.startswith("run_") else f"run_{int(run):04d}" if run.isdigit() else run

@@ -25,10 +25,11 @@ from ..alignment.sorting import SORT_ORDERS
 from ..alignment.store import StoredRun, delete_run, list_runs, read_run, rollback_run, rows_as_dicts
 from ..alignment.types import AlignmentParams
 from ..errors import EventNotFoundError, RunNotFoundError
+from .contract import AsdfFile, refuse_existing, refuse_options
 
 __all__ = ["align"]
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_FILE = AsdfFile()
 
 
 class _RunByDefault(click.Group):
@@ -606,11 +607,16 @@ _SORT = click.option(
     help="Image file (.png, .pdf, .svg).",
 )
 @click.option("--dpi", default=120, show_default=True)
+@click.option("--overwrite", is_flag=True, help="Replace an existing OUTPUT image (else refused).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def plot_command(
-    file: Path, event_id: str | None, run_id: str, kind: str, sort: str, output: Path, dpi: int, as_json: bool
+    file: Path, event_id: str | None, run_id: str, kind: str, sort: str, output: Path, dpi: int, as_json: bool,
+    overwrite: bool = False,
 ) -> None:
-    """Plot a stored run: the section at t0 and at t1 with the stacks on top, or station quality."""
+    """Plot a stored run: the section at t0 and at t1 with the stacks on top, or station quality.
+
+    An existing OUTPUT is refused unless --overwrite (exit 2)."""
+    refuse_existing(output, overwrite)
     from ..alignment.plot import plot_quality, plot_section
 
     run = read_run(file, event_id, run_id)
@@ -762,6 +768,7 @@ def _interactive_backend() -> bool:
 @click.option("--selected-only", is_flag=True, help="Only picks of selected traces.")
 @click.option("--in-place", is_flag=True,
               help="With --into-file: write FILE directly, not on a copy (large files; NOT crash-safe).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing -o file (else refused).")
 @click.option("--json", "as_json", is_flag=True, help="Print the picks as JSON.")
 def export_picks_command(
     file: Path,
@@ -772,10 +779,17 @@ def export_picks_command(
     selected_only: bool,
     in_place: bool,
     as_json: bool,
+    overwrite: bool = False,
 ) -> None:
-    """Export a run's picks as QuakeML picks (to -o FILE.xml and/or --into-file)."""
+    """Export a run's picks as QuakeML picks (to -o FILE.xml and/or --into-file).
+
+    An existing -o file is refused unless --overwrite (exit 2)."""
     if output is None and not into_file:
         raise click.UsageError("give -o picks.xml or --into-file")
+    if output is not None:
+        refuse_existing(output, overwrite)
+    elif overwrite:
+        refuse_options(["--overwrite"], "without -o")
     if in_place and not into_file:
         raise click.UsageError("--in-place only applies to --into-file")
     picks = export_picks(

@@ -10,9 +10,13 @@ from typing import Any
 import click
 
 from ..batch import Backend, ChunkSpec, Recipe, align_events, load_function, merge_chunks, run, status
+from ..batch.journal import WorkDir
+from ..batch.partition import partition
 from ..batch.results import BatchStatus
 from ..batch.runner import BatchSummary
+from ..errors import OutputExistsError, RunNotFoundError
 from .align import alignment_options, params_from_options
+from .contract import AsdfFile, require_asdf, show_progress
 
 __all__ = ["batch"]
 
@@ -57,7 +61,7 @@ def _print_summary(summary: BatchSummary) -> None:
 def _finish(summary: BatchSummary, as_json: bool) -> None:
     """Print the summary (text or JSON); exit with code 1 when a unit failed."""
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2))
+        click.echo(json.dumps(run_json(summary), indent=2))
     else:
         _print_summary(summary)
     if not summary.ok:
@@ -65,7 +69,7 @@ def _finish(summary: BatchSummary, as_json: bool) -> None:
 
 
 @batch.command("run")
-@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_file", metavar="INPUT", type=AsdfFile())
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--recipe",
@@ -105,7 +109,8 @@ def _finish(summary: BatchSummary, as_json: bool) -> None:
     "--merge/--no-merge",
     "merge_output",
     default=None,
-    help="Merge into OUTPUT at the end (default: yes when there is one chunk and nothing failed).",
+    help="Merge the chunk files into OUTPUT at the end, like `batch merge` (default: yes when there "
+    "is one chunk and nothing failed).",
 )
 @click.option(
     "--provenance/--no-provenance",
@@ -124,7 +129,8 @@ def _finish(summary: BatchSummary, as_json: bool) -> None:
 @click.option("--label", "labels", multiple=True, metavar="LABEL",
               help="Only the traces with this label (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 def run_command(
     input_file: Path,
     output: Path,
@@ -143,7 +149,7 @@ def run_command(
     groups: tuple[str, ...],
     labels: tuple[str, ...],
     as_json: bool,
-    progress: bool,
+    progress: bool | None,
 ) -> None:
     """Process the stations of INPUT (one chunk of them) into OUTPUT.
 
@@ -156,6 +162,7 @@ def run_command(
         raise click.UsageError("give exactly one of --recipe or --function")
     function: Any = Recipe.load(recipe) if recipe is not None else load_function(str(function_spec))
     chunk = ChunkSpec.parse(chunk_text) if chunk_text else None
+    _refuse_foreign_output(input_file, output)
     summary = run(
         input_file,
         output,
@@ -165,7 +172,7 @@ def run_command(
         tag=tag,
         input_tag=input_tag,
         compression=compression,
-        progress=progress and not as_json,
+        progress=show_progress(progress),
         merge_output=merge_output,
         provenance=provenance,
         stations_per_task=stations_per_task,
@@ -173,6 +180,54 @@ def run_command(
         labels=list(labels) or None,
     )
     _finish(summary, as_json)
+
+
+def run_json(summary: BatchSummary) -> dict[str, Any]:
+    """``batch run --json``: the summary, ``failed`` as a list and the duration as ``elapsed_s``."""
+    data = summary.to_dict()
+    data["elapsed_s"] = data.pop("seconds")
+    data["failed"] = [{"station": station, "chunk": summary.chunk, "error": failure.get("error", ""),
+                       "traceback": failure.get("traceback", "")}
+                      for station, failure in sorted(summary.failed.items())]
+    return data
+
+
+def _refuse_foreign_output(input_file: Path, output: Path) -> None:
+    """Before anything is written: INPUT must be ASDF, and an existing OUTPUT must be this kind of
+    run's (a restart), not some other file (exit 2)."""
+    require_asdf(input_file)
+    if output.exists() and not WorkDir(output).plan_path.exists():
+        raise OutputExistsError(f"output {str(output)!r} exists and no batch run writes it: "
+                                "choose a new OUTPUT (a batch run restarts only into its own)")
+
+
+def _require_run(output: Path) -> None:
+    """An OUTPUT with no batch work folder names no run: a usage error (exit 2)."""
+    work = WorkDir(output)
+    if not work.plan_path.exists():
+        raise RunNotFoundError(f"no batch run writes {str(output)!r}: {str(work.plan_path)!r} does not exist")
+
+
+def status_json(output: Path, state: BatchStatus) -> dict[str, Any]:
+    """``batch status --json``: ``failed`` as a list like ``batch run``'s, counts as ``*_count``."""
+    data = state.to_dict()
+    for key in ("done", "pending"):
+        data[f"{key}_count"] = data.pop(key)
+    data["failed_count"] = data.pop("failed")
+    work = WorkDir(output)
+    plan = work.require_plan()
+    failed = []
+    for index, stations in enumerate(partition(plan.stations, plan.chunks)):
+        spec = ChunkSpec(index, plan.chunks)
+        journal = work.journal(spec, stations)
+        chunk = state.chunks[index]
+        failed += [{"station": station, "chunk": chunk.chunk, "error": error,
+                    "traceback": str(journal.failed.get(station, {}).get("traceback", ""))}
+                   for station, error in sorted(chunk.failed.items())]
+    data["failed"] = failed
+    for chunk in data["chunks"]:  # per chunk the failed stations' names; details are under "failed"
+        chunk["failed"] = sorted(chunk["failed"])
+    return data
 
 
 def _print_status(state: BatchStatus) -> None:
@@ -195,10 +250,13 @@ def _print_status(state: BatchStatus) -> None:
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON (stations per chunk).")
 def status_command(output: Path, as_json: bool) -> None:
-    """Show done, failed and pending stations of the run that writes OUTPUT."""
+    """Show done, failed and pending stations of the run that writes OUTPUT.
+
+    No run writes OUTPUT (no work folder): exit 2."""
+    _require_run(output)
     state = status(output)
     if as_json:
-        click.echo(json.dumps(state.to_dict(), indent=2))
+        click.echo(json.dumps(status_json(output, state), indent=2))
     else:
         _print_status(state)
 
@@ -208,7 +266,11 @@ def status_command(output: Path, as_json: bool) -> None:
 @click.option("--partial", is_flag=True, help="Merge what is there even if stations are pending or failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the merge report as JSON.")
 def merge_command(output: Path, partial: bool, as_json: bool) -> None:
-    """Merge the chunk files of a run into OUTPUT (idempotent: merging again changes nothing)."""
+    """Merge the chunk files of a run into OUTPUT (idempotent: merging again changes nothing).
+
+    This joins whole files (the run's chunk files), like `asdf-cli merge`.
+    No run writes OUTPUT: exit 2; a run that is not complete: exit 1."""
+    _require_run(output)
     report = merge_chunks(output, partial=partial)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
@@ -220,7 +282,7 @@ def merge_command(output: Path, partial: bool, as_json: bool) -> None:
 
 
 @batch.command("align")
-@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("input_file", metavar="INPUT", type=AsdfFile())
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--event", "events", multiple=True, metavar="ID", help="Only these events (repeatable) [every event]."
@@ -230,9 +292,11 @@ def merge_command(output: Path, partial: bool, as_json: bool) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [CPU count].")
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster).")
-@click.option("--merge/--no-merge", "merge_output", default=None, help="Merge into OUTPUT at the end.")
+@click.option("--merge/--no-merge", "merge_output", default=None,
+              help="Merge the chunk files into OUTPUT at the end, like `batch merge`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
 def align_command(
     input_file: Path,
     output: Path,
@@ -243,7 +307,7 @@ def align_command(
     scheduler: str | None,
     merge_output: bool | None,
     as_json: bool,
-    progress: bool,
+    progress: bool | None,
     phase: str,
     t0_source: str,
     model: str,
@@ -258,6 +322,7 @@ def align_command(
     chunks, journal, restart and merge.  OUTPUT holds each event's stored run
     (/AuxiliaryData/Alignment/...) and INPUT's QuakeML.
     """
+    _refuse_foreign_output(input_file, output)
     summary = align_events(
         input_file,
         output,
@@ -271,7 +336,7 @@ def align_command(
         mccc=mccc,
         chunk=ChunkSpec.parse(chunk_text) if chunk_text else None,
         backend=Backend(backend, workers or _default_workers(), scheduler),
-        progress=progress and not as_json,
+        progress=show_progress(progress),
         merge_output=merge_output,
     )
     _finish(summary, as_json)

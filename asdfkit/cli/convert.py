@@ -19,6 +19,15 @@ from ..io.codeproposal import codes_template
 from ..io.convert import ConvertOptions, convert_to_asdf
 from ..io.export import EXPORT_FORMATS, export
 from ..io.obspy_plugin import is_asdf
+from .contract import (
+    EmptySelectionError,
+    InputPath,
+    MissingInputError,
+    refuse_existing,
+    refuse_options,
+    require_asdf,
+    require_inputs,
+)
 
 __all__ = ["convert"]
 
@@ -129,9 +138,9 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--location", help="Location code for traces that have none.")
 @click.option("--channel", help="Replace every trace's channel code (for SAC files with kcmpnm like 'Q').")
 @click.option("--format", "fmt", help="Force the ObsPy waveform format of the inputs (e.g. SAC, MSEED).")
-@click.option("--stations", type=click.Path(exists=True, path_type=Path), multiple=True,
+@click.option("--stations", type=InputPath(), multiple=True,
               help="Station metadata: StationXML, any inventory ObsPy reads, or AIMBAT JSON (repeatable).")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), multiple=True,
+@click.option("--events", type=InputPath(), multiple=True,
               help="Events: QuakeML, any format ObsPy reads, or AIMBAT JSON (repeatable).")
 @click.option("--event-window", nargs=2, type=float, default=(60.0, 3600.0), show_default=True,
               metavar="BEFORE AFTER", help="Associate a trace with events whose [origin-BEFORE, origin+AFTER] s overlaps it.")
@@ -140,7 +149,8 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
               help="Events from several sources within this many seconds ...")
 @click.option("--dedupe-distance", type=float, default=100.0, show_default=True,
               help="... and this many km are merged into one.")
-@click.option("--merge", is_flag=True, help="Merge contiguous segments of a channel, within each file and across the files of this run.")
+@click.option("--merge", is_flag=True, help="Into ASDF: join contiguous trace segments of a channel (ObsPy's "
+              "Stream.merge), within each file and across the files of this run (merging files: asdf-cli merge).")
 @click.option("--cast", help="Cast every trace's samples to this dtype (int32, float32, ...). Without it, types "
                              "ASDF cannot hold are widened losslessly (uint8/int8 -> int16, uint16 -> int32, "
                              "uint32 -> int64, float16 -> float32), reported per trace.")
@@ -171,7 +181,7 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--codes-template", type=click.Path(path_type=Path), metavar="CSV",
               help="Write the proposed codes table (source_id,seed_id,reason) of the inputs' trace ids to CSV "
                    "and stop (all PATHS are inputs; no OUTPUT).")
-@click.option("--codes", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="CSV",
+@click.option("--codes", type=InputPath(dir_okay=False), metavar="CSV",
               help="Rename traces by a codes table (ids as read -> SEED ids); ids it does not list convert as before.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
@@ -221,7 +231,11 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
       asdf-cli convert db/example_2 --default-network BK out.h5
       asdf-cli convert out.h5 sac_dir --to sac --tag raw_recording
     """
+    require_inputs(paths if codes_template is not None else paths[:-1])
     if codes_template is not None:
+        given = _given_options(click.get_current_context())
+        refuse_options([flag for name, flag in given.items() if name not in _TEMPLATE_OPTIONS and
+                        name not in ("to", "codes")], "to --codes-template (it writes a table only)")
         _write_codes_template(paths, codes_template, network, station_code, fmt, overwrite, as_json,
                               to=to, codes=codes)
         return
@@ -233,9 +247,20 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     show_progress = sys.stderr.isatty() if progress is None else progress
     export_mode = to not in (None, "asdf") and len(inputs) == 1 and is_asdf(inputs[0])
     if to not in (None, "asdf") and not export_mode:
+        if len(inputs) == 1:
+            require_asdf(inputs[0])  # missing, not HDF5, plain HDF5: one line, exit 2
         raise click.UsageError(f"--to {to} exports from one ASDF file; give exactly one ASDF INPUT")
     if to is None and out.suffix.lower() not in _ASDF_SUFFIXES:
         raise click.UsageError(f"OUTPUT {output!r} does not end in .h5/.hdf5/.asdf: pass --to to choose a format")
+    check_options(click.get_current_context(), "css" if to == "css" else "export" if export_mode else "into")
+    if export_mode or not append:
+        refuse_existing(out, overwrite, "--overwrite" if export_mode else "--append to add to it or --overwrite")
+    elif not out.exists():
+        raise MissingInputError(f"cannot --append to {output!r}: it does not exist")
+    if in_place and not append:
+        refuse_options(["--in-place"], "without --append")
+    if append and overwrite:
+        refuse_options(["--overwrite"], "with --append (add to OUTPUT, or replace it: not both)")
     result: Any
     if export_mode and codes is not None:
         raise click.UsageError("--codes applies to conversions into ASDF, not to exports")
@@ -247,6 +272,8 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
         try:
             if to == "css":
                 from ..io.cssbridge import export_css
+
+                _refuse_empty_selection(inputs[0], query)
 
                 result = export_css(inputs[0], out, schema=css_schema, expanded=css_expanded, overwrite=overwrite,
                                     **query)
@@ -273,7 +300,11 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
         )
         result = convert_to_asdf(inputs, out, options)
     summary = result.to_dict()
+    if isinstance(summary.get("counts"), dict):  # JSON keys are snake_case: "site rows" -> "site_rows"
+        summary["counts"] = {key.replace(" ", "_"): value for key, value in summary["counts"].items()}
     if as_json:
+        if not export_mode:
+            summary["elapsed_s"] = summary.pop("seconds")
         click.echo(json.dumps(summary, indent=2, default=str))
         return
     if export_mode:
@@ -300,12 +331,61 @@ def convert(paths: tuple[str, ...], to: str | None, tag: str | None, labels: tup
     warnings = summary.get("warnings", [])
     shown = warnings if verbose_level() > 0 else warnings[:_MAX_WARNINGS]
     for warning in shown:
-        click.echo(f"  warning: {warning}")
+        click.echo(f"  warning: {warning}", err=True)
     if len(warnings) > len(shown):
-        click.echo(f"  ... and {len(warnings) - len(shown)} more warning(s) (-v or --json shows all)")
+        click.echo(f"  ... and {len(warnings) - len(shown)} more warning(s) (-v or --json shows all)", err=True)
 
 
 _MAX_WARNINGS = 10
+
+#: Where each convert option applies: "into" ASDF, "export" (--to mseed|sac|stationxml|quakeml),
+#: "css" (--to css).  Options not listed apply everywhere (--json, --progress, --overwrite...).
+#: A given option outside its modes is refused (exit 2) before anything is read.
+OPTION_MODES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("fmt", "stations", "events", "event_window", "no_associate", "dedupe_time", "dedupe_distance",
+         "merge", "cast", "compression", "append", "in_place", "skip_bad", "skip_duplicates", "jobs",
+         "default_network", "remap", "data_roots", "codes"),
+        frozenset({"into"})),
+    **dict.fromkeys(("groups", "starttime", "endtime"), frozenset({"export", "css"})),
+    "per": frozenset({"export"}),
+    **dict.fromkeys(("css_schema", "css_expanded"), frozenset({"css"})),
+}
+#: The options --codes-template takes (--to and --codes are refused with their own message).
+_TEMPLATE_OPTIONS = frozenset({"codes_template", "network", "station_code", "fmt", "overwrite", "as_json", "progress"})
+_MODE_WORDS = {"into": "into ASDF", "export": "to an export (--to mseed|sac|stationxml|quakeml)",
+               "css": "to a CSS export (--to css)"}
+
+
+def _refuse_empty_selection(source: str, query: dict[str, Any]) -> None:
+    """A selection that matches no trace of SOURCE: exit 1 before anything is written."""
+    if not query:
+        return
+    from ..container import open as open_asdf
+
+    with open_asdf(source, "r") as handle:
+        if not handle.list_waveforms(**query):
+            shown = ", ".join(f"{key}={value}" for key, value in query.items())
+            raise EmptySelectionError(f"no trace of {source!r} matches the selection ({shown}): nothing exported")
+
+
+def _given_options(ctx: click.Context) -> dict[str, str]:
+    """The options given on the command line (not defaults): parameter name -> option flag."""
+    given = {}
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name is None:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source is not None and source is not click.core.ParameterSource.DEFAULT:
+            given[param.name] = max(param.opts, key=len)
+    return given
+
+
+def check_options(ctx: click.Context, mode: str) -> None:
+    """Refuse (exit 2, naming them) the given options that do not apply to MODE."""
+    given = _given_options(ctx)
+    wrong = [flag for name, flag in given.items() if name in OPTION_MODES and mode not in OPTION_MODES[name]]
+    refuse_options(wrong, f"to a conversion {_MODE_WORDS[mode]}")
 
 
 def _write_codes_template(paths: tuple[str, ...], table: Path, network: str | None, station: str | None,

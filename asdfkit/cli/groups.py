@@ -18,12 +18,13 @@ import click
 from ..container import open as open_asdf
 from ..container.groups import Group
 from ..errors import InvalidValueError, NotFoundError
+from .contract import AsdfFile
 from .selection import pop_selection, selection_options
 
 __all__ = ["group", "label"]
 
 EXIT_USAGE = 2
-_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
+_FILE = AsdfFile()
 
 
 @contextmanager

@@ -50,7 +50,7 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document (a list, one object per file).")
+@click.option("--json", "as_json", is_flag=True, help='Print one JSON object: {"files": [one summary per file]}.')
 @click.option("--traces", is_flag=True, help="Print the header table of one FILE: one row per trace.")
 @selection_options
 @click.option("--event", "event_id", metavar="ID", help="With --traces: distances and azimuths from this event.")
@@ -78,6 +78,6 @@ def info(files: tuple[Path, ...], as_json: bool, traces: bool, event_id: str | N
         with damage_guard(path), open_asdf(path, "r") as handle:
             summaries.append(handle.summary())
     if as_json:
-        click.echo(json.dumps(summaries, indent=2))
+        click.echo(json.dumps({"files": summaries}, indent=2))
     else:
         click.echo("\n\n".join(format_summary(s) for s in summaries))

@@ -1,12 +1,13 @@
 """Entry point of ``asdf-cli``: the command group, logging, and error-to-exit-code mapping.
 
-Exit codes: 0 success, 1 a problem with the data, 2 a usage error or a file that
-cannot be opened.  Errors asdfkit defines become one-line messages; anything
-else is a bug and keeps its traceback.
+Exit codes (the table in docs/cli.md and in ``asdf-cli --help``, the group's docstring):
+0 success, 1 a problem with the data, 2 a usage error.  Errors asdfkit defines
+become one-line messages on stderr; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from typing import Any
@@ -15,10 +16,22 @@ import click
 
 from .._version import __version__
 from ..container.hdf5locking import without_hdf5_locking
-from ..errors import AsdfkitError, FormatError, ModeError, UnsafeWriteError
+from ..errors import (
+    AsdfkitError,
+    CompressionError,
+    FormatError,
+    InapplicableOptionError,
+    MissingDependencyError,
+    MissingInputError,
+    ModeError,
+    OutputExistsError,
+    RunNotFoundError,
+    UnsafeWriteError,
+)
 from .align import align
 from .batch import batch
 from .conformance import conformance
+from .contract import cli_wording
 from .convert import convert
 from .groups import group, label
 from .info import info
@@ -33,6 +46,20 @@ EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
 _ARGS = "asdfkit.args"
+
+#: asdfkit errors that are usage errors (exit 2); every other asdfkit error is exit 1.
+_USAGE_ERRORS: tuple[type[BaseException], ...] = (
+    FormatError,  # FileLockedError is a FormatError
+    UnsafeWriteError,
+    OutputExistsError,
+    RunNotFoundError,
+    MissingDependencyError,
+    MissingInputError,
+    InapplicableOptionError,
+    ModeError,
+    CompressionError,  # an invalid or refused --compression value
+)
+_USAGE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EEXIST}
 
 #: The extra that installs each optional package a command may need.
 OPTIONAL_EXTRAS = {
@@ -72,25 +99,39 @@ class AsdfkitGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (FormatError, UnsafeWriteError) as exc:  # FileLockedError is a FormatError
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(EXIT_USAGE)
-        except (AsdfkitError, ModeError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(EXIT_DATA)
+        except AsdfkitError as exc:
+            code = EXIT_USAGE if isinstance(exc, _USAGE_ERRORS) else EXIT_DATA
+            _fail(ctx, _message(exc), code)
         except click.exceptions.Exit:
             raise
-        except (OSError, RuntimeError, UnicodeDecodeError, KeyError) as exc:
-            code = system_error_exit(exc, ctx.meta.get(_ARGS, ()))
-            if code is None:
-                raise
-            ctx.exit(code)
         except ModuleNotFoundError as exc:
             message = missing_extra(exc)
             if message is None:
                 raise  # a bug: keep the traceback
-            click.echo(f"error: {message}", err=True)
-            ctx.exit(EXIT_USAGE)
+            _fail(ctx, message, EXIT_USAGE)
+        except (OSError, RuntimeError, UnicodeDecodeError, KeyError) as exc:
+            code = system_error_exit(exc, ctx.meta.get(_ARGS, ()))  # HDF5 failures, ENOSPC, EROFS...
+            if code is not None:
+                ctx.exit(code)
+            if isinstance(exc, OSError):  # permission, read-only file system, full disk...
+                if exc.errno in _USAGE_ERRNOS or isinstance(exc, PermissionError):
+                    _fail(ctx, _message(exc), EXIT_USAGE)
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+                    _fail(ctx, _message(exc), EXIT_DATA)
+            raise
+
+
+def _message(exc: BaseException) -> str:
+    """One line: the error's text with library keywords re-worded as the CLI's options."""
+    text = str(exc) if not isinstance(exc, KeyError) or not exc.args else str(exc.args[0])
+    if isinstance(exc, OSError) and exc.strerror and not isinstance(exc, AsdfkitError):
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return " ".join(cli_wording(text).split()) or type(exc).__name__
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    ctx.exit(code)
 
 
 @click.group(cls=AsdfkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,6 +146,21 @@ def cli(verbose: int, no_hdf5_locking: bool) -> None:
     """Read, write and inspect ASDF (Adaptable Seismic Data Format) files.
 
     Run `asdf-cli COMMAND --help` for the options of a command.
+
+    \b
+    Exit codes (every command):
+    0  ok (also when --skip-bad skipped something; the output lists it)
+    1  a problem with the data: a damaged ASDF file, a validation failure, an
+       empty selection, a full disk, a refused delete
+    2  a usage error: a missing or unreadable input, an input that is not HDF5
+       or not ASDF (plain HDF5), an existing output (pass --overwrite), an
+       option that does not apply, an unknown run or group, a file locked by
+       another process, a missing optional extra, permission or read-only errors
+
+    \b
+    --json prints exactly one JSON object on stdout; messages, warnings and
+    progress bars go to stderr (--progress/--no-progress; default: a bar when
+    stderr is a terminal).
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)

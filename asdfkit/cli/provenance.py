@@ -17,7 +17,7 @@ __all__ = ["provenance"]
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("target", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--json", "as_json", is_flag=True, help='Print one JSON object: {"path", "documents": [...]}, the lineage, or with --show {"name", "xml"}.')
 @click.option("--show", "show", metavar="NAME", help="Print the PROV-XML of one document.")
 def provenance(file: Path, target: str | None, as_json: bool, show: str | None) -> None:
     """Provenance in FILE: documents, their validity, and the lineage of TARGET.
@@ -30,7 +30,8 @@ def provenance(file: Path, target: str | None, as_json: bool, show: str | None) 
     """
     with open_asdf(file, "r") as handle:
         if show is not None:
-            click.echo(handle.get_provenance_document(show).decode("utf-8", errors="replace"))
+            xml = handle.get_provenance_document(show).decode("utf-8", errors="replace")
+            click.echo(json.dumps({"name": show, "xml": xml}, indent=2) if as_json else xml)
             return
         if target is not None:
             result = lineage(handle, target)
@@ -45,7 +46,7 @@ def provenance(file: Path, target: str | None, as_json: bool, show: str | None) 
             rows.append({"name": name, "records": records, "valid": report.ok,
                          "findings": [f.to_dict() for f in report.findings]})
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps({"path": str(file), "documents": rows}, indent=2))
     else:
         if not rows:
             click.echo(f"{file}: no provenance documents")

@@ -12,6 +12,7 @@ import click
 from ..errors import InvalidValueError
 from ..validate import RULES, Report, Severity
 from ..validate import validate as run_validation
+from .contract import is_plain_hdf5, show_progress
 
 __all__ = ["format_report", "validate"]
 
@@ -90,7 +91,7 @@ def _rules_text() -> str:
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one report per file.")
+@click.option("--json", "as_json", is_flag=True, help='Print one JSON object: {"files": [one report per file]}.')
 @click.option("--select", multiple=True, metavar="RULES",
               help="Report only these rules: ids, prefixes (WAVE, ASDF-STXML) or wildcards; "
                    "comma-separated or repeated.")
@@ -102,18 +103,20 @@ def _rules_text() -> str:
 @click.option("--checksums", is_flag=True,
               help="Also read every stored chunk (samples included) and report each whose fletcher32 "
                    "checksum or compression fails (ASDF-FILE-008); progress on stderr.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar over FILES on stderr (default: when stderr is a terminal).")
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], as_json: bool, select: tuple[str, ...],
              ignore: tuple[str, ...], max_findings: int | None, quiet: bool, list_rules: bool,
-             checksums: bool) -> None:
+             checksums: bool, progress: bool | None = None) -> None:
     """Check ASDF FILES against every rule of their format version.
 
     Findings are grouped by severity, each with its rule id and HDF5 path
     (docs/validate.md describes every rule).  With --checksums every stored
     chunk is also read and decoded, and each that fails is reported.  Exit code: 0 every file is valid
     (warnings allowed), 1 a file opens as HDF5 but breaks rules, 2 a file is
-    not HDF5, is locked by a program writing it in place, or a usage error;
-    with several files, the highest.
+    missing, not HDF5, plain HDF5 (not ASDF), locked by a program writing it
+    in place, or a usage error; with several files, the highest.
     """
     if list_rules:
         click.echo(_rules_text())
@@ -121,17 +124,34 @@ def validate(ctx: click.Context, files: tuple[Path, ...], as_json: bool, select:
     if not files:
         raise click.UsageError("give at least one FILE (or --list-rules)")
     reports = []
-    for path in files:
-        try:
-            with _ProgressBar(f"checking chunks of {_safe(str(path))}", checksums) as progress:
-                report = run_validation(path, select=select or None, ignore=ignore or None,
-                                        max_findings=max_findings, checksums=checksums,
-                                        progress=progress if checksums else None)
-        except InvalidValueError as exc:
-            raise click.BadParameter(str(exc)) from exc
-        reports.append(report)
-        if not as_json:
-            click.echo(format_report(report, quiet))
+    codes = []
+    with click.progressbar(files, label="validating", file=sys.stderr,
+                           hidden=not show_progress(progress) or len(files) < 2 or checksums) as bar:
+        for path in bar:
+            try:
+                with _ProgressBar(f"checking chunks of {_safe(str(path))}", checksums) as chunks:
+                    report = run_validation(path, select=select or None, ignore=ignore or None,
+                                            max_findings=max_findings, checksums=checksums,
+                                            progress=chunks if checksums else None)
+            except InvalidValueError as exc:
+                raise click.BadParameter(str(exc)) from exc
+            reports.append(report)
+            code = report.exit_code
+            if not report.opened:
+                reason = report.findings[0].message if report.findings else "cannot be opened"
+                click.echo(f"error: {_safe(reason)}", err=True)
+            elif is_plain_hdf5(path):  # HDF5 but not ASDF at all: a usage error, not a damaged file
+                code = 2
+                click.echo(f"error: {_safe(str(path))!r} is HDF5 but not ASDF: no file_format attribute", err=True)
+            codes.append(code)
+            if not as_json:
+                click.echo(format_report(report, quiet))
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
-    ctx.exit(max(r.exit_code for r in reports))
+        rows = []
+        for report, code in zip(reports, codes, strict=True):
+            row = {**report.to_dict(), "exit_code": code}
+            row["elapsed_s"] = row.pop("seconds")  # durations end in _s in every --json output
+            row["checked"] = {key.replace(" ", "_"): n for key, n in row["checked"].items()}
+            rows.append(row)
+        click.echo(json.dumps({"files": rows, "exit_code": max(codes)}, indent=2))
+    ctx.exit(max(codes))

@@ -104,7 +104,7 @@ def parse_compression(
         if not force:
             raise CompressionError(
                 f"refused compression {value!r}: ASDF files must use filters that ship "
-                "with HDF5 (gzip, szip) so other tools can read them; pass force=True to override"
+                "with HDF5 (gzip, szip) so other tools can read them; pass force_compression=True to override"
             )
         if method == "lzf":
             return Compression("lzf", None, shuffle, fletcher32)

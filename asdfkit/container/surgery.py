@@ -129,6 +129,26 @@ def _same(a: h5py.Dataset, b: h5py.Dataset) -> bool:
     return bool(np.array_equal(read_checked(a), read_checked(b)))
 
 
+def _difference(a: h5py.Dataset, b: h5py.Dataset) -> str:
+    """What differs between two datasets of the same name, in words (for conflict messages)."""
+    if a.shape != b.shape:
+        return f"shape {a.shape} in the target, {b.shape} in the source"
+    if a.dtype != b.dtype:
+        return f"dtype {a.dtype} in the target, {b.dtype} in the source"
+    first, second = _attrs(a), _attrs(b)
+    differ = sorted(key for key in set(first) | set(second) if first.get(key) != second.get(key))
+    samples = not np.array_equal(read_checked(a), read_checked(b))
+    if differ and samples:
+        return f"the attribute{'s' if len(differ) > 1 else ''} {_names(differ)} and the stored values differ"
+    if differ:
+        return f"only the attribute{'s' if len(differ) > 1 else ''} {_names(differ)} differ{'' if len(differ) > 1 else 's'}"
+    return "only the stored values differ" if samples else "the content differs"
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(repr(key) for key in keys[:5]) + (", ..." if len(keys) > 5 else "")
+
+
 def _datasets(group: h5py.Group, prefix: str) -> Iterator[str]:
     """HDF5 paths of every dataset below ``group``, sorted."""
     found: list[str] = []
@@ -177,10 +197,24 @@ def _new_event_ids(target: ASDFFile, data: bytes) -> list[Any]:
 
 
 # -- merge -------------------------------------------------------------------------------
-def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryReport, write: bool) -> None:
+def _progress(total: int | None, desc: str, enabled: bool) -> Any:
+    """A tqdm bar on stderr (a no-op one when not ``enabled``)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="object", disable=not enabled)
+
+
+def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryReport, write: bool,
+                progress: bool = False) -> None:
     """Walk every source object; in the dry pass only count and find conflicts."""
     h5 = out.h5
     planned: set[str] = set()
+    with _progress(None, "merging", progress and write) as bar:
+        _merge_sources(out, h5, sources, report, write, planned, bar)
+
+
+def _merge_sources(out: ASDFFile, h5: h5py.File, sources: Sequence[MergeSource], report: SurgeryReport,
+                   write: bool, planned: set[str], bar: Any) -> None:
     for source in sources:
         with _open_source(source.path) as src:
             paths = list(_source_paths(src, source.sections))
@@ -188,6 +222,7 @@ def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryRe
                 for _, path in paths:
                     check_decodes(src[path])
             for kind, path in paths:
+                bar.update(1)
                 node = src[path]
                 existing = h5.get(path)
                 if existing is None and path not in planned:
@@ -221,7 +256,8 @@ def _merge_pass(out: ASDFFile, sources: Sequence[MergeSource], report: SurgeryRe
                 else:
                     raise MergeConflictError(
                         f"cannot merge {str(source.path)!r} into {report.target!r}: {path} exists in both "
-                        "with different content (rule: an object of the same name must be identical)"
+                        f"with different content ({_difference(existing, node)}; rule: an object of the same "
+                        "name must be identical)"
                     )
 
 
@@ -244,6 +280,7 @@ def merge(
     *,
     sections: Iterable[str] | None = None,
     in_place: bool = False,
+    progress: bool = False,
 ) -> SurgeryReport:
     """Merge ASDF files into ``target`` (created if missing) by HDF5 object copy.
 
@@ -261,6 +298,8 @@ def merge(
     in_place : bool
         Merge into an existing ``target`` directly instead of into a copy that
         replaces it (no copy of a large target; NOT crash-safe).
+    progress : bool
+        Show a progress bar (tqdm, on stderr) while objects are copied.
 
     Raises
     ------
@@ -280,10 +319,10 @@ def merge(
     items = [MergeSource.of(s, sections) for s in sources]
     target = Path(target)
     with writer_lock(target):
-        return _merge(items, target, in_place)
+        return _merge(items, target, in_place, progress)
 
 
-def _merge(items: list[MergeSource], target: Path, in_place: bool) -> SurgeryReport:
+def _merge(items: list[MergeSource], target: Path, in_place: bool, progress: bool = False) -> SurgeryReport:
     report = SurgeryReport(str(target))
     report.size_before = target.stat().st_size if target.exists() else None
     resolved = target.resolve()
@@ -307,13 +346,13 @@ def _merge(items: list[MergeSource], target: Path, in_place: bool) -> SurgeryRep
     existed = target.exists()
     if in_place and existed:
         with ASDFFile(target, "a", index_cache=False, in_place=True) as out:
-            _merge_pass(out, items, final, write=True)
+            _merge_pass(out, items, final, write=True, progress=progress)
     else:
         with atomic_path(target, copy_existing=True, verify=verify_complete) as temp:
             with ASDFFile(
                 temp, "a" if existed else "w", format_version=None if existed else version, index_cache=False
             ) as out:
-                _merge_pass(out, items, final, write=True)
+                _merge_pass(out, items, final, write=True, progress=progress)
     final.size_after = target.stat().st_size
     log.info(
         "merged %d file(s) into %s: %d copied, %d identical",
@@ -360,6 +399,7 @@ def extract(
     provenance: bool = True,
     groups: bool = True,
     overwrite: bool = False,
+    progress: bool = False,
     **query: Any,
 ) -> SurgeryReport:
     """Copy the traces matching ``query`` (and what they need) into a new ASDF file.
@@ -378,6 +418,8 @@ def extract(
         extracted members (see :mod:`asdfkit.container.groupcopy`).
     overwrite : bool
         Replace an existing ``target`` (otherwise refused).
+    progress : bool
+        Show a progress bar (tqdm, on stderr) while objects are copied.
     **query
         Keywords of :meth:`ASDFFile.list_waveforms` (``network``, ``station``,
         ``channel``, ``tag``, ``starttime``, ``endtime``...).  Whole traces
@@ -390,7 +432,7 @@ def extract(
     """
     source, target = Path(source), Path(target)
     with writer_lock(target):
-        return _extract(source, target, events, auxiliary, provenance, groups, overwrite, query)
+        return _extract(source, target, events, auxiliary, provenance, groups, overwrite, query, progress)
 
 
 def _extract(
@@ -402,6 +444,7 @@ def _extract(
     groups: bool,
     overwrite: bool,
     query: dict[str, Any],
+    progress: bool = False,
 ) -> SurgeryReport:
     if target.exists() and not overwrite:
         raise InvalidValueError(
@@ -439,11 +482,13 @@ def _extract(
             for path in paths:  # every object decodes before any is copied (H5Ocopy can crash on damage)
                 check_decodes(src[path])
             ensure_space(temp, sum(_storage_size(src[path]) for path in paths))
-            for path in paths:
-                parent, _, name = path.rpartition("/")
-                out.copy(src[path], out.require_group(parent or "/"), name=name)
-                report.copied += 1
-                report.copied_paths.append(path)
+            with _progress(len(paths), "extracting", progress) as bar:
+                for path in paths:
+                    parent, _, name = path.rpartition("/")
+                    out.copy(src[path], out.require_group(parent or "/"), name=name)
+                    report.copied += 1
+                    report.copied_paths.append(path)
+                    bar.update(1)
             if groups:
                 report.copied += copy_groups(src, out, {h.name for h in headers})
     report.size_after = target.stat().st_size
@@ -461,12 +506,15 @@ def _storage_size(obj: h5py.Dataset | h5py.Group) -> int:
 
 
 # -- repack ------------------------------------------------------------------------------
-def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None = None) -> SurgeryReport:
+def repack(
+    source: str | os.PathLike[str], target: str | os.PathLike[str] | None = None, *, progress: bool = False
+) -> SurgeryReport:
     """Rewrite an ASDF file object by object to reclaim the space HDF5 leaves after deletions.
 
     HDF5 does not shrink a file when datasets are deleted; copying every object
     into a fresh file does (like ``h5repack``, keeping each dataset's filters).
-    Without ``target`` the file is replaced in place, atomically.
+    Without ``target`` the file is replaced in place, atomically.  ``progress``
+    shows a bar (tqdm, on stderr) over the top-level objects and the stations.
 
     Examples
     --------
@@ -477,10 +525,10 @@ def repack(source: str | os.PathLike[str], target: str | os.PathLike[str] | None
     source = Path(source)
     dest = source if target is None else Path(target)
     with writer_lock(dest):
-        return _repack(source, dest)
+        return _repack(source, dest, progress)
 
 
-def _repack(source: Path, dest: Path) -> SurgeryReport:
+def _repack(source: Path, dest: Path, progress: bool = False) -> SurgeryReport:
     report = SurgeryReport(str(dest), size_before=source.stat().st_size if source.exists() else None)
     if source.exists():
         ensure_space(dest, source.stat().st_size)
@@ -492,9 +540,21 @@ def _repack(source: Path, dest: Path) -> SurgeryReport:
             names = sorted(src)
             for name in names:  # every object decodes before any is copied (H5Ocopy can crash on damage)
                 check_decodes(src[name])
-            for name in names:
-                src.copy(src[name], out, name=name)
-                report.copied += 1
+            waveforms = src.get("Waveforms")
+            stations = sorted(waveforms) if isinstance(waveforms, h5py.Group) and progress else []
+            with _progress(len(src) + len(stations), "repacking", progress) as bar:
+                for name in names:
+                    if name == "Waveforms" and stations:  # station by station, so the bar moves
+                        group = out.create_group(name)
+                        for key in waveforms.attrs:
+                            group.attrs[key] = waveforms.attrs[key]
+                        for station in stations:
+                            src.copy(waveforms[station], group, name=station)
+                            bar.update(1)
+                    else:
+                        src.copy(src[name], out, name=name)
+                    report.copied += 1
+                    bar.update(1)
     report.size_after = dest.stat().st_size
     log.info("repacked %s: %s -> %d bytes", source, report.size_before, report.size_after)
     return report

@@ -193,8 +193,13 @@ def _cases() -> list[Case]:
     return CASES
 
 
-def write_corpus(outdir: str | os.PathLike[str]) -> Path:
-    """Write every case under ``outdir`` (``valid/``, ``invalid/``) and ``manifest.json``."""
+def write_corpus(outdir: str | os.PathLike[str], *, progress: bool = False) -> Path:
+    """Write every case under ``outdir`` (``valid/``, ``invalid/``) and ``manifest.json``.
+
+    ``progress`` shows a bar (tqdm, on stderr) over the files written.
+    """
+    from tqdm import tqdm
+
     out = Path(outdir)
     (out / "valid").mkdir(parents=True, exist_ok=True)
     (out / "invalid").mkdir(parents=True, exist_ok=True)
@@ -202,7 +207,7 @@ def write_corpus(outdir: str | os.PathLike[str]) -> Path:
     with tempfile.TemporaryDirectory(prefix="asdfkit-corpus-") as scratch:
         base = Path(scratch) / "base.h5"
         write_base(base)
-        for case in cases:
+        for case in tqdm(cases, desc="writing corpus", unit="file", disable=not progress):
             target = out / case.file
             target.unlink(missing_ok=True)
             case.build(base, target)
@@ -217,7 +222,7 @@ def write_corpus(outdir: str | os.PathLike[str]) -> Path:
 
 
 def check_corpus(outdir: str | os.PathLike[str],
-                 validator: Callable[[Path], Report] | None = None) -> list[str]:
+                 validator: Callable[[Path], Report] | None = None, *, progress: bool = False) -> list[str]:
     """Validate every file of a written corpus; return one line per mismatch (empty: conformant).
 
     ``validator`` defaults to :func:`asdfkit.validate`; another implementation
@@ -225,13 +230,15 @@ def check_corpus(outdir: str | os.PathLike[str],
     ``findings`` (each with ``rule`` and ``path``) and ``exit_code``.  The
     default validator reads every chunk (``checksums=True``: the files are small).
     """
+    from tqdm import tqdm
+
     from .engine import validate
 
     run = validator or partial(validate, checksums=True)
     out = Path(outdir)
     manifest = json.loads((out / MANIFEST).read_text())
     problems = []
-    for case in manifest["cases"]:
+    for case in tqdm(manifest["cases"], desc="checking corpus", unit="file", disable=not progress):
         report = run(out / case["file"])
         found = {(f.rule, f.path) for f in report.findings}
         expected = {(e["rule"], e["path"]) for e in case["expected"]}

@@ -83,7 +83,7 @@ def test_batch_align_command_stores_the_same_run_and_reports_json(berkeley_h5: P
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     key = event_key(BERKELEY_EVENT)
-    assert summary["processed"] == 1 and summary["failed"] == {}
+    assert summary["processed"] == 1 and summary["failed"] == []
     reference = tmp_path / "reference.h5"
     shutil.copyfile(berkeley_h5, reference)
     align_event(reference, BERKELEY_EVENT, params=PARAMS)

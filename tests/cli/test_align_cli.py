@@ -109,5 +109,5 @@ def test_usage_and_data_errors(berkeley_h5: Path) -> None:
     missing = _invoke("align", "export-picks", str(berkeley_h5))
     assert missing.exit_code == 2 and "-o picks.xml or --into-file" in missing.output
     no_runs = _invoke("align", "export-picks", str(berkeley_h5), "-o", "x.xml")
-    assert no_runs.exit_code == 1 and "no alignment run stored" in no_runs.output
+    assert no_runs.exit_code == 2 and "no alignment run stored" in no_runs.output  # an unknown run
     assert "report" in _invoke("align", "--help").output

@@ -36,7 +36,7 @@ def _clean(path: Path) -> None:
     """`asdf-cli validate` is clean and pyasdf opens the file and reads every alignment table."""
     result = _invoke("validate", path, "--json")
     assert result.exit_code == 0, result.output
-    (report,) = json.loads(result.stdout)
+    (report,) = json.loads(result.stdout)["files"]
     assert report["ok"] and report["counts"] == {"error": 0, "warning": 0}, report
     import pyasdf
 

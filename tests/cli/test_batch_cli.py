@@ -53,7 +53,7 @@ def _invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, st
 def test_slurm_array_chunks_then_status_and_merge(raw: Path, recipe: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.h5"
     code, stdout, _ = _invoke("batch", "status", str(out))
-    assert code == 1 and not out.exists()
+    assert code == 2 and not out.exists()  # no run writes it yet: a usage error
     for task in range(3):
         env = {"SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_CPUS_PER_TASK": "1"}
         code, stdout, _ = _invoke(
@@ -65,7 +65,8 @@ def test_slurm_array_chunks_then_status_and_merge(raw: Path, recipe: Path, tmp_p
         if task == 1:
             code, stdout, _ = _invoke("batch", "status", str(out), "--json")
             state = json.loads(stdout)
-            assert (state["done"], state["pending"], state["complete"]) == (4, 2, False)
+            assert (state["done_count"], state["pending_count"], state["complete"]) == (4, 2, False)
+            assert state["failed"] == [] and state["failed_count"] == 0
             code, _, stderr = _invoke("batch", "merge", str(out))
             assert code == 1 and "2 pending" in stderr and not out.exists()
     code, stdout, _ = _invoke("batch", "status", str(out))
@@ -106,6 +107,10 @@ def test_failed_stations_give_exit_code_1_with_their_traceback(
     assert "raise ZeroDivisionError" in stderr
     code, stdout, _ = _invoke("batch", "status", str(out))
     assert "FAILED TA.P01" in stdout and "1 failed" in stdout
+    code, stdout, _ = _invoke("batch", "status", str(out), "--json")
+    (failure,) = json.loads(stdout)["failed"]
+    assert failure["station"] == "TA.P01" and "ZeroDivisionError" in failure["error"]
+    assert "raise ZeroDivisionError" in failure["traceback"] and failure["chunk"] == "0/1"
 
 
 def test_usage_errors(raw: Path, recipe: Path, tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def test_info_text(built: Path) -> None:
 def test_info_json(built: Path) -> None:
     result = CliRunner().invoke(cli, ["info", "--json", str(built)])
     assert result.exit_code == 0, result.output
-    (doc,) = json.loads(result.output)
+    (doc,) = json.loads(result.stdout)["files"]
     assert doc["traces"] == 4
     assert doc["traces_per_tag"] == {"other": 1, "raw_recording": 3}
     assert doc["stations"] == 3 and doc["stations_with_stationxml"] == 3

@@ -59,7 +59,7 @@ def test_lists_documents_as_json(built: tuple[Path, dict[str, str]]) -> None:
     path, _ = built
     code, out, _ = _run(str(path), "--json")
     assert code == 0
-    rows = json.loads(out)
+    rows = json.loads(out)["documents"]
     assert [(r["name"], r["valid"], r["findings"]) for r in rows] == [
         ("correlation", True, []), ("obspy_processing", True, [])]
 
@@ -75,7 +75,7 @@ def test_an_invalid_stored_document_exits_1_with_its_findings(built: tuple[Path,
     assert "obspy_processing: 11 records, valid SEIS-PROV" in out  # the others are still listed
     code, out, _ = _run(str(path), "--json")
     assert code == 1
-    (bad,) = [r for r in json.loads(out) if not r["valid"]]
+    (bad,) = [r for r in json.loads(out)["documents"] if not r["valid"]]
     assert [f["rule"] for f in bad["findings"]] == ["sp.label.value"]
 
 
@@ -140,7 +140,7 @@ def test_a_file_without_documents_and_a_missing_file(tmp_path: Path) -> None:
     code, out, _ = _run(str(path))
     assert (code, out) == (0, f"{path}: no provenance documents\n")
     code, out, _ = _run(str(path), "--json")
-    assert (code, json.loads(out)) == (0, [])
+    assert (code, json.loads(out)) == (0, {"path": str(path), "documents": []})
     code, _, err = _run(str(tmp_path / "nope.h5"))
     assert code == 2 and "no such file" in err
 

@@ -10,8 +10,10 @@ import h5py
 import numpy as np
 import obspy
 import pytest
+from click.testing import CliRunner
 
 import asdfkit
+from asdfkit.cli.main import cli
 from asdfkit.container.surgery import MergeSource, extract, merge, repack
 from asdfkit.errors import FormatError, InvalidValueError, MergeConflictError
 
@@ -101,6 +103,29 @@ def test_a_conflicting_trace_is_refused_and_the_target_left_untouched(
         merge([two_files[1], other], target)
     assert state(target) == before
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_conflict_says_what_differs(sample_set: Path, tmp_path: Path) -> None:
+    """Two copies of one trace that differ only in labels: the message names the attribute."""
+    st = obspy.read(str(sample_set / "AE.113A..BHZ.mseed"))
+    first, second = tmp_path / "first.h5", tmp_path / "second.h5"
+    for path in (first, second):
+        with asdfkit.open(path, "w") as f:
+            f.add_waveforms(st, tag="raw_recording")
+    with asdfkit.open(second, "a") as f:
+        f.add_labels("good")
+    target = tmp_path / "target.h5"
+    merge([first], target)
+    with pytest.raises(MergeConflictError, match=r"only the attribute 'labels' differs"):
+        merge([second], target)
+    with asdfkit.open(second, "a") as f:
+        (name,) = [h.path for h in f.list_waveforms()]
+    with h5py.File(second, "r+") as h5:
+        h5[name][0] += 1
+    with pytest.raises(MergeConflictError, match=r"the attribute 'labels' and the stored values differ"):
+        merge([second], target)
+    result = CliRunner().invoke(cli, ["merge", str(second), str(target)])
+    assert result.exit_code == 1 and "'labels'" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
 def test_stationxml_epochs_and_events_are_merged(sample_set: Path, tmp_path: Path, obspy_data: Path) -> None:

@@ -30,5 +30,5 @@ def test_validates_given_files(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(EXAMPLE), "--json", str(junk)], capture_output=True,
                           text=True, check=False, timeout=300)
     assert proc.returncode == 2, proc.stderr
-    (report,) = json.loads(proc.stdout)
+    (report,) = json.loads(proc.stdout)["files"]
     assert report["findings"][0]["rule"] == "ASDF-FILE-001"

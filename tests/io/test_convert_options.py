@@ -35,7 +35,7 @@ def test_an_existing_output_is_refused_unless_overwrite_or_append(bhz: Path, sam
         convert_to_asdf([sample_set / "AE.113A..BHN.mseed"], out)
     assert file_snapshot(out) == before
     result = CliRunner().invoke(cli, ["convert", str(sample_set / "AE.113A..BHN.mseed"), str(out)])
-    assert result.exit_code == 1 and "--overwrite" in result.output and file_snapshot(out) == before
+    assert result.exit_code == 2 and "--overwrite" in result.output and file_snapshot(out) == before
     result = CliRunner().invoke(cli, ["convert", str(sample_set / "AE.113A..BHN.mseed"), str(out), "--overwrite"])
     assert result.exit_code == 0, result.output
     with asdfkit.open(out) as f:

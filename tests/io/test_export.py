@@ -116,7 +116,7 @@ def test_cli_convert_both_ways(sample_set: Path, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["convert", str(sample_set), str(tmp_path / "noext")])
     assert result.exit_code == 2
     result = runner.invoke(cli, ["convert", str(tmp_path / "absent.mseed"), str(tmp_path / "z.h5")])
-    assert result.exit_code == 1 and "absent.mseed" in result.output
+    assert result.exit_code == 2 and "absent.mseed" in result.output
 
 
 WINDOW = (obspy.UTCDateTime("2013-05-24T05:50:00.012"), obspy.UTCDateTime("2013-05-24T05:51:00"))

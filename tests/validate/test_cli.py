@@ -47,7 +47,7 @@ def test_json_for_scripts(base_copy: Callable[[], Path], base_file: Path) -> Non
     path = _broken(base_copy)
     result = CliRunner().invoke(cli, ["validate", "--json", str(base_file), str(path)])
     assert result.exit_code == 1
-    docs = json.loads(result.output)
+    docs = json.loads(result.stdout)["files"]
     assert [d["ok"] for d in docs] == [True, False]
     assert docs[1]["counts"] == {"error": 1, "warning": 1}
     assert docs[1]["findings"][0]["rule"] == "ASDF-WAVE-005" and docs[1]["findings"][0]["path"] == T
@@ -106,4 +106,4 @@ def test_real_entry_point(base_file: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "asdfkit", "validate", "--json", str(base_file)],
                           capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)[0]["ok"] is True
+    assert json.loads(proc.stdout)["files"][0]["ok"] is True
