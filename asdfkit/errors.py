@@ -227,11 +227,13 @@ class DiskFullError(AsdfkitError, OSError):
     full disk), so nothing has been written or committed.  The CLI exits 1.
     """
 
-    def __init__(self, path: str, needed: int, free: int) -> None:
-        super().__init__(
-            errno.ENOSPC,
-            f"not enough free space for {path}: {needed:,} bytes needed, {free:,} free",
+    def __init__(self, path: str, needed: int | None = None, free: int | None = None) -> None:
+        # DiskFullError(path, needed, free), or DiskFullError(message) for a disk found full
+        # by a write that failed (ENOSPC): then the message is the whole story.
+        text = path if needed is None or free is None else (
+            f"not enough free space for {path}: {needed:,} bytes needed, {free:,} free"
         )
+        super().__init__(errno.ENOSPC, text)
         self.path, self.needed, self.free = path, needed, free
 
     def __str__(self) -> str:

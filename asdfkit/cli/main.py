@@ -110,9 +110,9 @@ class AsdfkitGroup(click.Group):
                 raise  # a bug: keep the traceback
             _fail(ctx, message, EXIT_USAGE)
         except (OSError, RuntimeError, UnicodeDecodeError, KeyError) as exc:
-            code = system_error_exit(exc, ctx.meta.get(_ARGS, ()))  # HDF5 failures, ENOSPC, EROFS...
-            if code is not None:
-                ctx.exit(code)
+            system_code = system_error_exit(exc, ctx.meta.get(_ARGS, ()))  # HDF5 failures, ENOSPC, EROFS
+            if system_code is not None:
+                ctx.exit(system_code)
             if isinstance(exc, OSError):  # permission, read-only file system, full disk...
                 if exc.errno in _USAGE_ERRNOS or isinstance(exc, PermissionError):
                     _fail(ctx, _message(exc), EXIT_USAGE)
