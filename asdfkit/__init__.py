@@ -11,7 +11,7 @@ from .container import (
     open,
 )
 from .errors import AsdfkitError
-from .validate import validate
+from .validation import validate
 
 __all__ = [
     "ASDFFile",

@@ -280,7 +280,7 @@ def sweep_metadata(rel: str, kind: str, workdir: Path) -> MetadataResult:
         result.positional, result.reason = "traceback", tb
     elif code == 0 and summary is not None and summary.get(what, 0) > 0:
         result.positional = "accepted"
-        from asdfkit.validate import validate
+        from asdfkit.validation import validate
 
         result.valid = validate(out).exit_code == 0
     elif code == 0:

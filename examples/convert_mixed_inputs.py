@@ -24,7 +24,7 @@ import obspy
 
 import asdfkit
 from asdfkit.io.convert import ConvertOptions, convert_to_asdf
-from asdfkit.validate import validate
+from asdfkit.validation import validate
 
 log = logging.getLogger("convert_mixed_inputs")
 

@@ -25,7 +25,7 @@ import obspy
 
 import asdfkit
 from asdfkit.io.convert import ConvertOptions, convert_to_asdf, resolve_jobs
-from asdfkit.validate import validate
+from asdfkit.validation import validate
 
 log = logging.getLogger("convert_mseed_archive")
 

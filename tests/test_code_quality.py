@@ -58,13 +58,13 @@ def test_nothing_imports_the_cli() -> None:
     assert offenders == []
 
 
-# Dependencies point one way: cli -> batch -> (io, validate, alignment, provenance) -> container.
+# Dependencies point one way: cli -> batch -> (io, validation, alignment, provenance) -> container.
 LOWER_LAYERS = {
-    "container": ("asdfkit.io", "asdfkit.batch", "asdfkit.alignment", "asdfkit.validate", "asdfkit.provenance"),
-    "provenance": ("asdfkit.io", "asdfkit.batch", "asdfkit.alignment", "asdfkit.validate"),
+    "container": ("asdfkit.io", "asdfkit.batch", "asdfkit.alignment", "asdfkit.validation", "asdfkit.provenance"),
+    "provenance": ("asdfkit.io", "asdfkit.batch", "asdfkit.alignment", "asdfkit.validation"),
     "alignment": ("asdfkit.batch",),
     "io": ("asdfkit.batch",),
-    "validate": ("asdfkit.batch", "asdfkit.io", "asdfkit.alignment"),
+    "validation": ("asdfkit.batch", "asdfkit.io", "asdfkit.alignment"),
 }
 
 

@@ -134,3 +134,13 @@ def test_the_api_reference_names_every_public_package() -> None:
     api = (ROOT / "docs" / "api.md").read_text()
     for package in PUBLIC_PACKAGES:
         assert f"automodule:: {package}\n" in api, f"docs/api.md does not document {package}"
+
+
+def test_one_name_one_thing_the_validate_function_and_the_validation_package() -> None:
+    import importlib.util
+
+    import asdfkit
+
+    assert callable(asdfkit.validate) and asdfkit.validate.__module__ == "asdfkit.validation.engine"
+    assert importlib.util.find_spec("asdfkit.validate") is None  # no module hides behind the function
+    assert importlib.import_module("asdfkit.validation.rules").RULES

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..validate.conformance import MANIFEST, check_corpus, write_corpus
+from ..validation.conformance import MANIFEST, check_corpus, write_corpus
 from .contract import refuse_existing, show_progress
 
 __all__ = ["conformance"]

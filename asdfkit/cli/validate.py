@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from ..errors import InvalidValueError
-from ..validate import RULES, Report, Severity
-from ..validate import validate as run_validation
+from ..validation import RULES, Report, Severity
+from ..validation import validate as run_validation
 from .contract import is_plain_hdf5, show_progress
 
 __all__ = ["format_report", "validate"]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import asdfkit
-from asdfkit.validate import RULES, Report
-from asdfkit.validate.conformance import CASES, check_corpus, write_corpus
+from asdfkit.validation import RULES, Report
+from asdfkit.validation.conformance import CASES, check_corpus, write_corpus
 
 
 @pytest.fixture(scope="module")

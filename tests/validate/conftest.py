@@ -12,8 +12,8 @@ import obspy
 import pytest
 
 import asdfkit
-from asdfkit.validate import Report
-from asdfkit.validate.conformance import PROVENANCE, RECORD, write_base, write_corpus
+from asdfkit.validation import Report
+from asdfkit.validation.conformance import PROVENANCE, RECORD, write_base, write_corpus
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ import pytest
 
 import asdfkit
 from asdfkit.times import end_ns as _end
-from asdfkit.validate.conformance import AUX, STATION, TRACE, T, stationxml
-from asdfkit.validate.waveforms import _parse_name_time
+from asdfkit.validation.conformance import AUX, STATION, TRACE, T, stationxml
+from asdfkit.validation.waveforms import _parse_name_time
 
 SX = f"{STATION}/StationXML"
 

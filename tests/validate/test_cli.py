@@ -13,8 +13,8 @@ import h5py
 from click.testing import CliRunner
 
 from asdfkit.cli.main import cli
-from asdfkit.validate import RULES
-from asdfkit.validate.conformance import T
+from asdfkit.validation import RULES
+from asdfkit.validation.conformance import T
 
 
 def _broken(base_copy: Callable[[], Path]) -> Path:

@@ -22,7 +22,7 @@ import pytest
 from fuzzing import CASE_SECONDS, Seed, init_worker, metadata_regions, run_cases
 
 import asdfkit
-from asdfkit.validate.conformance import write_base
+from asdfkit.validation.conformance import write_base
 
 FLIPS, TRUNCATIONS, STRUCTURAL = 400, 100, 200
 BATCH = 25

@@ -9,8 +9,8 @@ from pathlib import Path
 import h5py
 
 import asdfkit
-from asdfkit.validate.conformance import T
-from asdfkit.validate.heapscan import check_global_heaps
+from asdfkit.validation.conformance import T
+from asdfkit.validation.heapscan import check_global_heaps
 
 
 def _free_record(path: Path) -> int:

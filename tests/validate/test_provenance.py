@@ -11,8 +11,8 @@ import pytest
 
 import asdfkit
 from asdfkit import xmlsafe
-from asdfkit.validate import provenance
-from asdfkit.validate.conformance import AUX, PROVENANCE, RECORD, T
+from asdfkit.validation import provenance
+from asdfkit.validation.conformance import AUX, PROVENANCE, RECORD, T
 
 
 def test_record_ids_of_the_fallback_are_qualified() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import asdfkit
-from asdfkit.validate import Report, Severity
+from asdfkit.validation import Report, Severity
 
 
 def test_asdfkit_file_of_obspy_examples_is_valid(obspy_example_file: Path) -> None:
@@ -111,7 +111,7 @@ def test_report_is_a_report(base_file: Path) -> None:
 def test_a_crashing_worker_becomes_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from asdfkit.validate import parallel
+    from asdfkit.validation import parallel
 
     def die(conn, ctx, stations) -> None:  # what a segfault inside HDF5 looks like to the parent
         os._exit(3)

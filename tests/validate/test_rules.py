@@ -10,7 +10,7 @@ import pytest
 
 import asdfkit
 from asdfkit.errors import InvalidValueError
-from asdfkit.validate import RULES, Finding, Report, RuleSelection, Severity, markdown_table
+from asdfkit.validation import RULES, Finding, Report, RuleSelection, Severity, markdown_table
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "validate.md"
 

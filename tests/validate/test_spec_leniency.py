@@ -16,8 +16,8 @@ import obspy
 import pytest
 
 import asdfkit
-from asdfkit.validate import Report, Severity
-from asdfkit.validate.conformance import PROVENANCE, SP, STATION, T, stationxml
+from asdfkit.validation import Report, Severity
+from asdfkit.validation.conformance import PROVENANCE, SP, STATION, T, stationxml
 
 SX = f"{STATION}/StationXML"
 

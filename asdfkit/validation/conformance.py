@@ -10,7 +10,7 @@ implementation can be checked against it.
 
 Examples
 --------
->>> from asdfkit.validate.conformance import write_corpus, check_corpus
+>>> from asdfkit.validation.conformance import write_corpus, check_corpus
 >>> manifest = write_corpus("corpus")                     # doctest: +SKIP
 >>> check_corpus("corpus")                                # doctest: +SKIP
 []
@@ -161,7 +161,7 @@ class Case:
         }
 
 
-#: Every case, in manifest order (filled by :mod:`asdfkit.validate.conformance_cases`).
+#: Every case, in manifest order (filled by :mod:`asdfkit.validation.conformance_cases`).
 CASES: list[Case] = []
 
 

@@ -1,7 +1,7 @@
 """The cases of the conformance corpus: valid variants, then one invalid file per rule.
 
 Each invalid case is a small edit of the base file (see
-:mod:`asdfkit.validate.conformance`) with the exact ``(rule, path)`` findings it
+:mod:`asdfkit.validation.conformance`) with the exact ``(rule, path)`` findings it
 must produce.  A few extra cases exercise hostile input (XML bombs, huge
 attributes, deep nesting).
 """

@@ -4,8 +4,8 @@
 >>> report = asdfkit.validate("example.h5")                 # doctest: +SKIP
 >>> [str(f) for f in report.errors]                         # doctest: +SKIP
 
-Import submodules with ``from asdfkit.validate import rules`` (``asdfkit.validate``
-as an attribute of the package is the function).
+``asdfkit.validate`` is the function, and only that (``import asdfkit.validate`` gives no
+module); the package is ``asdfkit.validation``: ``from asdfkit.validation import rules``.
 """
 
 from .engine import validate
