@@ -116,11 +116,14 @@ def status(output: str | os.PathLike[str]) -> BatchStatus:
     return BatchStatus(str(output), plan.input, plan.job, tuple(chunks))
 
 
-def merge_chunks(output: str | os.PathLike[str], *, partial: bool = False) -> SurgeryReport:
+def merge_chunks(
+    output: str | os.PathLike[str], *, partial: bool = False, progress: bool = False
+) -> SurgeryReport:
     """Merge every chunk file of a run into ``output`` (HDF5 object copy; idempotent).
 
     Refuses (:class:`~asdfkit.errors.BatchIncompleteError`) while a chunk is
     missing or stations are pending or failed, unless ``partial=True``.
+    ``progress`` shows a progress bar (stderr) while objects are copied.
 
     Examples
     --------
@@ -155,7 +158,7 @@ def merge_chunks(output: str | os.PathLike[str], *, partial: bool = False) -> Su
         if len(present) == 1 and not target.exists():
             report = _copy_single(present[0], target)
         else:
-            report = merge(present, output)
+            report = merge(present, output, progress=progress)
     log.info("merged %d chunk file(s) into %s", len(present), output)
     return report
 

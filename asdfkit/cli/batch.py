@@ -265,13 +265,15 @@ def status_command(output: Path, as_json: bool) -> None:
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--partial", is_flag=True, help="Merge what is there even if stations are pending or failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the merge report as JSON.")
-def merge_command(output: Path, partial: bool, as_json: bool) -> None:
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
+def merge_command(output: Path, partial: bool, as_json: bool, progress: bool | None) -> None:
     """Merge the chunk files of a run into OUTPUT (idempotent: merging again changes nothing).
 
     This joins whole files (the run's chunk files), like `asdf-cli merge`.
     No run writes OUTPUT: exit 2; a run that is not complete: exit 1."""
     _require_run(output)
-    report = merge_chunks(output, partial=partial)
+    report = merge_chunks(output, partial=partial, progress=show_progress(progress))
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
