@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,24 +14,6 @@ from asdfkit.cli.main import cli
 
 EVENT = "smi:local/css/example_2/event/1"
 ALIGN = ["--window", "-2", "4", "--bandpass", "0.5", "2"]
-
-
-@pytest.fixture(scope="module")
-def converted(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Berkeley database through `asdf-cli convert`, as a user would do it."""
-    out = tmp_path_factory.mktemp("align-cli") / "berkeley.h5"
-    result = CliRunner().invoke(
-        cli, ["convert", str(shared_data / "css" / "berkeley_1998"), "--default-network", "BK", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
-@pytest.fixture
-def berkeley_h5(converted: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "berkeley.h5"
-    shutil.copyfile(converted, path)
-    return path
 
 
 def _invoke(*args: str) -> Any:

@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 import asdfkit
 from asdfkit.cli.main import cli
 
 ALIGN = ["--window", "-2", "4", "--bandpass", "0.5", "2", "--json"]
-
-
-@pytest.fixture(scope="module")
-def converted(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("align-groups") / "berkeley.h5"
-    result = CliRunner().invoke(
-        cli, ["convert", str(shared_data / "css" / "berkeley_1998"), "--default-network", "BK", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
-@pytest.fixture
-def berkeley_h5(converted: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "berkeley.h5"
-    shutil.copyfile(converted, path)
-    return path
 
 
 def _rows(result_output: str) -> set[str]:
