@@ -50,6 +50,8 @@ __all__ = [
     "prepare_event",
     "rerun_selection",
     "start_state",
+    "starting_point",
+    "StartingPoint",
 ]
 
 log = logging.getLogger(__name__)
@@ -216,6 +218,66 @@ def with_state(selection: EventSelection, state: TraceState) -> EventSelection:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class StartingPoint:
+    """Where a run starts: its traces with ``t0``, its parameters, and the run it derives from."""
+
+    selection: EventSelection
+    params: AlignmentParams
+    phase: str
+    t0_source: str
+    taup_model: str | None  # the TauP model of the ``t0`` (None for picks)
+    mccc: bool
+    parent: StoredRun | None
+
+
+def starting_point(
+    file: str | Path,
+    event_id: str,
+    parent: StoredRun | None,
+    *,
+    params: AlignmentParams | None = None,
+    phase: str | None = None,
+    t0_source: str | None = None,
+    taup_model: str = "iasp91",
+    tag: str | None = None,
+    channel: str | None = None,
+    mccc: bool | None = None,
+    progress: bool = False,
+    group: str | Sequence[str] | None = None,
+    labels: str | Sequence[str] | None = None,
+) -> StartingPoint:
+    """The traces, ``t0`` and parameters a run starts from: the event's at ``t0`` (no ``parent``),
+    or ``parent``'s traces, ``t0``, phase and (unless given) parameters and MCCC choice."""
+    if parent is None:
+        params = params or AlignmentParams()
+        phase, t0_source = phase or "P", t0_source or "taup"
+        selection = prepare_event(
+            file,
+            event_id,
+            phase=phase,
+            params=params,
+            tag=tag,
+            channel=channel,
+            t0_source=t0_source,
+            taup_model=taup_model,
+            progress=progress,
+            group=group,
+            labels=labels,
+        )
+        model = taup_model
+        use_mccc = True if mccc is None else mccc
+    else:
+        params = params or parent.alignment_params
+        phase, t0_source = parent.phase, parent.t0_source
+        model = str(parent.attrs.get("taup_model") or taup_model)
+        selection = rerun_selection(file, parent, params, progress=progress)
+        use_mccc = parent.mccc if mccc is None else mccc
+    return StartingPoint(
+        selection, params, phase, t0_source, model if t0_source == "taup" else None, use_mccc, parent
+    )
+
+
 def align_event(
     file: str | Path,
     event_id: str,
@@ -285,26 +347,8 @@ def align_event(
         a bad edit, or ``t0_source``/``phase``/``tag``/``channel``/``group``/``labels`` together with
         ``start_from``.
     """
-    if start_from is None:
-        params = params or AlignmentParams()
-        phase, t0_source = phase or "P", t0_source or "taup"
-        selection = prepare_event(
-            file,
-            event_id,
-            phase=phase,
-            params=params,
-            tag=tag,
-            channel=channel,
-            t0_source=t0_source,
-            taup_model=taup_model,
-            progress=progress,
-            group=group,
-            labels=labels,
-        )
-        parent = None
-        mccc = True if mccc is None else mccc
-    else:
-        parent = read_run(file, event_id, start_from)
+    parent = None if start_from is None else read_run(file, event_id, start_from)
+    if parent is not None:
         clashes = [
             name
             for name, value, kept in (
@@ -322,22 +366,22 @@ def align_event(
                 f"{', '.join(clashes)} cannot be given with start_from={start_from!r}: "
                 f"{parent.run_id}'s traces and t0 are used as they are"
             )
-        params = params or parent.alignment_params
-        phase, t0_source = parent.phase, parent.t0_source
-        taup_model = str(parent.attrs.get("taup_model") or taup_model)
-        selection = rerun_selection(file, parent, params, progress=progress)
-        mccc = parent.mccc if mccc is None else mccc
+    start = starting_point(
+        file, event_id, parent, params=params, phase=phase, t0_source=t0_source, taup_model=taup_model,
+        tag=tag, channel=channel, mccc=mccc, progress=progress, group=group, labels=labels,
+    )
+    selection, params = start.selection, start.params
     state = start_state(selection, parent, edits)
     check_coverage(with_state(selection, state), params)
-    iccs_result, mccc_result = align_selection(selection, params, mccc=mccc, state=state)
+    iccs_result, mccc_result = align_selection(selection, params, mccc=start.mccc, state=state)
     return write_run(
         file,
         selection,
         iccs_result,
         mccc_result,
-        phase=phase,
-        t0_source=t0_source,
-        taup_model=taup_model if t0_source == "taup" else None,
+        phase=start.phase,
+        t0_source=start.t0_source,
+        taup_model=start.taup_model,
         state=state,
         origin="run" if parent is None else "rerun",
         parent=parent,

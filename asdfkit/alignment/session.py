@@ -29,7 +29,7 @@ from ..errors import AlignmentInputError
 from .edits import Edit, TraceState
 from .iccs import iccs, pearson_rows
 from .mccc import mccc as run_mccc
-from .run import check_coverage, prepare_event, rerun_selection, start_state, with_state
+from .run import check_coverage, start_state, starting_point, with_state
 from .select import EventSelection
 from .store import StoredRun, read_run, write_run
 from .types import AlignmentParams, ICCSResult, MCCCResult
@@ -77,46 +77,22 @@ class PickSession:
     ) -> PickSession:
         """A session on a stored run (``start_from``) or on a new state at ``t0``."""
         path = Path(file)
-        if start_from is not None:
-            parent = read_run(path, event_id, start_from)
-            params = params or parent.alignment_params
-            selection = rerun_selection(path, parent, params)
-            state = start_state(selection, parent)
-            session = cls(
-                path,
-                selection,
-                params,
-                state,
-                parent.phase,
-                parent.t0_source,
-                str(parent.attrs.get("taup_model") or "") or None,
-                parent.mccc if mccc is None else mccc,
-                parent,
-            )
-        else:
-            params = params or AlignmentParams()
-            phase, t0_source = phase or "P", t0_source or "taup"
-            selection = prepare_event(
-                path,
-                event_id,
-                phase=phase,
-                params=params,
-                tag=tag,
-                channel=channel,
-                t0_source=t0_source,
-                taup_model=taup_model,
-            )
-            state = start_state(selection, None)
-            session = cls(
-                path,
-                selection,
-                params,
-                state,
-                phase,
-                t0_source,
-                taup_model if t0_source == "taup" else None,
-                True if mccc is None else mccc,
-            )
+        parent = read_run(path, event_id, start_from) if start_from is not None else None
+        start = starting_point(
+            path, event_id, parent, params=params, phase=phase, t0_source=t0_source,
+            taup_model=taup_model, tag=tag, channel=channel, mccc=mccc,
+        )
+        session = cls(
+            path,
+            start.selection,
+            start.params,
+            start_state(start.selection, parent),
+            start.phase,
+            start.t0_source,
+            start.taup_model,
+            start.mccc,
+            parent,
+        )
         return session
 
     # -- what the picker shows -------------------------------------------------------------
