@@ -35,7 +35,7 @@ def free_bytes(path: str | os.PathLike[str]) -> int | None:
     """Bytes an unprivileged user may still write on the file system holding ``path``
     (a file or directory, existing or not), or ``None`` if unknown."""
     folder = Path(path)
-    if not folder.is_dir():
+    while not folder.is_dir() and folder != folder.parent:  # a file, or a folder still to be made
         folder = folder.parent
     try:
         stat = os.statvfs(folder)
