@@ -46,6 +46,8 @@ __all__ = [
     "commit",
     "copy_limit",
     "find_partials",
+    "fsync_file",
+    "fsync_folder",
     "is_private_temp",
     "target_of",
     "new_temp",
@@ -152,6 +154,16 @@ def discard(temp: Path) -> None:
     temp.unlink(missing_ok=True)
 
 
+def fsync_file(path: str | os.PathLike[str]) -> None:
+    """Flush a closed file's data and metadata to the disk."""
+    _fsync_path(Path(path))
+
+
+def fsync_folder(folder: str | os.PathLike[str]) -> None:
+    """Flush a folder's entries (a rename or a new name in it) to the disk, where the file system can."""
+    _fsync_path(Path(folder), directory=True)
+
+
 def _fsync_path(path: Path, directory: bool = False) -> None:
     fd = os.open(path, (os.O_RDONLY | os.O_DIRECTORY) if directory else os.O_RDONLY)
     try:
@@ -186,11 +198,11 @@ def commit(temp: Path, target: Path, *, mode: int | None = None, durable: bool =
             pass
     os.chmod(temp, mode)
     if durable:
-        _fsync_path(temp)
+        fsync_file(temp)
     os.replace(temp, target)
     _forget(temp)
     if durable:
-        _fsync_path(target.parent, directory=True)
+        fsync_folder(target.parent)
 
 
 def _clone(src_fd: int, dst_fd: int) -> bool:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..atomic import fsync_file, fsync_folder
 from ..container.partfiles import (
     METADATA_CACHE_BYTES,
     UNITS_ATTR,
@@ -60,22 +61,6 @@ def part_name(first: str, count: int) -> str:
 def temp_for(final: Path) -> Path:
     """Where a part file is written before it is committed (``.NAME.partial``, removed on restart)."""
     return final.with_name(f".{final.name}.partial")
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def commit_part(temp: Path, final: Path, units: Sequence[str]) -> float:
