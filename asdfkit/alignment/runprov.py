@@ -156,6 +156,16 @@ def run_document(
         builder.used(align, source)
     if edits:
         builder.used(align, _manual_decisions(builder, edits))
+    picks, quality = _run_outputs(builder, align, paths, run_attrs)
+    if source is not None:
+        builder.derived(picks, source)
+    return _finish(builder, picks, quality)
+
+
+def _run_outputs(
+    builder: ProvenanceBuilder, activity: QualifiedName, paths: dict[str, str], run_attrs: dict[str, Any]
+) -> tuple[QualifiedName, QualifiedName]:
+    """The picks table and quality record a run's ``activity`` generated."""
     picks = builder.custom(
         "entity",
         "alignment_picks",
@@ -165,11 +175,9 @@ def run_document(
     quality = builder.custom(
         "entity", "alignment_quality", label="Alignment Quality", attributes={"path": paths["quality"]}
     )
-    builder.generated(picks, align)
-    builder.generated(quality, align)
-    if source is not None:
-        builder.derived(picks, source)
-    return _finish(builder, picks, quality)
+    builder.generated(picks, activity)
+    builder.generated(quality, activity)
+    return picks, quality
 
 
 def _finish(
@@ -234,16 +242,6 @@ def rollback_document(
     )
     builder.associated(activity, agent)
     builder.used(activity, old)
-    picks = builder.custom(
-        "entity",
-        "alignment_picks",
-        label="Alignment Picks",
-        attributes={"path": paths["picks"], "phase": run_attrs["phase"], "run_id": run_attrs["run_id"]},
-    )
-    quality = builder.custom(
-        "entity", "alignment_quality", label="Alignment Quality", attributes={"path": paths["quality"]}
-    )
-    builder.generated(picks, activity)
-    builder.generated(quality, activity)
+    picks, quality = _run_outputs(builder, activity, paths, run_attrs)
     builder.derived(picks, old)
     return _finish(builder, picks, quality)
