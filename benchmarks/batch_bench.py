@@ -6,6 +6,7 @@ Standalone script::
     python benchmarks/batch_bench.py --quick      # 16 stations
     python benchmarks/batch_bench.py --json out.json
     python benchmarks/batch_bench.py --scale 1000,10000   # batch at scale against a plain loop
+    python benchmarks/batch_bench.py --memory 1000,10000,20000   # the driver's memory per station count
 
 ``--scale`` runs :mod:`batch_scale` (issue 19: ``asdf-cli batch run`` against a plain loop over
 1,000 and 10,000 short one-channel stations, the no-op machinery cost, driver memory, merges).
@@ -191,7 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--scale", metavar="N,N", help="batch at scale against a plain loop (batch_scale.py)")
     parser.add_argument("--chunk-files", type=int, default=100, help="chunk files of the --scale merges")
+    parser.add_argument("--memory", metavar="N,N", help="the driver's peak memory and time per station count")
     args = parser.parse_args(argv)
+    if args.memory:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import batch_scale
+
+        return batch_scale.memory_sweep([int(x) for x in args.memory.split(",")], args.json)
     if args.scale:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import batch_scale

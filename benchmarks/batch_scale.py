@@ -13,8 +13,11 @@ Contenders, each a fresh process timed by wall clock (interpreter start-up and i
 - ``loop noop`` / ``batch noop w1`` / ``batch noop w2``: the function returning its input,
   ``--no-provenance``: what is left is the machinery's own cost.
 
-The driver's peak RSS is read by a launcher around the CLI (its own ``RUSAGE_SELF``; pool
-workers are separate processes).  Then the merge steps: the N stations of the no-op job as 100
+The driver's peak RSS is read by a launcher around the CLI: ``VmHWM`` of ``/proc/self/status``
+(the high-water mark of the process's own memory since its ``exec``; pool workers are separate
+processes).  Not ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries that figure across
+``exec`` from the forking parent, so a child of this benchmark process (which holds the input
+it just wrote) reported this process's size, the same for every contender.  Then the merge steps: the N stations of the no-op job as 100
 chunks (``--chunk i/100``, run in-process), timed ``asdf-cli batch merge`` and ``asdf-cli merge``
 of the 100 chunk files.  Every batch output is checked against the loop's samples.
 """
@@ -41,15 +44,22 @@ HERE = Path(__file__).resolve().parent
 JOBS = HERE / "batch_scale_jobs.py"
 LOOP = HERE / "batch_scale_loop.py"
 
-# Runs the CLI in this process and writes its peak RSS (KiB) to the file named by $RSS_OUT.
+# Runs the CLI in this process and writes its peak RSS (KiB, VmHWM) to the file named by $RSS_OUT.
 _LAUNCHER = (
-    "import os, resource, sys\n"
+    "import os, sys\n"
     "from asdfkit.cli.main import cli\n"
     "try:\n"
     "    cli(sys.argv[1:], prog_name='asdf-cli', standalone_mode=False)\n"
     "finally:\n"
-    "    open(os.environ['RSS_OUT'], 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "    peak = [line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')][0]\n"
+    "    open(os.environ['RSS_OUT'], 'w').write(peak)\n"
 )
+
+
+def station_list_bytes(n: int) -> int:
+    """Bytes of the station list itself: ``n`` names of this input as Python strings in a list."""
+    names = [f"XS.S{k:04d}" if k < 10000 else f"XS.T{k - 10000:04d}" for k in range(n)]
+    return sys.getsizeof(names) + sum(sys.getsizeof(name) for name in names)
 
 
 def make_input(folder: Path, n: int) -> Path:
@@ -202,6 +212,37 @@ def measure_merges(source: Path, out: Path, chunk_files: int) -> dict[str, Any]:
     }
 
 
+def memory_sweep(sizes: list[int], json_path: Path | None = None) -> int:
+    """The driver alone: peak RSS and wall time of ``batch run`` (no-op, 2 workers) per station count.
+
+    ``python benchmarks/batch_bench.py --memory 1000,10000,20000``: the growth of the driver's
+    peak between sizes, per added station, next to the size of the station list itself.
+    """
+    folder = Path(tempfile.gettempdir()) / "asdfkit-batch-scale"
+    out = folder / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in sizes:
+        source = make_input(folder, n)
+        seconds, peak = _batch(source, out / f"memory{n}.h5", "noop", 2, False, out / "rss.txt")
+        rows.append({"stations": n, "seconds": seconds, "driver_peak_rss_mib": peak / 1024,
+                     "station list MiB": station_list_bytes(n) / 2**20})
+    print(f"batch noop --workers 2 --no-provenance, {os.cpu_count()} CPUs")
+    for i, row in enumerate(rows):
+        line = (f"  {row['stations']:7d} stations  {row['seconds']:7.2f} s  driver peak {row['driver_peak_rss_mib']:6.1f} MiB"
+                f"  (station list itself {row['station list MiB']:5.2f} MiB)")
+        if i:
+            before = rows[i - 1]
+            added = row["stations"] - before["stations"]
+            row["bytes per added station"] = 2**20 * (row["driver_peak_rss_mib"] - before["driver_peak_rss_mib"]) / added
+            row["time ratio to previous"] = row["seconds"] / before["seconds"]
+            line += f"  +{row['bytes per added station']:4.0f} B/station, time {row['time ratio to previous']:.2f}x"
+        print(line)
+    if json_path is not None:
+        json_path.write_text(json.dumps({"cpus": os.cpu_count(), "memory": rows}, indent=2))
+    return 0
+
+
 def main(sizes: list[int], json_path: Path | None = None, chunk_files: int = 100) -> int:
     folder = Path(tempfile.gettempdir()) / "asdfkit-batch-scale"
     results = {"cpus": os.cpu_count(), "runs": [measure(folder, n, chunk_files) for n in sizes]}
@@ -213,6 +254,16 @@ def main(sizes: list[int], json_path: Path | None = None, chunk_files: int = 100
             f"time ratio {large['stations']} / {small['stations']} stations ({factor:g}x stations)": {
                 k: large["seconds"][k] / small["seconds"][k] for k in large["seconds"]
             },
+            "driver peak RSS growth": {
+                name: {
+                    "MiB": large["driver_peak_rss_mib"][name] - small["driver_peak_rss_mib"][name],
+                    "bytes per added station": 2**20 * (large["driver_peak_rss_mib"][name]
+                                                        - small["driver_peak_rss_mib"][name])
+                    / (large["stations"] - small["stations"]),
+                }
+                for name in large["driver_peak_rss_mib"]
+            },
+            "station list itself, bytes per station": station_list_bytes(large["stations"]) / large["stations"],
             "merge time ratio": {
                 k: large["merge"][k] / small["merge"][k]
                 for k in ("asdf-cli batch merge s", "asdf-cli merge s", "asdf-cli batch merge CPU s",
@@ -239,9 +290,15 @@ def main(sizes: list[int], json_path: Path | None = None, chunk_files: int = 100
     if "scaling" in results:
         print("\nscaling:")
         for group, values in results["scaling"].items():
+            if not isinstance(values, dict):
+                print(f"  {group}: {values:.0f}")
+                continue
             print(f"  {group}")
             for name, value in values.items():
-                print(f"    {name:24s} {value:6.2f}x")
+                if isinstance(value, dict):
+                    print(f"    {name:24s} +{value['MiB']:5.1f} MiB, {value['bytes per added station']:5.0f} B/station")
+                else:
+                    print(f"    {name:24s} {value:6.2f}x")
     if json_path is not None:
         json_path.write_text(json.dumps(results, indent=2))
     return 0

@@ -15,11 +15,12 @@ machine.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,11 @@ def _in_pool_worker(process: Process, job: Any) -> Any:
     return process(job)
 
 
+IN_FLIGHT_PER_WORKER = 4
+"""Tasks submitted ahead per pool worker: enough to keep workers busy, few enough that
+the driver holds a bounded number of jobs and results whatever the station count."""
+
+
 def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[Any]:
     # fork where the OS has it: functions defined in a script (even without an
     # ``if __name__ == "__main__"`` guard) reach the workers, and start-up is cheap.
@@ -95,17 +101,24 @@ def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[Any]:
     context = multiprocessing.get_context(method)
     with worker_pool(workers, mp_context=context) as pool:
         call = functools.partial(_in_pool_worker, process)
-        futures = [pool.submit(call, job) for job in jobs]
+        queue = iter(jobs)
+        pending: set[Future[Any]] = set()
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            for job in itertools.islice(queue, workers * IN_FLIGHT_PER_WORKER):
+                pending.add(pool.submit(call, job))
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                # refill first (one task per finished one): workers never wait on the driver's journal
+                pending.update(pool.submit(call, job) for job in itertools.islice(queue, len(finished)))
+                for future in finished:
+                    yield future.result()  # not kept once consumed: driver memory stays flat
         except BrokenProcessPool as exc:
             raise BatchError(
                 "a worker process died (killed or out of memory); committed stations are kept — "
                 "run the same command again to continue"
             ) from exc
         finally:  # stopped early (a full disk, an error): tasks not started never start
-            for future in futures:
+            for future in pending:
                 future.cancel()
 
 
@@ -127,9 +140,17 @@ def _dask(jobs: Sequence[Any], backend: Backend, process: Process) -> Iterator[A
         )
         client = Client(cluster)
     try:
-        futures = client.map(process, list(jobs), pure=False)
-        for future in dask_completed(futures):
-            yield future.result()
+        # A bounded window of submitted tasks, as for the pool: the client (and the
+        # scheduler) hold a few futures at a time, and a consumed result is released.
+        queue = iter(jobs)
+        window = max(backend.workers, len(client.scheduler_info().get("workers", ()))) * IN_FLIGHT_PER_WORKER
+        completed = dask_completed(client.submit(process, job, pure=False) for job in itertools.islice(queue, window))
+        for future in completed:
+            result = future.result()
+            for job in itertools.islice(queue, 1):
+                completed.add(client.submit(process, job, pure=False))
+            future.release()
+            yield result
     finally:
         try:  # workers of a running cluster outlive the run: let them close the input
             client.run(InputCache.close)

@@ -126,13 +126,17 @@ class ChunkJournal:
     """Done and failed stations of one chunk, its part files, and the stations each run processed.
 
     Kept as an append-only file of JSON lines (``journal.jsonl``); the state
-    here is the replay of its lines.
+    here is the replay of its lines.  Only what the driver decides with is kept
+    in memory — each done station's part file (``None`` for an older journal),
+    failures with their tracebacks, the run records — not the per-station
+    timings the lines carry, so a chunk of many stations costs little more
+    than its station list.
     """
 
     path: Path
     chunk: str
     stations: list[str]
-    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    done: dict[str, str | None] = field(default_factory=dict)
     failed: dict[str, dict[str, Any]] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)
     parts: dict[str, list[str]] = field(default_factory=dict)
@@ -151,19 +155,18 @@ class ChunkJournal:
                     "finish the run with that version, or delete the folder"
                 )
             return journal
-        data = path.read_bytes()
         offset = 0
-        while offset < len(data):
-            end = data.find(b"\n", offset)
-            if end < 0:  # the last line, cut short by a crash: never committed
-                log.info("%s: ignoring an incomplete last line (%d bytes)", path, len(data) - offset)
-                break
-            try:
-                record = json.loads(data[offset:end])
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise BatchError(f"invalid batch record {str(path)!r} at byte {offset}: {exc}") from exc
-            journal._replay(record)
-            offset = end + 1
+        with open(path, "rb") as lines:  # line by line: a long journal is never held whole
+            for line in lines:
+                if not line.endswith(b"\n"):  # the last line, cut short by a crash: never committed
+                    log.info("%s: ignoring an incomplete last line (%d bytes)", path, len(line))
+                    break
+                try:
+                    record = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    raise BatchError(f"invalid batch record {str(path)!r} at byte {offset}: {exc}") from exc
+                journal._replay(record)
+                offset += len(line)
         journal._valid_bytes = offset
         return journal
 
@@ -176,15 +179,15 @@ class ChunkJournal:
             name, stations = record["adopted"], list(record["stations"])
             self.parts[name] = stations
             for station in stations:
-                self.done[station] = {"adopted": True, "part": name}
+                self.done[station] = name
                 self.failed.pop(station, None)
             run["adopted"].extend(stations)
         if "done" in record:
             name = record.get("part")
             if name is not None:
                 self.parts[name] = list(record["done"])
-            for station, entry in record["done"].items():
-                self.done[station] = {**entry, "part": name}
+            for station in record["done"]:
+                self.done[station] = name
                 self.failed.pop(station, None)
             run["processed"].extend(record["done"])
         if "failed" in record:

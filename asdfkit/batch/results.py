@@ -95,7 +95,7 @@ def status(output: str | os.PathLike[str]) -> BatchStatus:
     for index, stations in enumerate(partition(plan.stations, plan.chunks)):
         spec = ChunkSpec(index, plan.chunks)
         journal = work.journal(spec, stations)
-        committed = set(journal.done)
+        unjournaled: set[str] = set()
         unpacked = False
         for name, path in work.parts(spec).items():
             if name in journal.packed:
@@ -103,14 +103,15 @@ def status(output: str | os.PathLike[str]) -> BatchStatus:
             unpacked = True
             if name not in journal.parts:  # committed, not journaled yet (or the driver was killed)
                 with contextlib.suppress(BatchError):
-                    committed.update(read_units(path))
-        done = tuple(s for s in stations if s in committed)
+                    unjournaled.update(read_units(path))
+        # membership tests in the journal's dict and a set, never in a tuple: linear in stations
+        done = tuple(s for s in stations if s in journal.done or s in unjournaled)
         failed = {
             s: str(journal.failed[s].get("error", ""))
             for s in stations
-            if s in journal.failed and s not in done
+            if s in journal.failed and s not in journal.done and s not in unjournaled
         }
-        pending = tuple(s for s in stations if s not in done and s not in failed)
+        pending = tuple(s for s in stations if s not in journal.done and s not in unjournaled and s not in failed)
         packed = work.chunk_file(spec).exists() and not unpacked
         chunks.append(ChunkStatus(str(spec), done, failed, pending, packed, len(journal.runs)))
     return BatchStatus(str(output), plan.input, plan.job, tuple(chunks))
@@ -192,6 +193,5 @@ def _copy_single(chunk_file: Path, target: Path) -> SurgeryReport:
             raise
     fsync_folder(target.parent)
     report = SurgeryReport(str(target), size_before=None, size_after=size)
-    report.copied_paths = count_datasets(target)
-    report.copied = len(report.copied_paths)
+    report.copied = count_datasets(target)  # the file is linked whole: no per-object paths to list
     return report

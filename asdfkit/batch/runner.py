@@ -22,7 +22,7 @@ from ..naming import check_tag
 from .backends import Backend, run_jobs
 from .journal import ChunkJournal, Plan, WorkDir
 from .partition import ChunkSpec, partition
-from .parts import fsync_file, fsync_folder, root_version, verify_file, verify_part
+from .parts import bound_metadata_cache, fsync_file, fsync_folder, root_version, verify_file, verify_part
 from .recipe import Recipe
 from .results import merge_chunks
 from .space import require_free_space
@@ -94,6 +94,7 @@ def _survey(
     them) the stations are those with a selected trace of that tag.
     """
     with open_asdf(path, "r") as asdf:
+        bound_metadata_cache(asdf.h5)  # listing 10,000 station groups otherwise keeps ~3 MiB
         stations = asdf.stations
         tags = asdf.waveform_tags
         if input_tag is None:
@@ -331,6 +332,7 @@ def drive(
         finally:
             journal.close()
             InputCache.close()
+    del journal, mine  # the merge needs neither: what the driver holds stays the station list
     if merge_output if merge_output is not None else (chunk.count == 1 and summary.ok):
         summary.merged = merge_chunks(output).to_dict()
     return summary

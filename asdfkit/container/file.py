@@ -301,6 +301,7 @@ class ASDFFile:
                 log.debug("could not write header cache for %s: %s", self.path, exc)
         if self._index_cache and self._trace_attrs.loaded is not None and (self._modified or self._trace_attrs.dirty):
             self._trace_attrs.save(file_key(self.path))
+        loader.loaded = None  # a closed file keeps no header table (the object may live on in a cycle)
 
     @property
     def h5(self) -> h5py.File:
@@ -547,8 +548,7 @@ class ASDFFile:
     @property
     def waveform_tags(self) -> list[str]:
         """Every tag in the file, sorted."""
-        index = self._waveforms.index
-        return sorted(set(index.column("tag"))) if len(index) else []
+        return sorted(self._waveforms.index.tags())
 
     def remove_waveform(self, header: TraceHeader) -> None:
         """Delete the one trace a header (from :meth:`list_waveforms`) describes."""

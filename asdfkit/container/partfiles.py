@@ -6,9 +6,8 @@ Used by :mod:`asdfkit.batch` (only the container layer imports h5py).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import h5py
 import numpy as np
@@ -20,6 +19,7 @@ __all__ = [
     "UNITS_ATTR",
     "bound_metadata_cache",
     "count_datasets",
+    "each_dataset",
     "read_units",
     "root_version",
     "set_units",
@@ -30,10 +30,13 @@ __all__ = [
 
 UNITS_ATTR = "asdfkit_batch_units"
 
-METADATA_CACHE_BYTES = 2 * 2**20
-"""Metadata cache of the files a batch process walks: HDF5's default grows to 32 MiB per file and
-the process keeps the memory after closing it (~15 KiB per dataset read, measured) — a bounded
-cache keeps the driver's and the workers' memory flat, at no cost for one pass over the file."""
+METADATA_CACHE_BYTES = 256 * 2**10
+"""Metadata cache of the files a batch process walks.  HDF5's default grows to 32 MiB per
+file, and its entries cost about 12 times their size on disk in memory (a 2 MiB cache held
+~25 MiB while a chunk of 10,000 stations was packed, measured), which the process keeps
+after closing the file.  A small cache keeps the driver's and the workers' memory flat, at
+no cost for one pass over the file (packing 10,000 stations: 0.74 s at 256 KiB, 0.84 s at
+2 MiB)."""
 
 
 def bound_metadata_cache(h5: h5py.File, size: int = METADATA_CACHE_BYTES) -> h5py.File:
@@ -71,24 +74,61 @@ def read_units(path: Path) -> list[str]:
         raise BatchError(f"damaged part file {str(path)!r}: {exc}") from exc
 
 
+def each_dataset(
+    group: h5py.h5g.GroupID, visit: Callable[[h5py.h5d.DatasetID], None], _ancestors: tuple[int, ...] = ()
+) -> None:
+    """Call ``visit`` on every dataset under ``group``, depth first over its hard links.
+
+    Memory stays bounded by the depth of the tree: HDF5's ``H5Ovisit`` keeps a
+    table of every object it has passed (~130 bytes each, measured: 5 MiB over
+    a chunk file of 20,000 stations).  A group that holds itself (a cycle of
+    hard links) is entered once; soft and external links are not followed.
+    """
+    address = h5py.h5o.get_info(group).addr
+    if address in _ancestors:
+        return
+    path = (*_ancestors, address)
+
+    failure: list[BaseException] = []
+
+    def each(name: bytes) -> int | None:
+        # An exception must not cross HDF5's iteration (nested, h5py turns it into a
+        # SystemError): it stops the iteration and is raised once HDF5 has returned.
+        try:
+            if group.links.get_info(name).type != h5py.h5l.TYPE_HARD:
+                return None
+            member = h5py.h5o.open(group, name)
+            if isinstance(member, h5py.h5g.GroupID):
+                each_dataset(member, visit, path)
+            elif isinstance(member, h5py.h5d.DatasetID):
+                visit(member)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, unchanged
+            failure.append(exc)
+            return 1
+        return None
+
+    group.links.iterate(each)
+    if failure:
+        raise failure[0]
+
+
 def _read_every_dataset(f: h5py.File) -> None:
-    """Read every dataset through HDF5's filters (fletcher32, gzip...): a bad chunk raises."""
-    names: list[bytes] = []
+    """Read every dataset through HDF5's filters (fletcher32, gzip...): a bad chunk raises.
 
-    def visit(name: bytes, info: Any) -> None:
-        if info.type == h5py.h5o.TYPE_DATASET:
-            names.append(name)
+    Each dataset is read as the walk reaches it: no list of the file's objects
+    is built (a chunk of 10,000 stations would hold 20,000 names at once).
+    """
 
-    h5py.h5o.visit(f.id, visit, info=True)
-    for name in names:
-        dataset = h5py.h5d.open(f.id, name)
+    def read(dataset: h5py.h5d.DatasetID) -> None:
         dtype = dataset.dtype
         if dtype.hasobject or h5py.check_vlen_dtype(dtype) is not None:
-            np.asarray(f[name][()])  # variable-length values: through the high-level reader
-            continue
+            np.asarray(h5py.Dataset(dataset)[()])  # variable-length values: through the high-level reader
+            return
         buffer = np.empty(dataset.shape, dtype=dtype)
         if buffer.size:
             dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, buffer)
+
+    each_dataset(f.id, read)
 
 
 def verify_file(path: Path) -> None:
@@ -141,14 +181,14 @@ def root_version(path: Path) -> str | None:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def count_datasets(path: Path) -> list[str]:
-    """The HDF5 paths of every dataset of a file (one pass over its objects, no data read)."""
-    found: list[str] = []
+def count_datasets(path: Path) -> int:
+    """How many datasets a file holds (one walk over its objects, no data read, no list of names)."""
+    found = 0
 
-    def visit(name: bytes, info: Any) -> None:
-        if info.type == h5py.h5o.TYPE_DATASET:
-            found.append("/" + name.decode())
+    def count(dataset: h5py.h5d.DatasetID) -> None:
+        nonlocal found
+        found += 1
 
     with bound_metadata_cache(h5py.File(path, "r")) as f:
-        h5py.h5o.visit(f.id, visit, info=True)
+        each_dataset(f.id, count)
     return found

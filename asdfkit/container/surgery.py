@@ -86,7 +86,12 @@ class MergeSource:
 
 @dataclass
 class SurgeryReport:
-    """What a merge, extract or repack did."""
+    """What a merge, extract or repack did.
+
+    ``copied_paths`` lists the datasets copied one by one; it stays empty when
+    the target is a whole file taken as it is (a batch run's only chunk file,
+    linked into place), where ``copied`` is the number of datasets the file holds.
+    """
 
     target: str
     copied: int = 0

@@ -116,7 +116,12 @@ def test_sigkill_of_the_driver_then_restart(stations_file: Path, tmp_path: Path,
     _wait_for(lambda: _group_gone(driver.pid), "the orphaned workers to leave")
     assert not out.exists()
 
-    assert done_before_kill <= len(_committed(out)) < 12  # really killed midway
+    # Really killed midway: the chunk was not packed.  Workers orphaned by the kill finish the
+    # task they hold (and may take one queued task) before their watchdog ends them, so under
+    # load the last stations can be committed after the driver died; the restart then adopts them.
+    committed = _committed(out)
+    assert done_before_kill <= len(committed)
+    assert len(committed) < 12 or not status(out).chunks[0].packed
     _restart_and_check(stations_file, out, log, tmp_path)
 
 

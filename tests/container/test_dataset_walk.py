@@ -1,0 +1,60 @@
+"""The walk that verifies and counts a file's datasets with bounded memory (issue 19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import obspy
+import pytest
+
+from asdfkit.container.partfiles import count_datasets, each_dataset, verify_file
+from asdfkit.errors import BatchError
+
+
+def _file(path: Path) -> Path:
+    data = obspy.read()[0].data.astype(np.float32)  # ObsPy's real example recording
+    with h5py.File(path, "w") as f:
+        for name in ("Waveforms/XS.A/one", "Waveforms/XS.B/two", "AuxiliaryData/X/y/z/deep"):
+            f.create_dataset(name, data=data, chunks=(500,), compression="gzip", fletcher32=True)
+        f["AuxiliaryData/X/y/again"] = f["AuxiliaryData/X"]  # a hard-link cycle
+        f["Waveforms/XS.A/soft"] = h5py.SoftLink("/Waveforms/XS.B/two")
+        f.create_dataset("Provenance/text", data=np.array(["a", "bc"], dtype=h5py.string_dtype()))
+    return path
+
+
+def test_every_dataset_once_through_cycles_and_not_through_soft_links(tmp_path: Path) -> None:
+    path = _file(tmp_path / "f.h5")
+    seen: list[str] = []
+    with h5py.File(path, "r") as f:
+        each_dataset(f.id, lambda d: seen.append(h5py.h5i.get_name(d).decode()))
+        expected: list[str] = []
+        f.visititems(lambda name, obj: expected.append("/" + name) if isinstance(obj, h5py.Dataset) else None)
+    assert sorted(seen) == sorted(expected) and len(seen) == 4
+    assert count_datasets(path) == 4
+    verify_file(path)  # every dataset reads back, the variable-length one too
+
+
+def test_a_bad_chunk_deep_in_the_tree_raises_the_reader_error(tmp_path: Path) -> None:
+    path = _file(tmp_path / "f.h5")
+    with h5py.File(path, "r") as f:
+        offset = f["AuxiliaryData/X/y/z/deep"].id.get_chunk_info(1).byte_offset
+    raw = bytearray(path.read_bytes())
+    raw[offset + 20] ^= 0xFF
+    path.write_bytes(raw)
+    with pytest.raises(BatchError, match=r"damaged file .*f\.h5.*filter"):
+        verify_file(path)
+
+
+def test_an_error_of_the_visitor_stops_the_walk_and_is_raised_unchanged(tmp_path: Path) -> None:
+    path = _file(tmp_path / "f.h5")
+    visited: list[int] = []
+
+    def stop(dataset: h5py.h5d.DatasetID) -> None:
+        visited.append(1)
+        raise KeyError("stop here")
+
+    with h5py.File(path, "r") as f, pytest.raises(KeyError, match="stop here"):
+        each_dataset(f.id, stop)
+    assert visited == [1]
