@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stations", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="16 stations")
-    parser.add_argument("--repeats", type=int, default=2, help="best of this many runs per contender")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="best of this many runs per contender (with --scale: interleaved rounds)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--scale", metavar="N,N", help="batch at scale against a plain loop (batch_scale.py)")
     parser.add_argument("--chunk-files", type=int, default=100, help="chunk files of the --scale merges")
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import batch_scale
 
-        return batch_scale.main([int(x) for x in args.scale.split(",")], args.json, args.chunk_files)
+        return batch_scale.main([int(x) for x in args.scale.split(",")], args.json, args.chunk_files, args.repeats)
     logging.basicConfig(level=logging.WARNING)
     n = 16 if args.quick else args.stations
     folder = Path(tempfile.gettempdir()) / "asdfkit-batch-bench"

@@ -27,7 +27,6 @@ import numpy as np
 from obspy import Inventory, Stream
 
 from ..container import open as open_asdf
-from ..container.index import StationHeaders
 from ..errors import BatchError, DiskFullError, NotFoundError
 from ..provenance import ProvenanceRecorder, add_processed_waveforms
 from .parts import bound_metadata_cache, commit_part, part_name, set_units, temp_for
@@ -144,23 +143,14 @@ class _OpenInput:
     def __init__(self, path: Path, tag: str | None, query: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
         self.file = open_asdf(path, "r")
         bound_metadata_cache(self.file.h5)  # read once per station over the whole run: keep memory flat
-        self.tag = tag
-        self.station_headers = StationHeaders(self.file.h5)
-        self.by_station: dict[str, list[TraceHeader]] | None = None
+        self.headers: Callable[[str], list[TraceHeader]]
         if query:  # a selection (groups, labels) is answered from the file's header table, once
-            self.by_station = {}
+            selected: dict[str, list[TraceHeader]] = {}
             for header in self.file.list_waveforms(tag=tag, **{key: list(values) for key, values in query}):
-                self.by_station.setdefault(header.station_id, []).append(header)
-
-    def headers(self, station: str) -> list[TraceHeader]:
-        """The station's traces to process: from its own group, or from the selection.
-
-        Without a selection nothing of the whole file is held: a worker's
-        memory does not grow with the number of stations in the input.
-        """
-        if self.by_station is not None:
-            return self.by_station.get(station, [])
-        return self.station_headers(station, self.tag)
+                selected.setdefault(header.station_id, []).append(header)
+            self.headers = lambda station: selected.get(station, [])
+        else:  # the table and a list of rows per station, not a header object per trace of the input
+            self.headers = self.file.headers_by_station(tag)
 
     def read(self, station: str) -> tuple[Stream, Inventory, bytes | None]:
         stream = Stream([self.file.get_waveform(h) for h in self.headers(station)])

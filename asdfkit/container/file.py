@@ -6,7 +6,7 @@ import fnmatch
 import logging
 import os
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -539,6 +539,27 @@ class ASDFFile:
     def get_waveform_meta(self, header: TraceHeader) -> TraceMeta:
         """Ids, labels and provenance id of one trace (its samples are not read)."""
         return self._waveforms.meta(header)
+
+    def headers_by_station(self, tag: str | None = None) -> Callable[[str], list[TraceHeader]]:
+        """A lookup ``NET.STA`` → headers of that station's traces (of ``tag``, or all).
+
+        For a process that reads every station once (a batch worker): the
+        station's headers are built when asked for, from the file's header
+        table, instead of one header object per trace held for the whole run.
+
+        Examples
+        --------
+        >>> lookup = f.headers_by_station("raw_recording")          # doctest: +SKIP
+        >>> [h.channel for h in lookup("IU.ANMO")]                  # doctest: +SKIP
+        ['BHE', 'BHN', 'BHZ']
+        """
+        index = self._waveforms.index
+        rows = index.rows_by_station(tag)
+
+        def lookup(station_id: str) -> list[TraceHeader]:
+            return [index.header(i) for i in rows.get(station_id, ())]
+
+        return lookup
 
     @property
     def n_waveforms(self) -> int:

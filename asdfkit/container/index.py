@@ -31,7 +31,7 @@ from ..spec import STATIONXML_NAME
 from ..times import end_ns, to_utc
 from .damage import damage_guard
 
-__all__ = ["HeaderIndex", "TraceHeader", "StationHeaders", "cache_dir"]
+__all__ = ["HeaderIndex", "TraceHeader", "cache_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -165,32 +165,6 @@ def _station_rows(h5: h5py.File, waveforms: h5py.h5g.GroupID, group_name: bytes)
         yield text, int(buf_i), float(buf_f), int(length[0]) if length else 1
 
 
-class StationHeaders:
-    """Headers of one station's traces at a time, read from its own group (no file-wide index).
-
-    What :meth:`HeaderIndex.walk` reads, station by station: a process that
-    visits every station once (a batch worker) keeps no table of the whole
-    file.  Calling it with a station id (and optionally a tag) gives that
-    station's traces in the group's (name) order.
-    """
-
-    def __init__(self, h5: h5py.File) -> None:
-        self._h5 = h5
-        self._waveforms = (
-            h5py.h5g.open(h5.id, b"Waveforms") if isinstance(h5.get("Waveforms"), h5py.Group) else None
-        )
-
-    def __call__(self, station_id: str, tag: str | None = None) -> list[TraceHeader]:
-        if self._waveforms is None:
-            return []
-        headers = []
-        for name, start, rate, npts in _station_rows(self._h5, self._waveforms, station_id.encode()):
-            network, station, location, channel, trace_tag = _split(name)
-            if tag is None or trace_tag == tag:
-                headers.append(TraceHeader(name, network, station, location, channel, trace_tag, start, rate, npts))
-        return headers
-
-
 class HeaderIndex:
     """Columnar header table of every trace in a file."""
 
@@ -284,8 +258,8 @@ class HeaderIndex:
         return name in self._position
 
     def header(self, i: int) -> TraceHeader:
-        """The :class:`TraceHeader` of row ``i``."""
-        net, sta, loc, cha, tag = self.codes[i]
+        """The :class:`TraceHeader` of row ``i`` (its name alone is parsed if the codes are not yet)."""
+        net, sta, loc, cha, tag = self._codes[i] if self._codes is not None else _split(self.names[i])
         return TraceHeader(
             self.names[i], net, sta, loc, cha, tag,
             int(self.start[i]), float(self.rate[i]), int(self.npts[i]),
@@ -306,6 +280,26 @@ class HeaderIndex:
             values[:] = [c[position] for c in self.codes]
             self._columns[field] = values
         return self._columns[field]
+
+    def rows_by_station(self, tag: str | None = None) -> dict[str, list[int]]:
+        """Row numbers of each station's traces (``NET.STA`` → rows), of one tag or all.
+
+        Parses one name at a time and keeps no codes: a process that reads
+        every station once holds the table and these row lists, not a header
+        object per trace.
+
+        Examples
+        --------
+        >>> HeaderIndex(["XS.A..BHZ__2020__2020__raw", "XS.B..BHZ__2020__2020__raw",
+        ...              "XS.A..BHN__2020__2020__raw"], [0, 0, 0], [1.0] * 3, [1] * 3).rows_by_station("raw")
+        {'XS.A': [0, 2], 'XS.B': [1]}
+        """
+        rows: dict[str, list[int]] = {}
+        for i, name in enumerate(self.names):
+            network, station, _, _, trace_tag = _split(name)
+            if tag is None or trace_tag == tag:
+                rows.setdefault(f"{network}.{station}", []).append(i)
+        return rows
 
     def tags(self) -> set[str]:
         """The distinct tags, without parsing (and keeping) every row's codes.

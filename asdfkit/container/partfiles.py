@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
@@ -112,11 +113,23 @@ def each_dataset(
         raise failure[0]
 
 
-def _read_every_dataset(f: h5py.File) -> None:
+def _visit_datasets(group: h5py.h5g.GroupID, visit: Callable[[h5py.h5d.DatasetID], None]) -> None:
+    """HDF5's own walk (``H5Ovisit``): faster than :func:`each_dataset`, but it keeps a table of
+    every object it passes — for small files (a part file: one task's stations)."""
+
+    def each(name: bytes, info: Any) -> None:
+        if info.type == h5py.h5o.TYPE_DATASET:
+            visit(h5py.h5d.open(group, name))
+
+    h5py.h5o.visit(group, each, info=True)
+
+
+def _read_every_dataset(f: h5py.File, small: bool = False) -> None:
     """Read every dataset through HDF5's filters (fletcher32, gzip...): a bad chunk raises.
 
     Each dataset is read as the walk reaches it: no list of the file's objects
-    is built (a chunk of 10,000 stations would hold 20,000 names at once).
+    is built.  ``small`` files are walked by HDF5 itself (faster); a chunk
+    file of 10,000 stations group by group (bounded memory).
     """
 
     def read(dataset: h5py.h5d.DatasetID) -> None:
@@ -128,7 +141,7 @@ def _read_every_dataset(f: h5py.File) -> None:
         if buffer.size:
             dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, buffer)
 
-    each_dataset(f.id, read)
+    (_visit_datasets if small else each_dataset)(f.id, read)
 
 
 def verify_file(path: Path) -> None:
@@ -158,7 +171,7 @@ def verify_part(path: Path, expected: Sequence[str] | None = None) -> list[str]:
     try:
         with bound_metadata_cache(h5py.File(path, "r")) as f:
             units = _units(f, path)
-            _read_every_dataset(f)
+            _read_every_dataset(f, small=True)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise BatchError(f"damaged part file {str(path)!r}: {exc}") from exc
     if expected is not None and list(expected) != units:
