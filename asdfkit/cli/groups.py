@@ -17,9 +17,9 @@ import click
 
 from ..container import open as open_asdf
 from ..container.groups import Group
-from ..errors import InvalidValueError, NotFoundError
+from ..errors import EmptySelectionError, InvalidValueError, NotFoundError
 from .contract import AsdfFile
-from .selection import pop_selection, selection_options
+from .selection import describe_selection, pop_selection, selection_options
 
 __all__ = ["group", "label"]
 
@@ -35,6 +35,16 @@ def _usage_errors() -> Iterator[None]:
     except (NotFoundError, InvalidValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None
+
+
+def _require_selected(file: Path, query: dict[str, Any], what: str) -> None:
+    """A selection that matches no trace of FILE is a problem with the data: exit 1, before the
+    file is opened for writing (nothing is written)."""
+    with _usage_errors(), open_asdf(file, "r") as f:
+        if f.list_waveforms(**query):
+            return
+    shown = describe_selection(query) or "(every trace: the file holds none)"
+    raise EmptySelectionError(f"no trace of {str(file)!r} matches {shown}: {what}")
 
 
 def _shown(group: Group, members: list[str], missing: list[str]) -> dict[str, Any]:
@@ -61,6 +71,8 @@ def create_command(file: Path, name: str, dynamic: bool, comment: str, as_json: 
     itself is stored and re-run each time the group is used.
     """
     query = pop_selection(options)
+    if not dynamic:  # a dynamic group may select nothing yet: its query runs on each use
+        _require_selected(file, query, f"no group {name!r} created")
     with _usage_errors(), open_asdf(file, "r+") as f:
         if dynamic:
             if "group" in query:
@@ -174,6 +186,7 @@ def label() -> None:
 
 
 def _label(file: Path, text: str, query: dict[str, Any], add: bool, as_json: bool) -> None:
+    _require_selected(file, query, f"label {text!r} {'added to' if add else 'removed from'} no trace")
     with _usage_errors(), open_asdf(file, "r+") as f:
         count = f.add_labels(text, **query) if add else f.remove_labels(text, **query)
     if as_json:

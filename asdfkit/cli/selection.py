@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["SELECTION_KEYS", "pop_selection", "selection_options"]
+__all__ = ["SELECTION_KEYS", "describe_selection", "pop_selection", "selection_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,3 +72,19 @@ def pop_selection(options: dict[str, Any]) -> dict[str, Any]:
     if groups:
         query["group"] = list(groups)
     return query
+
+
+def describe_selection(query: dict[str, Any]) -> str:
+    """The selection as the options that make it, for messages: ``--network IU --label a,b``.
+
+    Examples
+    --------
+    >>> describe_selection({"network": "IU", "labels": ["a", "b"]})
+    '--network IU --label a,b'
+    """
+    words = []
+    for key, value in query.items():
+        option = {"labels": "label"}.get(key, key).replace("_", "-")
+        values = value if isinstance(value, (list, tuple)) else [value]
+        words.append(f"--{option} {','.join(str(v) for v in values)}")
+    return " ".join(words)

@@ -18,7 +18,7 @@ from .contract import (
     require_asdf,
     show_progress,
 )
-from .selection import pop_selection, selection_options
+from .selection import describe_selection, pop_selection, selection_options
 
 __all__ = ["extract_command", "merge_command", "repack_command"]
 
@@ -107,8 +107,9 @@ def extract_command(
     if chosen:
         with open_asdf(source, "r") as handle:
             if not handle.list_waveforms(**chosen):
-                shown = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in query_options(chosen))
-                raise EmptySelectionError(f"no trace of {str(source)!r} matches {shown}: nothing extracted")
+                raise EmptySelectionError(
+                    f"no trace of {str(source)!r} matches {describe_selection(chosen)}: nothing extracted"
+                )
     auxiliary: bool | list[str] = True if all_auxiliary else list(aux_types)
     _report(
         extract(source, target, events=events, auxiliary=auxiliary, groups=groups, overwrite=overwrite,
@@ -136,13 +137,3 @@ def repack_command(source: Path, target: Path | None, overwrite: bool, as_json: 
         refuse_options(["--overwrite"], "without TARGET (repack in place always replaces SOURCE)")
     require_asdf(source, "source")
     _report(repack(source, target, progress=show_progress(progress)), as_json, "repacked")
-
-
-def query_options(query: dict[str, Any]) -> list[tuple[str, str]]:
-    """The selection as (option, value) pairs, for messages."""
-    pairs = []
-    for key, value in query.items():
-        option = {"labels": "label", "group": "group", "tag": "tag"}.get(key, key)
-        values = value if isinstance(value, (list, tuple)) else [value]
-        pairs.append((option, ",".join(str(v) for v in values)))
-    return pairs

@@ -151,6 +151,9 @@ CASES: list[tuple[list[str], int]] = [
     (["convert", "{asdf}", "{new}", "--to", "sac", "--tag", "nope"], 1),
     (["convert", "{asdf}", "{new}", "--to", "css", "--network", "IU"], 1),
     (["extract", "{asdf}", "{new}", "--tag", "nope"], 1),
+    (["group", "create", "{asdf}", "ring1", "--network", "IU"], 1),
+    (["label", "add", "{asdf}", "checked", "--station", "NOPE"], 1),
+    (["label", "remove", "{asdf}", "checked", "--tag", "nope"], 1),
 ]
 
 
