@@ -89,8 +89,9 @@ def _in_pool_worker(process: Process, job: Any) -> Any:
 
 
 IN_FLIGHT_PER_WORKER = 4
-"""Tasks submitted ahead per pool worker: enough to keep workers busy, few enough that
-the driver holds a bounded number of jobs and results whatever the station count."""
+"""Tasks submitted at a time per worker: enough to keep workers busy, few enough that the
+back-end holds a bounded number of submitted tasks and unconsumed results whatever the
+station count (the driver's list of jobs is a list of station tuples, the station list)."""
 
 
 def _pool(jobs: Sequence[Any], workers: int, process: Process) -> Iterator[Any]:
@@ -142,14 +143,21 @@ def _dask(jobs: Sequence[Any], backend: Backend, process: Process) -> Iterator[A
     try:
         # A bounded window of submitted tasks, as for the pool: the client (and the
         # scheduler) hold a few futures at a time, and a consumed result is released.
+        # The window follows the cluster's threads, so workers that join later (an
+        # adaptive or job-queue cluster) get tasks too.
         queue = iter(jobs)
-        window = max(backend.workers, len(client.scheduler_info().get("workers", ()))) * IN_FLIGHT_PER_WORKER
-        completed = dask_completed(client.submit(process, job, pure=False) for job in itertools.islice(queue, window))
+
+        def window() -> int:
+            return IN_FLIGHT_PER_WORKER * max(backend.workers, sum(client.nthreads().values()))
+
+        completed = dask_completed(
+            [client.submit(process, job, pure=False) for job in itertools.islice(queue, window())]
+        )
         for future in completed:
             result = future.result()
-            for job in itertools.islice(queue, 1):
-                completed.add(client.submit(process, job, pure=False))
             future.release()
+            for job in itertools.islice(queue, max(1, window() - completed.count())):
+                completed.add(client.submit(process, job, pure=False))
             yield result
     finally:
         try:  # workers of a running cluster outlive the run: let them close the input

@@ -172,16 +172,16 @@ class ChunkJournal:
 
     def _replay(self, record: dict[str, Any]) -> None:
         if "run" in record:
-            self.runs.append({**record["run"], "processed": [], "adopted": []})
+            self.runs.append({**record["run"], "processed": 0, "adopted": 0})
             return
-        run = self.runs[-1] if self.runs else {"processed": [], "adopted": []}
+        run = self.runs[-1] if self.runs else {"processed": 0, "adopted": 0}
         if "adopted" in record:
             name, stations = record["adopted"], list(record["stations"])
             self.parts[name] = stations
             for station in stations:
                 self.done[station] = name
                 self.failed.pop(station, None)
-            run["adopted"].extend(stations)
+            run["adopted"] += len(stations)
         if "done" in record:
             name = record.get("part")
             if name is not None:
@@ -189,10 +189,10 @@ class ChunkJournal:
             for station in record["done"]:
                 self.done[station] = name
                 self.failed.pop(station, None)
-            run["processed"].extend(record["done"])
+            run["processed"] += len(record["done"])
         if "failed" in record:
             self.failed.update(record["failed"])
-            run["processed"].extend(record["failed"])
+            run["processed"] += len(record["failed"])
         if "packed" in record:
             self.packed.update(record["packed"])
         if "finished" in record:

@@ -301,7 +301,6 @@ class ASDFFile:
                 log.debug("could not write header cache for %s: %s", self.path, exc)
         if self._index_cache and self._trace_attrs.loaded is not None and (self._modified or self._trace_attrs.dirty):
             self._trace_attrs.save(file_key(self.path))
-        loader.loaded = None  # a closed file keeps no header table (the object may live on in a cycle)
 
     @property
     def h5(self) -> h5py.File:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import obspy
 import pytest
 from click.testing import CliRunner
@@ -33,7 +34,7 @@ def test_version() -> None:
 def test_every_command_has_help() -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["--help"]).exit_code == 0
-    for name in cli.commands:
+    for name in cli.list_commands(click.Context(cli)):
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Usage:" in result.output

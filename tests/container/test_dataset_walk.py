@@ -19,6 +19,11 @@ def _file(path: Path) -> Path:
         for name in ("Waveforms/XS.A/one", "Waveforms/XS.B/two", "AuxiliaryData/X/y/z/deep"):
             f.create_dataset(name, data=data, chunks=(500,), compression="gzip", fletcher32=True)
         f["AuxiliaryData/X/y/again"] = f["AuxiliaryData/X"]  # a hard-link cycle
+        f["AuxiliaryData/twice"] = f["Waveforms/XS.A/one"]  # one dataset under two names
+        f["Waveforms/XS.C"] = f["Waveforms/XS.B"]  # one group under two names
+        for k in range(12):  # a chain of groups each linked twice: walked once, not 2**12 times
+            f[f"Provenance/chain/{k}/a"] = f.require_group(f"Provenance/chain/{k + 1}")
+            f[f"Provenance/chain/{k}/b"] = f[f"Provenance/chain/{k + 1}"]
         f["Waveforms/XS.A/soft"] = h5py.SoftLink("/Waveforms/XS.B/two")
         f.create_dataset("Provenance/text", data=np.array(["a", "bc"], dtype=h5py.string_dtype()))
     return path
@@ -26,12 +31,13 @@ def _file(path: Path) -> Path:
 
 def test_every_dataset_once_through_cycles_and_not_through_soft_links(tmp_path: Path) -> None:
     path = _file(tmp_path / "f.h5")
-    seen: list[str] = []
+    seen: list[int] = []
     with h5py.File(path, "r") as f:
-        each_dataset(f.id, lambda d: seen.append(h5py.h5i.get_name(d).decode()))
-        expected: list[str] = []
-        f.visititems(lambda name, obj: expected.append("/" + name) if isinstance(obj, h5py.Dataset) else None)
-    assert sorted(seen) == sorted(expected) and len(seen) == 4
+        each_dataset(f.id, lambda d: seen.append(h5py.h5o.get_info(d).addr))
+        expected: list[int] = []  # HDF5's own walk: every object once
+        f.visititems(lambda _, obj: expected.append(h5py.h5o.get_info(obj.id).addr)
+                     if isinstance(obj, h5py.Dataset) else None)
+    assert len(seen) == len(set(seen)) == 4 and sorted(seen) == sorted(expected)
     assert count_datasets(path) == 4
     verify_file(path)  # every dataset reads back, the variable-length one too
 
