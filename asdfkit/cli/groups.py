@@ -16,8 +16,9 @@ from typing import Any
 import click
 
 from ..container import open as open_asdf
-from ..container.groups import Group
+from ..container.groups import Group, check_group_name
 from ..errors import EmptySelectionError, InvalidValueError, NotFoundError
+from ..naming import join_labels
 from .contract import AsdfFile
 from .selection import describe_selection, pop_selection, selection_options
 
@@ -37,10 +38,15 @@ def _usage_errors() -> Iterator[None]:
         raise SystemExit(EXIT_USAGE) from None
 
 
-def _require_selected(file: Path, query: dict[str, Any], what: str) -> None:
+def _require_selected(file: Path, query: dict[str, Any], what: str, new_group: str | None = None) -> None:
     """A selection that matches no trace of FILE is a problem with the data: exit 1, before the
-    file is opened for writing (nothing is written)."""
+    file is opened for writing (nothing is written).  Usage errors come first (exit 2): an
+    invalid ``new_group`` name, or one that exists."""
     with _usage_errors(), open_asdf(file, "r") as f:
+        if new_group is not None:
+            check_group_name(new_group, f.format_version)
+            if new_group.strip("/") in f.groups:
+                raise InvalidValueError(f"group {new_group.strip('/')!r} already exists; delete or rename it first")
         if f.list_waveforms(**query):
             return
     shown = describe_selection(query) or "(every trace: the file holds none)"
@@ -72,7 +78,7 @@ def create_command(file: Path, name: str, dynamic: bool, comment: str, as_json: 
     """
     query = pop_selection(options)
     if not dynamic:  # a dynamic group may select nothing yet: its query runs on each use
-        _require_selected(file, query, f"no group {name!r} created")
+        _require_selected(file, query, f"no group {name!r} created", new_group=name)
     with _usage_errors(), open_asdf(file, "r+") as f:
         if dynamic:
             if "group" in query:
@@ -186,6 +192,8 @@ def label() -> None:
 
 
 def _label(file: Path, text: str, query: dict[str, Any], add: bool, as_json: bool) -> None:
+    with _usage_errors():
+        join_labels([text])  # an invalid label is a usage error (exit 2), before the selection
     _require_selected(file, query, f"label {text!r} {'added to' if add else 'removed from'} no trace")
     with _usage_errors(), open_asdf(file, "r+") as f:
         count = f.add_labels(text, **query) if add else f.remove_labels(text, **query)

@@ -66,6 +66,12 @@ def test_usage_errors_exit_2_and_write_nothing(built: Path) -> None:
     assert run("group", "create", built, "d2", "--dynamic")[0] == 2  # a query needs a criterion
     assert run("label", "add", built, "a,b")[0] == 2
     assert run("info", built, "--station", "RJOB")[0] == 2  # selection without --traces
+    # a usage error is reported before an empty selection (exit 1)
+    assert run("group", "create", built, "east", "--channel", "NOPE")[0] == 2
+    assert run("group", "create", built, "bad name", "--channel", "NOPE")[0] == 2
+    assert run("label", "add", built, "a,b", "--station", "NOPE")[0] == 2
+    assert run("group", "create", built, "west", "--channel", "NOPE")[0] == 1
+    assert run("label", "remove", built, "gone", "--station", "NOPE")[0] == 1
     assert snapshot(built) == before
 
 
