@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..container import open as open_asdf
-from ..container.groups import Group, check_group_name
+from ..container.groups import Group
 from ..errors import EmptySelectionError, InvalidValueError, NotFoundError
 from ..naming import join_labels
 from .contract import AsdfFile
@@ -44,9 +44,7 @@ def _require_selected(file: Path, query: dict[str, Any], what: str, new_group: s
     invalid ``new_group`` name, or one that exists."""
     with _usage_errors(), open_asdf(file, "r") as f:
         if new_group is not None:
-            check_group_name(new_group, f.format_version)
-            if new_group.strip("/") in f.groups:
-                raise InvalidValueError(f"group {new_group.strip('/')!r} already exists; delete or rename it first")
+            f.groups.check_new(new_group)
         if f.list_waveforms(**query):
             return
     shown = describe_selection(query) or "(every trace: the file holds none)"

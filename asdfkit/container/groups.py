@@ -84,6 +84,10 @@ class Group:
         return record
 
 
+def _exists(name: str) -> InvalidValueError:
+    return InvalidValueError(f"group {name!r} already exists; delete or rename it first")
+
+
 def check_group_name(name: object, version: str) -> list[str]:
     """The parts of a valid group name, or :class:`InvalidNameError` naming the rule."""
     if not isinstance(name, str) or not name.strip("/"):
@@ -350,10 +354,19 @@ class GroupStore(Mapping[str, Group]):
         if isinstance(existing, h5py.Group):
             raise InvalidValueError(f"cannot create group {group.name!r}: it is a folder of other groups")
         if existing is not None and not replace:
-            raise InvalidValueError(f"group {group.name!r} already exists; delete or rename it first")
+            raise _exists(group.name)
         if existing is not None:
             del node[parts[-1]]
         node.create_dataset(parts[-1], data=np.frombuffer(raw, dtype=np.int8))
+
+    def check_new(self, name: str) -> str:
+        """The name a new group ``name`` would get, or the error :meth:`create` would raise for it:
+        an invalid name (:class:`InvalidNameError`) or a group that exists (:class:`InvalidValueError`)."""
+        check_group_name(name, self._version)
+        name = name.strip("/")
+        if name in self:
+            raise _exists(name)
+        return name
 
     def create(
         self,

@@ -130,41 +130,6 @@ def _split(name: str) -> tuple[str, str, str, str, str]:
     return parts[0], parts[1], parts[2], parts[3], tag
 
 
-def _station_rows(h5: h5py.File, waveforms: h5py.h5g.GroupID, group_name: bytes) -> Iterator[tuple[str, int, float, int]]:
-    """``(name, start ns, sampling rate, npts)`` of every waveform dataset of one station group.
-
-    Each dataset is opened once for its ``starttime`` and ``sampling_rate`` and
-    its length; anything else (the StationXML, a damaged or foreign dataset) is
-    skipped with a warning where it is not the StationXML.
-    """
-    try:
-        group = h5py.h5g.open(waveforms, group_name)
-    except (KeyError, TypeError, ValueError, OSError):
-        return
-    buf_i = np.empty((), np.int64)
-    buf_f = np.empty((), np.float64)
-    skip = STATIONXML_NAME.encode()
-    with damage_guard(h5.filename, f"/Waveforms/{group_name.decode(errors='replace')}"):
-        members = list(group)
-    for name in members:
-        if name == skip:
-            continue
-        try:
-            dataset = h5py.h5d.open(group, name)
-            # Explicit memory types spare h5py building a type object per read.
-            _read_scalar(dataset, b"starttime", buf_i, _INT64)
-            _read_scalar(dataset, b"sampling_rate", buf_f, _DOUBLE)
-            length = dataset.get_space().get_simple_extent_dims()
-            text = name.decode()
-        except (KeyError, TypeError, ValueError, OSError, RuntimeError):
-            log.warning(
-                "skipping %s/%s: not a waveform dataset with starttime and sampling_rate",
-                group_name.decode(errors="replace"), name.decode(errors="replace"),
-            )
-            continue
-        yield text, int(buf_i), float(buf_f), int(length[0]) if length else 1
-
-
 class HeaderIndex:
     """Columnar header table of every trace in a file."""
 
@@ -199,14 +164,38 @@ class HeaderIndex:
         if "Waveforms" not in h5 or not isinstance(h5["Waveforms"], h5py.Group):
             return cls.empty()
         waveforms = h5py.h5g.open(h5.id, b"Waveforms")
+        buf_i = np.empty((), np.int64)
+        buf_f = np.empty((), np.float64)
+        skip = STATIONXML_NAME.encode()
         with damage_guard(h5.filename, "/Waveforms"):
             groups = list(waveforms)
         for group_name in groups:
-            for name, first, sampling_rate, length in _station_rows(h5, waveforms, group_name):
-                names.append(name)
-                start.append(first)
-                rate.append(sampling_rate)
-                npts.append(length)
+            try:
+                group = h5py.h5g.open(waveforms, group_name)
+            except (KeyError, TypeError, ValueError, OSError):
+                continue
+            with damage_guard(h5.filename, f"/Waveforms/{group_name.decode(errors='replace')}"):
+                members = list(group)
+            for name in members:
+                if name == skip:
+                    continue
+                try:
+                    dataset = h5py.h5d.open(group, name)
+                    # Explicit memory types spare h5py building a type object per read.
+                    _read_scalar(dataset, b"starttime", buf_i, _INT64)
+                    _read_scalar(dataset, b"sampling_rate", buf_f, _DOUBLE)
+                    length = dataset.get_space().get_simple_extent_dims()
+                    text = name.decode()
+                except (KeyError, TypeError, ValueError, OSError, RuntimeError):
+                    log.warning(
+                        "skipping %s/%s: not a waveform dataset with starttime and sampling_rate",
+                        group_name.decode(errors="replace"), name.decode(errors="replace"),
+                    )
+                    continue
+                names.append(text)
+                start.append(int(buf_i))
+                rate.append(float(buf_f))
+                npts.append(int(length[0]) if length else 1)
         return cls(names, np.array(start, np.int64), np.array(rate), np.array(npts, np.int64))
 
     # -- mutation (asdfkit's own writes keep the index current) ---------------------
