@@ -141,6 +141,7 @@ class ChunkJournal:
     runs: list[dict[str, Any]] = field(default_factory=list)
     parts: dict[str, list[str]] = field(default_factory=dict)
     packed: set[str] = field(default_factory=set)
+    datasets: int | None = None  # in the chunk file, as its last pack counted them
     _valid_bytes: int = 0
     _handle: IO[str] | None = None
 
@@ -195,6 +196,7 @@ class ChunkJournal:
             run["processed"] += len(record["failed"])
         if "packed" in record:
             self.packed.update(record["packed"])
+            self.datasets = record.get("datasets")
         if "finished" in record:
             run["finished"] = record["finished"]
 
@@ -239,9 +241,9 @@ class ChunkJournal:
         if record:
             self._append(record)
 
-    def mark_packed(self, parts: Sequence[str]) -> None:
-        if parts:
-            self._append({"packed": list(parts)})
+    def mark_packed(self, parts: Sequence[str], datasets: int) -> None:
+        """The chunk file was (re)written holding ``parts`` (and the earlier ones): ``datasets`` in all."""
+        self._append({"packed": list(parts), "datasets": datasets})
 
     def finish_run(self) -> None:
         self._append({"finished": _now()})

@@ -35,6 +35,7 @@ class ChunkStatus:
     pending: tuple[str, ...]
     packed: bool
     runs: int
+    datasets: int | None = None  # in the packed chunk file (None: not packed, or an older journal)
 
     def to_dict(self) -> dict[str, Any]:
         """The chunk status as a JSON-ready dictionary."""
@@ -45,6 +46,7 @@ class ChunkStatus:
             "pending": list(self.pending),
             "packed": self.packed,
             "runs": self.runs,
+            "datasets": self.datasets,
         }
 
 
@@ -113,7 +115,9 @@ def status(output: str | os.PathLike[str]) -> BatchStatus:
         }
         pending = tuple(s for s in stations if s not in journal.done and s not in unjournaled and s not in failed)
         packed = work.chunk_file(spec).exists() and not unpacked
-        chunks.append(ChunkStatus(str(spec), done, failed, pending, packed, len(journal.runs)))
+        chunks.append(ChunkStatus(
+            str(spec), done, failed, pending, packed, len(journal.runs), journal.datasets if packed else None
+        ))
     return BatchStatus(str(output), plan.input, plan.job, tuple(chunks))
 
 
@@ -131,40 +135,44 @@ def merge_chunks(
     >>> merge_chunks("bandpassed.h5").copied                         # doctest: +SKIP
     301
     """
-    state = status(output)
-    if not state.complete and not partial:
-        problems = []
-        for chunk in state.chunks:
-            if chunk.failed:
-                problems.append(
-                    f"chunk {chunk.chunk}: {len(chunk.failed)} failed ({', '.join(sorted(chunk.failed)[:3])})"
-                )
-            if chunk.pending:
-                problems.append(f"chunk {chunk.chunk}: {len(chunk.pending)} pending")
-            elif not chunk.packed and not chunk.failed:
-                problems.append(f"chunk {chunk.chunk}: not packed (run it again)")
-        raise BatchIncompleteError(
-            f"cannot merge {str(output)!r}: the run is incomplete ({'; '.join(problems)}); "
-            "run the missing chunks again, or merge with partial=True (--partial)"
-        )
     work = WorkDir(output)
     plan = work.require_plan()
     specs = [ChunkSpec(i, plan.chunks) for i in range(plan.chunks)]
     with contextlib.ExitStack() as locks:
-        for spec in specs:  # no chunk may be running while its file is merged
+        for spec in specs:  # no chunk may be running while its file is merged (or its state read)
             if work.chunk_dir(spec).exists() or work.chunk_file(spec).exists():
                 locks.enter_context(writer_lock(work.chunk_dir(spec)))
-        present = [f for f in (work.chunk_file(s) for s in specs) if f.exists()]
+        state = status(output)
+        if not state.complete and not partial:
+            raise BatchIncompleteError(
+                f"cannot merge {str(output)!r}: the run is incomplete ({'; '.join(_problems(state))}); "
+                "run the missing chunks again, or merge with partial=True (--partial)"
+            )
+        present = [(f, c) for f, c in zip((work.chunk_file(s) for s in specs), state.chunks, strict=True)
+                   if f.exists()]
         target = Path(output)
         if len(present) == 1 and not target.exists():
-            report = _copy_single(present[0], target)
+            report = _copy_single(*present[0], target)
         else:
-            report = merge(present, output, progress=progress)
+            report = merge([f for f, _ in present], output, progress=progress)
     log.info("merged %d chunk file(s) into %s", len(present), output)
     return report
 
 
-def _copy_single(chunk_file: Path, target: Path) -> SurgeryReport:
+def _problems(state: BatchStatus) -> list[str]:
+    """What keeps each chunk of an incomplete run from being merged."""
+    problems = []
+    for chunk in state.chunks:
+        if chunk.failed:
+            problems.append(f"chunk {chunk.chunk}: {len(chunk.failed)} failed ({', '.join(sorted(chunk.failed)[:3])})")
+        if chunk.pending:
+            problems.append(f"chunk {chunk.chunk}: {len(chunk.pending)} pending")
+        elif not chunk.packed and not chunk.failed:
+            problems.append(f"chunk {chunk.chunk}: not packed (run it again)")
+    return problems
+
+
+def _copy_single(chunk_file: Path, chunk: ChunkStatus, target: Path) -> SurgeryReport:
     """One chunk file and no output yet: the output is that file (what a merge would write).
 
     A hard link where the file system allows it (the chunk file was verified
@@ -193,5 +201,6 @@ def _copy_single(chunk_file: Path, target: Path) -> SurgeryReport:
             raise
     fsync_folder(target.parent)
     report = SurgeryReport(str(target), size_before=None, size_after=size)
-    report.copied = count_datasets(target)  # the file is linked whole: no per-object paths to list
+    # linked whole: no per-object paths to list, and the datasets as the pack counted them
+    report.copied = chunk.datasets if chunk.datasets is not None else count_datasets(target)
     return report

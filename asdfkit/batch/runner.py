@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import math
 import os
@@ -130,6 +131,10 @@ def _selection(group: str | Sequence[str] | None, labels: str | Sequence[str] | 
 MAX_PER_TASK = 64
 """At most this many stations per task: what a killed worker loses, and the part file's size."""
 
+MIN_PER_TASK = 8
+"""Where tasks shrink towards the end of a run, not below this many stations (a task costs a
+part file: a few milliseconds of create, verify, fsync and rename)."""
+
 
 def task_size(todo: int, workers: int) -> int:
     """Stations per task: about 8 tasks per worker (load balance), at most :data:`MAX_PER_TASK`.
@@ -140,6 +145,37 @@ def task_size(todo: int, workers: int) -> int:
     (1, 63, 64)
     """
     return max(1, min(MAX_PER_TASK, math.ceil(todo / (8 * max(workers, 1)))))
+
+
+def task_sizes(todo: int, workers: int) -> list[int]:
+    """Stations per task, in the order tasks are sent: shrinking towards the end of the run.
+
+    Tasks start at :func:`task_size`.  With several workers, once a quarter of
+    what remains per worker is less, that is the size (down to
+    :data:`MIN_PER_TASK`), so the last tasks are short and the workers finish
+    together: with equal tasks, one worker idles while another ends its last
+    task (half a task on average, ~0.2 s at 1,000 band-pass stations on 2
+    workers).
+
+    Examples
+    --------
+    >>> task_sizes(1000, 1) == [64] * 15 + [40]
+    True
+    >>> sizes = task_sizes(1000, 2)
+    >>> len(sizes), sum(sizes), sizes[:9], sizes[-3:]
+    (31, 1000, [63, 63, 63, 63, 63, 63, 63, 63, 62], [8, 8, 8])
+    >>> task_sizes(12, 2)
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    """
+    first = task_size(todo, workers)
+    smallest = min(MIN_PER_TASK, first)
+    sizes = []
+    remaining = todo
+    while remaining > 0:
+        size = first if workers <= 1 else max(smallest, min(first, math.ceil(remaining / (4 * workers))))
+        sizes.append(min(size, remaining))
+        remaining -= sizes[-1]
+    return sizes
 
 
 def _adopt(work: WorkDir, chunk: ChunkSpec, journal: ChunkJournal, mine: set[str]) -> list[str]:
@@ -163,8 +199,16 @@ def _adopt(work: WorkDir, chunk: ChunkSpec, journal: ChunkJournal, mine: set[str
     return adopted
 
 
-def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal) -> Path:
-    """Merge the journaled part files (and the input's events) into the chunk file, verified, atomically."""
+PARALLEL_VERIFY_OBJECTS = 500
+"""A chunk file of at least this many copied objects is read back by the local pool's number
+of processes (at 1,000 band-pass stations: 0.16 s on 2 processes, 0.3 s on one)."""
+
+
+def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal, processes: int = 1) -> Path:
+    """Merge the journaled part files (and the input's events) into the chunk file, verified, atomically.
+
+    ``processes``: how many processes may read the new chunk file back.
+    """
     target = work.chunk_file(chunk)
     present = work.parts(chunk)
     for name, path in present.items():
@@ -180,15 +224,15 @@ def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal) 
         temp.unlink(missing_ok=True)
         sources = [*([target] if target.exists() else []), *parts]
         try:
-            pack_files(temp, source, sources, root_version(sources[0]) if sources else None)
-            verify_file(temp)
+            copied = pack_files(temp, source, sources, root_version(sources[0]) if sources else None)
+            datasets = verify_file(temp, processes if copied >= PARALLEL_VERIFY_OBJECTS else 1)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
         fsync_file(temp)
         os.replace(temp, target)
         fsync_folder(target.parent)
-        journal.mark_packed(names)
+        journal.mark_packed(names, datasets)
         for part in parts:
             part.unlink()  # its content is in the chunk file now
     return target
@@ -238,7 +282,8 @@ def run(
         stores the data alone (faster for long processing histories).
     stations_per_task : int, optional
         Stations a worker processes and commits together in one part file
-        (default :func:`task_size`: about 8 tasks per worker, at most 64).
+        (default :func:`task_sizes`: about 8 tasks per worker, at most 64, and
+        shorter towards the end of the run with several workers).
     group, labels : str or sequence of str, optional
         Process only the traces of these trace groups (:attr:`asdfkit.ASDFFile.groups`)
         or with these labels: each station function gets its station's selected traces,
@@ -358,9 +403,10 @@ def _drive_locked(
     adopted = set(summary.adopted)
     summary.skipped = [s for s in mine if s in journal.done and s not in adopted]
     todo = [s for s in mine if s not in journal.done]
-    size = per_task or task_size(len(todo), backend.workers)
+    sizes = [per_task] * math.ceil(len(todo) / per_task) if per_task else task_sizes(len(todo), backend.workers)
     part_dir = work.part_dir(chunk)
-    jobs = [make_job(todo[i : i + size], part_dir) for i in range(0, len(todo), size)]
+    starts = itertools.accumulate(sizes, initial=0)
+    jobs = [make_job(todo[start : start + size], part_dir) for start, size in zip(starts, sizes, strict=False)]
     summary.tasks = len(jobs)
     log.info(
         "chunk %s: %d %ss, %d done before, %d to process in %d task(s) on %s",
@@ -406,6 +452,8 @@ def _drive_locked(
                 close()  # stop the back-end: pending tasks are cancelled
     if fatal is not None:
         raise DiskFullError(fatal)
-    summary.chunk_file = str(_pack(work, chunk, source, journal))
+    # the local pool's processes are gone: as many read the chunk file back (Dask's may be elsewhere)
+    readers = min(backend.workers, os.cpu_count() or 1) if backend.kind == "local" else 1
+    summary.chunk_file = str(_pack(work, chunk, source, journal, readers))
     journal.finish_run()
     return summary

@@ -27,7 +27,7 @@ import numpy as np
 from obspy import Inventory, Stream
 
 from ..container import open as open_asdf
-from ..errors import BatchError, DiskFullError, NotFoundError
+from ..errors import BatchError, DiskFullError
 from ..provenance import ProvenanceRecorder, add_processed_waveforms
 from .parts import bound_metadata_cache, commit_part, part_name, set_units, temp_for
 from .space import SpaceBudget
@@ -154,11 +154,10 @@ class _OpenInput:
 
     def read(self, station: str) -> tuple[Stream, Inventory, bytes | None]:
         stream = Stream([self.file.get_waveform(h) for h in self.headers(station)])
-        try:
-            xml = self.file.get_station_xml(station)
-        except NotFoundError:  # a station without StationXML: an empty inventory
+        found = self.file.find_station(station)
+        if found is None:  # a station without StationXML: an empty inventory
             return stream, Inventory(networks=[], source="asdfkit"), None
-        return stream, self.file.get_station_inventory(station), xml
+        return stream, found[1], found[0]
 
 
 class InputCache:

@@ -369,6 +369,17 @@ class ASDFFile:
         """ObsPy ``Inventory`` of one station (``"IU.ANMO"``)."""
         return self._stations.inventory(station_id)
 
+    def find_station(self, station_id: str) -> tuple[bytes, Inventory] | None:
+        """A station's StationXML bytes and ObsPy ``Inventory`` (read once), or None if it has none.
+
+        Examples
+        --------
+        >>> found = f.find_station("IU.ANMO")                           # doctest: +SKIP
+        >>> inventory = found[1] if found else Inventory()              # doctest: +SKIP
+        """
+        raw = self._stations.find(station_id)
+        return None if raw is None else (raw, self._stations.inventory(station_id, raw))
+
     def get_inventory(self, network: str = "*", station: str = "*") -> Inventory:
         """One ``Inventory`` of every station matching the wildcards."""
         chosen = [

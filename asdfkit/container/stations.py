@@ -174,17 +174,30 @@ class StationStore:
     def __len__(self) -> int:
         return len(self.ids())
 
+    def find(self, station_id: str) -> bytes | None:
+        """The raw StationXML bytes of one station, or None if it has none."""
+        group = self._waveforms()
+        if group is None:
+            return None
+        path = f"{station_id}/{STATIONXML_NAME}"
+        links = group.id.links
+        try:  # HDF5's link lookup: 4 us, against ~20 us for h5py's ``get`` (batch reads every station)
+            found = links.exists(station_id.encode()) and links.exists(path.encode())
+        except (RuntimeError, KeyError, ValueError):  # the station's name is not a group
+            found = False
+        dataset = group[path] if found else None
+        return xmlsafe.clean(read_xml(dataset)) if isinstance(dataset, h5py.Dataset) else None
+
     def xml(self, station_id: str) -> bytes:
         """The raw StationXML bytes of one station."""
-        group = self._waveforms()
-        path = f"{station_id}/{STATIONXML_NAME}"
-        if group is None or path not in group:
+        raw = self.find(station_id)
+        if raw is None:
             raise NotFoundError(f"station {station_id!r} has no StationXML in this file")
-        return xmlsafe.clean(read_xml(group[path]))
+        return raw
 
-    def inventory(self, station_id: str) -> Inventory:
-        """The ObsPy ``Inventory`` of one station."""
-        raw = self.xml(station_id)
+    def inventory(self, station_id: str, raw: bytes | None = None) -> Inventory:
+        """The ObsPy ``Inventory`` of one station (from ``raw``, its StationXML, when given)."""
+        raw = self.xml(station_id) if raw is None else raw
         xmlsafe.parse(raw, f"StationXML of {station_id}")
         try:
             return read_stationxml(raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from batch_jobs import bandpass, fails_while_marked, rms_and_trace
 
 import asdfkit
 from asdfkit.batch import Backend, ChunkSpec, merge_chunks, partition, run, status
-from asdfkit.batch.journal import ChunkJournal
+from asdfkit.batch.journal import ChunkJournal, WorkDir
 from asdfkit.errors import BatchError, BatchIncompleteError
 from asdfkit.provenance import lineage
 from asdfkit.provenance import validate as validate_prov
@@ -206,3 +207,40 @@ def test_without_provenance_the_data_are_the_same(stations_file: Path, tmp_path:
         assert f.get_provenance_id(f.list_waveforms()[0].path) is None
     a, b = trace_samples(with_prov), trace_samples(without)
     assert a.keys() == b.keys() and all(np.array_equal(a[k][1], b[k][1]) for k in a)
+
+
+def test_the_pack_counts_the_datasets_the_merge_reports(
+    stations_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunk file's datasets are counted while it is verified (no second walk at merge time),
+    with the local pool's processes sharing the reading; an older journal without the count
+    still merges with the right figure."""
+    from asdfkit.batch import runner
+    from asdfkit.batch.parts import count_datasets
+
+    readers: list[int] = []
+
+    def verify(path: Path, processes: int = 1) -> int:
+        readers.append(processes)
+        return runner_verify(path, processes)
+
+    runner_verify = runner.verify_file
+    monkeypatch.setattr(runner, "PARALLEL_VERIFY_OBJECTS", 1)  # 12 stations: share the reading anyway
+    monkeypatch.setattr(runner, "verify_file", verify)
+    out = tmp_path / "out.h5"
+    summary = run(stations_file, out, bandpass, backend=POOL, progress=False)
+    assert readers == [2] and summary.tasks == len(runner.task_sizes(12, 2))
+    datasets = count_datasets(out)
+    assert datasets == 12 * 5 + 1  # per station: 3 traces, StationXML, a provenance document; QuakeML
+    assert summary.merged is not None and summary.merged["copied"] == datasets
+    assert status(out).chunks[0].datasets == datasets
+
+    old = tmp_path / "old.h5"
+    run(stations_file, old, bandpass, backend=SERIAL, progress=False, merge_output=False)
+    journal = WorkDir(old).journal_path(ChunkSpec(0, 1))
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert any("datasets" in line for line in lines)
+    journal.write_text("".join(json.dumps({k: v for k, v in line.items() if k != "datasets"}) + "\n"
+                               for line in lines))
+    assert status(old).chunks[0].datasets is None
+    assert merge_chunks(old).copied == count_datasets(old) == datasets

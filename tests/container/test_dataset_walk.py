@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import h5py
@@ -9,6 +10,7 @@ import numpy as np
 import obspy
 import pytest
 
+from asdfkit.container import partfiles
 from asdfkit.container.partfiles import count_datasets, each_dataset, verify_file
 from asdfkit.errors import BatchError
 
@@ -64,3 +66,48 @@ def test_an_error_of_the_visitor_stops_the_walk_and_is_raised_unchanged(tmp_path
     with h5py.File(path, "r") as f, pytest.raises(KeyError, match="stop here"):
         each_dataset(f.id, stop)
     assert visited == [1]
+
+
+def _chunk_like(path: Path, stations: int = 30) -> Path:
+    """The layout of a packed chunk file: station groups, one provenance document each, QuakeML."""
+    data = obspy.read()[0].data.astype(np.float32)
+    with h5py.File(path, "w") as f:
+        f.create_dataset("QuakeML", data=np.frombuffer(b"<quakeml/>", dtype=np.int8))
+        for k in range(stations):
+            for channel in ("BHZ", "BHN"):
+                f.create_dataset(f"Waveforms/XS.S{k:03d}/{channel}", data=data[: 1000 + k], chunks=(500,),
+                                 compression="gzip", fletcher32=True)
+            f.create_dataset(f"Provenance/doc_{k:03d}", data=np.arange(200 + k, dtype=np.int8),
+                             compression="gzip", fletcher32=True)
+        f["Waveforms/XS.S000/soft"] = h5py.SoftLink("/Waveforms/XS.S001/BHZ")  # not followed
+    return path
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_shared_reading_reads_every_dataset_once(tmp_path: Path, processes: int) -> None:
+    path = _chunk_like(tmp_path / "chunk.h5")
+    assert verify_file(path) == verify_file(path, processes) == count_datasets(path) == 1 + 30 * 3
+
+
+@pytest.mark.parametrize("member", ["Waveforms/XS.S007/BHN", "Waveforms/XS.S012/BHZ", "Provenance/doc_020"])
+def test_shared_reading_finds_a_bad_chunk_in_any_share(tmp_path: Path, member: str) -> None:
+    path = _chunk_like(tmp_path / "chunk.h5")
+    with h5py.File(path, "r") as f:
+        info = f[member].id.get_chunk_info(0)
+    raw = bytearray(path.read_bytes())
+    raw[info.byte_offset + info.size // 2] ^= 0xFF
+    path.write_bytes(raw)
+    for processes in (1, 2, 3):
+        with pytest.raises(BatchError, match=r"damaged file .*chunk\.h5"):
+            verify_file(path, processes)
+
+
+def _die(*args: object) -> int:
+    os._exit(3)  # as a crash inside libhdf5 would end the process
+
+
+def test_a_reading_process_that_dies_is_a_damaged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _chunk_like(tmp_path / "chunk.h5")
+    monkeypatch.setattr(partfiles, "_verify_share", _die)
+    with pytest.raises(BatchError, match=r"damaged file .*chunk\.h5.*died"):
+        verify_file(path, 2)

@@ -138,6 +138,29 @@ def test_stationxml_for_stations_with_waveforms(h5path, sample_stream, sample_in
             f.remove_station("TA.POKR")
 
 
+def test_find_station_reads_the_stationxml_once_or_answers_none(h5path, sample_stream, sample_inventory):
+    with asdfkit.open(h5path, "w") as f:
+        f.add_waveforms(sample_stream, tag="raw_recording")
+        f.add_stations(sample_inventory.select(station="113A"))  # TA.POKR: waveforms, no StationXML
+    with asdfkit.open(h5path) as f:
+        raw, inventory = f.find_station("AE.113A")
+        assert raw == f.get_station_xml("AE.113A")
+        assert _epochs(inventory) == _epochs(f.get_station_inventory("AE.113A"))
+        assert f.find_station("TA.POKR") is None  # a station group without StationXML
+        assert f.find_station("XX.NONE") is None  # no such station group at all
+        h5 = f.h5
+        assert isinstance(h5["Waveforms/TA.POKR"], h5py.Group)
+
+
+def test_find_station_refuses_nothing_when_a_name_is_not_a_group(h5path, sample_stream):
+    with asdfkit.open(h5path, "w") as f:
+        f.add_waveforms(sample_stream, tag="raw_recording")
+    with h5py.File(h5path, "a") as raw:  # another tool's odd file: a dataset where a station group belongs
+        raw["Waveforms"].create_dataset("XX.ODD", data=np.zeros(3))
+    with asdfkit.open(h5path) as f:
+        assert f.find_station("XX.ODD") is None
+
+
 def test_stationxml_bytes_are_accepted(h5path, pyasdf_data):
     raw = (pyasdf_data / "II.ABKT.xml").read_bytes()
     with asdfkit.open(h5path, "w") as f:
