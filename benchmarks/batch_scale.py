@@ -28,6 +28,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -184,6 +185,14 @@ def measure(folder: Path, n: int, chunk_files: int, repeats: int = 1) -> dict[st
             "batch bp w1 / loop bp": seconds["batch bp w1"] / seconds["loop bp"],
             "loop bp / batch bp w2 (speed-up)": seconds["loop bp"] / seconds["batch bp w2"],
         },
+        # the same ratios within each round (the loop and the batch runs next to each other), and
+        # their median: a slow or fast spell of the machine then hits both sides of a ratio
+        "ratios per round": {
+            "batch bp w1 / loop bp": [b / a for a, b in zip(every["loop bp"], every["batch bp w1"], strict=True)],
+            "loop bp / batch bp w2 (speed-up)": [
+                a / b for a, b in zip(every["loop bp"], every["batch bp w2"], strict=True)
+            ],
+        },
         "machinery ms/station (noop w1 - loop noop)": 1000 * (seconds["batch noop w1"] - seconds["loop noop"]) / n,
         "machinery ms/station (noop w2 - loop noop)": 1000 * (seconds["batch noop w2"] - seconds["loop noop"]) / n,
         "machinery CPU ms/station (noop w1 - loop noop)": 1000 * (cpu["batch noop w1"] - cpu["loop noop"]) / n,
@@ -296,7 +305,9 @@ def main(sizes: list[int], json_path: Path | None = None, chunk_files: int = 100
                 + f"   runs {run['seconds of every run'][name]}"
             )
         for name, value in run["ratios"].items():
-            print(f"  {name:36s} {value:6.2f}x")
+            rounds = run["ratios per round"][name]
+            print(f"  {name:36s} {value:6.2f}x (best runs)   per round {[round(r, 2) for r in rounds]}, "
+                  f"median {statistics.median(rounds):.2f}x")
         for key in ("machinery ms/station (noop w1 - loop noop)", "machinery ms/station (noop w2 - loop noop)",
                     "machinery CPU ms/station (noop w1 - loop noop)", "machinery CPU ms/station (noop w2 - loop noop)"):
             print(f"  {key:48s} {run[key]:6.2f} ms")

@@ -197,8 +197,7 @@ def _verify_share(path: Path, shares: int = 1, share: int = 0) -> int:
 
 def _read_share(f: h5py.File, shares: int, share: int) -> int:
     """:func:`_read_every_dataset` over every ``shares``-th member (from ``share``) of the root's
-    groups, and the root's own datasets in share 0.  Runs in a process of its own: the lists of
-    names it builds are that process's memory, not the driver's."""
+    groups, and the root's own datasets in share 0 (names taken one at a time: no list)."""
     found = 0
 
     def read(dataset: h5py.h5d.DatasetID) -> None:
@@ -208,7 +207,7 @@ def _read_share(f: h5py.File, shares: int, share: int) -> int:
 
     seen: set[int] = set()
     index = 0
-    for name in list(f):
+    for name in f:
         link = f.get(name, getlink=True)
         if not isinstance(link, h5py.HardLink):
             continue
@@ -218,7 +217,7 @@ def _read_share(f: h5py.File, shares: int, share: int) -> int:
                 read(member.id)
             continue
         group = member.id
-        for inner in [n.encode() for n in member]:
+        for inner in (n.encode() for n in member):
             index += 1
             if index % shares != share or group.links.get_info(inner).type != h5py.h5l.TYPE_HARD:
                 continue
