@@ -38,19 +38,19 @@ def _same(a: h5py.Dataset, b: h5py.Dataset) -> bool:
     return bool(np.array_equal(a[()], b[()]))
 
 
-def _copy_into(src: h5py.Group, dst: h5py.Group, where: str, source: Path, names: set[str] | None = None) -> int:
+def _copy_into(src: h5py.Group, dst: h5py.Group, where: str, source: Path) -> int:
     """Copy every member of ``src`` missing from ``dst`` (groups whole); the objects copied.
 
-    ``names``: the members of ``dst``, kept up to date here (a section's names are
-    asked once per station: a set answers faster than HDF5's link lookup).
+    Whether ``dst`` has a name is asked of HDF5's link table directly (4 us, against
+    ~20 us through h5py's ``in``; a set of the names would cost the driver memory per
+    station).
     """
     copied = 0
+    exists = dst.id.links.exists
     for name in src:
         encoded = name.encode()
-        if name not in (dst if names is None else names):
+        if not exists(encoded):
             h5py.h5o.copy(src.id, encoded, dst.id, encoded)
-            if names is not None:
-                names.add(name)
             copied += 1
             continue
         mine, theirs = src[name], dst[name]
@@ -71,7 +71,6 @@ def pack_files(target: Path, events: Path | None, sources: Sequence[Path], versi
     """
     ASDFFile(target, "w", format_version=version, index_cache=False).close()
     copied = 0
-    names: dict[str, set[str]] = {section: set() for section in _SECTIONS}  # what the new file holds
     with bound_metadata_cache(h5py.File(target, "a")) as out:
         if events is not None:
             with h5py.File(events, "r") as src:
@@ -86,7 +85,7 @@ def pack_files(target: Path, events: Path | None, sources: Sequence[Path], versi
                 for section in _SECTIONS:
                     group = src.get(section)
                     if isinstance(group, h5py.Group):
-                        copied += _copy_into(group, out.require_group(section), f"/{section}", source, names[section])
+                        copied += _copy_into(group, out.require_group(section), f"/{section}", source)
         if UNITS_ATTR in out.attrs:
             del out.attrs[UNITS_ATTR]
     return copied
