@@ -29,12 +29,12 @@ import errno
 import json
 import logging
 import os
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..atomic import partial_path
 from ..errors import BatchError, DiskFullError
 from .partition import ChunkSpec
 
@@ -51,7 +51,7 @@ def _now() -> str:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON under a temporary name, fsync, rename: readers see old or new, never half."""
-    temp = path.with_name(f".{path.name}.{socket.gethostname()}.{os.getpid()}.partial")
+    temp = partial_path(path)  # created exclusively, unpredictable name: a planted link is never followed
     try:
         with open(temp, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=1, sort_keys=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..atomic import commit, discard, new_temp
 from ..container import open as open_asdf
 from ..container.pack import pack_files
 from ..errors import BatchError, DiskFullError, FormatError
@@ -23,7 +24,7 @@ from ..naming import check_tag
 from .backends import Backend, run_jobs
 from .journal import ChunkJournal, Plan, WorkDir
 from .partition import ChunkSpec, partition
-from .parts import bound_metadata_cache, fsync_file, fsync_folder, root_version, verify_file, verify_part
+from .parts import bound_metadata_cache, root_version, verify_file, verify_part
 from .recipe import Recipe
 from .results import merge_chunks
 from .space import require_free_space
@@ -220,18 +221,17 @@ def _pack(work: WorkDir, chunk: ChunkSpec, source: Path, journal: ChunkJournal, 
         parts = [present[n] for n in names]
         needed = sum(p.stat().st_size for p in parts) + (target.stat().st_size if target.exists() else 0)
         require_free_space(target, needed)
-        temp = target.with_name(f".{target.name}.pack.partial")
-        temp.unlink(missing_ok=True)
+        # created exclusively under an unpredictable name (a link planted in the folder is never
+        # followed); a killed run's leftover is removed by the next run (WorkDir.remove_partials)
+        temp = new_temp(target)
         sources = [*([target] if target.exists() else []), *parts]
         try:
             copied = pack_files(temp, source, sources, root_version(sources[0]) if sources else None)
             datasets = verify_file(temp, processes if copied >= PARALLEL_VERIFY_OBJECTS else 1)
         except BaseException:
-            temp.unlink(missing_ok=True)
+            discard(temp)
             raise
-        fsync_file(temp)
-        os.replace(temp, target)
-        fsync_folder(target.parent)
+        commit(temp, target)  # fsync, rename, fsync the folder
         journal.mark_packed(names, datasets)
         for part in parts:
             part.unlink()  # its content is in the chunk file now

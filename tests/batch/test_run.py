@@ -187,6 +187,32 @@ def test_a_restart_removes_its_own_leftovers_only(stations_file: Path, tmp_path:
     assert not mine.exists() and not mine_packing.exists() and theirs.exists()
 
 
+def test_links_planted_in_the_work_folder_are_never_written_through(stations_file: Path, tmp_path: Path) -> None:
+    """The pack and plan temporaries are created exclusively under unpredictable names: a link
+    planted at the names they had before (``.NAME.pack.partial``, ``.plan.json.HOST.PID.partial``)
+    does not redirect the write, and the run's leftover cleanup removes the link, not its target."""
+    import os
+    import socket
+
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    out = tmp_path / "out.h5"
+    work = tmp_path / "out.h5.batch"
+    work.mkdir()
+    planted = [
+        work / ".chunk-0000-of-0001.h5.pack.partial",
+        work / f".plan.json.{socket.gethostname()}.{os.getpid()}.partial",
+    ]
+    for link in planted:
+        link.symlink_to(victim)
+    summary = run(stations_file, out, bandpass, backend=SERIAL, progress=False)
+    assert summary.ok and summary.merged is not None
+    assert victim.read_bytes() == b"precious"
+    assert not planted[0].is_symlink()  # a leftover of this chunk: removed (the link itself)
+    with asdfkit.open(out) as f:
+        assert len(f.stations) == 12
+
+
 def test_a_station_without_stationxml_gets_an_empty_inventory(stations_file: Path, tmp_path: Path) -> None:
     with asdfkit.open(stations_file, "a") as f:
         f.add_waveforms(obspy.read(), tag="raw_recording")  # BW.RJOB: traces, no StationXML
