@@ -141,6 +141,22 @@ def _read_dataset(dataset: h5py.h5d.DatasetID) -> None:
         dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, buffer)
 
 
+Walk = Callable[[Callable[[h5py.h5d.DatasetID], None]], None]
+
+
+def _counted(walk: Walk, visit: Callable[[h5py.h5d.DatasetID], None]) -> int:
+    """Run ``walk`` with ``visit`` on each dataset it reaches; how many it reached."""
+    found = 0
+
+    def each(dataset: h5py.h5d.DatasetID) -> None:
+        nonlocal found
+        found += 1
+        visit(dataset)
+
+    walk(each)
+    return found
+
+
 def _read_every_dataset(f: h5py.File, small: bool = False) -> int:
     """Read every dataset through HDF5's filters (fletcher32, gzip...): a bad chunk raises; how many.
 
@@ -148,15 +164,8 @@ def _read_every_dataset(f: h5py.File, small: bool = False) -> int:
     is built.  ``small`` files are walked by HDF5 itself (faster); a chunk
     file of 10,000 stations group by group (bounded memory).
     """
-    found = 0
-
-    def read(dataset: h5py.h5d.DatasetID) -> None:
-        nonlocal found
-        found += 1
-        _read_dataset(dataset)
-
-    (_visit_datasets if small else each_dataset)(f.id, read)
-    return found
+    walker = _visit_datasets if small else each_dataset
+    return _counted(lambda visit: walker(f.id, visit), _read_dataset)
 
 
 def verify_file(path: Path, processes: int = 1) -> int:
@@ -198,23 +207,19 @@ def _verify_share(path: Path, shares: int = 1, share: int = 0) -> int:
 def _read_share(f: h5py.File, shares: int, share: int) -> int:
     """:func:`_read_every_dataset` over every ``shares``-th member (from ``share``) of the root's
     groups, and the root's own datasets in share 0 (names taken one at a time: no list)."""
-    found = 0
+    return _counted(lambda visit: _walk_share(f, shares, share, visit), _read_dataset)
 
-    def read(dataset: h5py.h5d.DatasetID) -> None:
-        nonlocal found
-        found += 1
-        _read_dataset(dataset)
 
+def _walk_share(f: h5py.File, shares: int, share: int, visit: Callable[[h5py.h5d.DatasetID], None]) -> None:
     seen: set[int] = set()
     index = 0
     for name in f:
-        link = f.get(name, getlink=True)
-        if not isinstance(link, h5py.HardLink):
+        if not isinstance(f.get(name, getlink=True), h5py.HardLink):
             continue
         member = f[name]
         if isinstance(member, h5py.Dataset):
             if share == 0:
-                read(member.id)
+                visit(member.id)
             continue
         group = member.id
         for inner in (n.encode() for n in member):
@@ -223,10 +228,9 @@ def _read_share(f: h5py.File, shares: int, share: int) -> int:
                 continue
             child = h5py.h5o.open(group, inner)
             if isinstance(child, h5py.h5g.GroupID):
-                each_dataset(child, read, seen)
+                each_dataset(child, visit, seen)
             elif isinstance(child, h5py.h5d.DatasetID):
-                read(child)
-    return found
+                visit(child)
 
 
 def verify_part(path: Path, expected: Sequence[str] | None = None) -> list[str]:
@@ -266,12 +270,5 @@ def root_version(path: Path) -> str | None:
 
 def count_datasets(path: Path) -> int:
     """How many datasets a file holds (one walk over its objects, no data read, no list of names)."""
-    found = 0
-
-    def count(dataset: h5py.h5d.DatasetID) -> None:
-        nonlocal found
-        found += 1
-
     with bound_metadata_cache(h5py.File(path, "r")) as f:
-        each_dataset(f.id, count)
-    return found
+        return _counted(lambda visit: each_dataset(f.id, visit), lambda dataset: None)
